@@ -1,0 +1,22 @@
+/** Options every benchmark may read; each benchmark says which it needs. */
+export interface BenchOptions {
+  seed: string;
+  processes?: number;
+  events?: number;
+  backends?: number;
+  requests?: number;
+  years?: number;
+}
+
+/** A benchmark's figures: printed as one JSON line with --json, else as a table. */
+export type BenchFigures = Record<string, number | string | boolean>;
+
+export interface Bench {
+  describe: string;
+  run(opts: BenchOptions): BenchFigures;
+}
+
+/** Peak resident set size so far, in MB (from the kernel's high-water mark). */
+export function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}

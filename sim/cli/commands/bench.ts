@@ -1,0 +1,35 @@
+import { benches, type BenchName } from '../bench/index.js';
+import type { BenchFigures } from '../bench/types.js';
+import { defineCommand } from '../command.js';
+
+export const benchCommand = defineCommand({
+  command: 'bench <what>',
+  describe: 'Measure speed and memory; prints figures (JSON with --json)',
+  builder: (y) =>
+    y
+      .positional('what', { choices: Object.keys(benches) as BenchName[], demandOption: true, describe: 'which benchmark' })
+      .option('seed', { type: 'string', default: '1', describe: 'root seed' })
+      .option('processes', { type: 'number', describe: 'engine: concurrent processes' })
+      .option('events', { type: 'number', describe: 'engine: events in total' })
+      .option('backends', { type: 'number', describe: 'scheduler/scenario: backends' })
+      .option('requests', { type: 'number', describe: 'scheduler/scenario: requests' })
+      .option('years', { type: 'number', describe: 'scenario: simulated years' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON line' }),
+  run(args, io) {
+    const figures = benches[args.what].run({
+      seed: args.seed,
+      processes: args.processes,
+      events: args.events,
+      backends: args.backends,
+      requests: args.requests,
+      years: args.years,
+    });
+    io.stdout(args.json ? JSON.stringify(figures) + '\n' : table(figures));
+    return 0;
+  },
+});
+
+function table(f: BenchFigures): string {
+  const w = Math.max(...Object.keys(f).map((k) => k.length));
+  return Object.entries(f).map(([k, v]) => `${k.padEnd(w)}  ${String(v)}`).join('\n') + '\n';
+}

@@ -1,0 +1,10 @@
+export { Simulation, type RunBounds, type RunEnd } from './simulation.js';
+export { EventQueue } from './queue.js';
+export { NodeClock, DEFAULT_EPOCH_MS, type ClockSpec, type NtpMode } from './clock.js';
+export { SeededRng, RngRoot, streamNames, streamPrefixes } from './rng.js';
+export { SimBus, type LatencySpec, type LinkSpec, type BusStats } from './bus.js';
+export { SimDatabase } from './store.js';
+export { LazyPeriodic, EagerPeriodic } from './periodic.js';
+export { LogSink } from './log.js';
+export { World, type SimNode, type WorldOptions } from './world.js';
+export { EngineMisuse } from './errors.js';

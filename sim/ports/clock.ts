@@ -1,0 +1,45 @@
+/**
+ * A node's view of time.  `monoNow` is ideal virtual time in integer
+ * milliseconds since the run started (what timers use); `wallNow` is the
+ * node's wall clock in milliseconds since the Unix epoch, which may be
+ * offset, drift, jump and be pulled back by NTP.  Cinder stamps and judges
+ * heartbeats and capability reports with the wall clock, so skew shows there.
+ */
+export interface Clock {
+  /** Ideal monotonic virtual time, integer ms since the start of the run. */
+  monoNow(): number;
+  /** This node's wall clock, ms since the Unix epoch (may be fractional under drift). */
+  wallNow(): number;
+  /** What this node's wall clock read (or will read) at virtual time `monoMs`. */
+  wallAt(monoMs: number): number;
+}
+
+/** A cancellable timer handle. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/**
+ * A periodic process (heartbeat, capability report) whose ticks are
+ * computed when asked rather than fired one event per period.
+ */
+export interface Periodic {
+  readonly intervalMs: number;
+  /** Virtual time of the last tick at or before `atMs` (default now), or null if none yet. */
+  lastTick(atMs?: number): number | null;
+  /** Number of ticks at or before `atMs` (default now). */
+  ticks(atMs?: number): number;
+  /** Stop ticking after now (a stopped or crashed service). */
+  stop(): void;
+  readonly stopped: boolean;
+}
+
+/** Timers against ideal virtual time. */
+export interface Timers {
+  /** A periodic process ticking every `intervalMs`, first after `firstDelayMs`. */
+  periodic(intervalMs: number, firstDelayMs: number, label?: string): Periodic;
+  /** Run `fn` after `delayMs` (integer >= 0) of virtual time. */
+  after(delayMs: number, fn: () => void, label?: string): TimerHandle;
+  /** Run `fn` at absolute virtual time `atMs` (>= now). */
+  at(atMs: number, fn: () => void, label?: string): TimerHandle;
+}
