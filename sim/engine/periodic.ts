@@ -7,7 +7,8 @@ import type { Simulation } from './simulation.js';
  * period: ticks fall at first, first + interval, ... until stopped, and the
  * answer to "when was the last tick?" is computed when someone asks.  The
  * eager twin (`EagerPeriodic`) schedules a real event per tick; a test holds
- * the two to the same answers.
+ * the two to the same answers.  Convention: a tick falls at the start of
+ * its millisecond, so an observer at time t sees a tick due at t.
  */
 
 export class LazyPeriodic implements Periodic {
@@ -62,7 +63,7 @@ export class EagerPeriodic implements Periodic {
     firstMs: number,
     private readonly onTick: (t: number) => void = () => {},
   ) {
-    this.seq = sim.scheduleAt(firstMs, this.tick);
+    this.seq = sim.scheduleFirstAt(firstMs, this.tick);
   }
 
   private readonly tick = (): void => {
@@ -70,7 +71,7 @@ export class EagerPeriodic implements Periodic {
     this.last = this.sim.now;
     this.history.push(this.last);
     this.onTick(this.last);
-    this.seq = this.sim.schedule(this.intervalMs, this.tick);
+    this.seq = this.sim.scheduleFirstAt(this.sim.now + this.intervalMs, this.tick);
   };
 
   get stopped(): boolean {

@@ -20,7 +20,21 @@ export class EventQueue {
 
   /** Push an event; returns its sequence number (the cancel handle). */
   push(time: number, fn: EventFn): number {
-    const seq = this.nextSeq++;
+    return this.insert(time, this.nextSeq++, fn);
+  }
+
+  /**
+   * Push an event that runs before every ordinary event at the same time
+   * (periodic ticks fall at the start of their millisecond).  Among
+   * themselves such events keep insertion order.
+   */
+  pushFirst(time: number, fn: EventFn): number {
+    return this.insert(time, this.nextFirstSeq++, fn);
+  }
+
+  private nextFirstSeq = -(2 ** 52);
+
+  private insert(time: number, seq: number, fn: EventFn): number {
     if (this.n === this.times.length) this.grow();
     let i = this.n++;
     const times = this.times;

@@ -76,6 +76,14 @@ export class Simulation implements Timers {
     return this.queue.push(Math.ceil(atMs), fn);
   }
 
+  /** Like scheduleAt, but before every ordinary event at that time (see EventQueue.pushFirst). */
+  scheduleFirstAt(atMs: number, fn: EventFn, caller = 'Simulation.scheduleFirstAt'): number {
+    if (!(atMs >= this.nowMs && atMs < Infinity)) {
+      throw new EngineMisuse(caller, `time ${String(atMs)} ms is in the past or not finite (now is ${this.nowMs} ms)`);
+    }
+    return this.queue.pushFirst(Math.ceil(atMs), fn);
+  }
+
   cancel(seq: number): void {
     this.queue.cancel(seq);
   }
