@@ -36,7 +36,7 @@ describe('cinder-sim CLI shell', () => {
     const io = bufferIo();
     expect(await main(['demo', '--seed', '42'], io)).toBe(0);
     expect(io.out.split('\n')[0]).toBe('seed: 42');
-    expect(io.out).toMatch(/t= 121s  cinder-volume node3@lvm  down  \(clock offset -90.0 s\)/);
-    expect(io.out).toMatch(/t= 601s  cinder-volume node3@lvm  up/);
+    expect(io.out).toMatch(/t= 121s {2}cinder-volume node3@lvm {2}down {2}\(clock offset -90.0 s\)/);
+    expect(io.out).toMatch(/t= 601s {2}cinder-volume node3@lvm {2}up/);
   });
 });
