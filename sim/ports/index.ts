@@ -4,3 +4,5 @@ export type { Log, LogLevel, LogRecord } from './log.js';
 export type { Bus, Handler, Message, CallResult } from './bus.js';
 export type { Store, Table, Row, NewRow } from './store.js';
 export type { ServicePorts } from './service.js';
+export type * from './volume-driver.js';
+export type * from './backup-driver.js';

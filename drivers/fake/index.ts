@@ -1,0 +1,3 @@
+export { FakeVolumeDriver } from './driver.js';
+export { FakeBackupDriver, backupTargets, type BackupTargetName } from './backup.js';
+export { fakeBackendSpec, type FakeBackendSpec, type FakeBackendInput } from './spec.js';

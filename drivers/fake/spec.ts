@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Settings of one fake backend, in the words of cinder.conf's LVM options
+ * where one exists (volume_group, lvm_type, reserved_percentage, ...), plus
+ * the physical facts a real host would have (VG size, foreign LVs) and the
+ * simulator's knobs (latency, failure).  Validated once, here.
+ */
+export const latencySpec = z
+  .object({
+    /** Fixed cost of any driver call, ms. */
+    base_ms: z.number().min(0).default(200),
+    /** Cost per GB copied or wiped (thick clone, thick create-from-snapshot, volume_clear=zero), ms. */
+    per_gb_ms: z.number().min(0).default(50),
+    /** Relative jitter: the latency is scaled by a uniform factor in [1 - jitter, 1 + jitter]. */
+    jitter: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+
+export const failureSpec = z
+  .object({
+    /** Probability that any data-plane call fails with VolumeBackendAPIException. */
+    probability: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+
+export const poolSpec = z
+  .object({
+    pool_name: z.string().min(1),
+    size_gb: z.number().positive(),
+    thin: z.boolean().default(false),
+  })
+  .strict();
+
+export const fakeBackendSpec = z
+  .object({
+    volume_backend_name: z.string().min(1).optional(),
+    volume_group: z.string().min(1).default('cinder-volumes'),
+    lvm_type: z.enum(['default', 'thin', 'auto']).default('auto'),
+    /** Whether LVM on this host supports thin pools (auto then becomes thin). */
+    thin_supported: z.boolean().default(true),
+    /** Size of the volume group, GB. */
+    vg_size_gb: z.number().positive().default(1000),
+    /** The VG is missing: do_setup fails and the service never heartbeats. */
+    vg_missing: z.boolean().default(false),
+    /** LVs in the VG that Cinder does not own, GB (LVM counts them in provisioned). */
+    foreign_lvs_gb: z.number().min(0).default(0),
+    /** How full thin volumes are with data, percent of their size (drives thin free space). */
+    thin_data_percent: z.number().min(0).max(100).default(0),
+    reserved_percentage: z.number().int().min(0).max(100).default(0),
+    max_over_subscription_ratio: z.union([z.string(), z.number()]).default('20.0'),
+    lvm_mirrors: z.number().int().min(0).default(0),
+    volume_clear: z.enum(['none', 'zero']).default('zero'),
+    target_ip_address: z.string().default('127.0.0.1'),
+    target_port: z.number().int().min(1).max(65535).default(3260),
+    target_prefix: z.string().default('iqn.2010-10.org.openstack:'),
+    filter_function: z.string().nullable().default(null),
+    goodness_function: z.string().nullable().default(null),
+    /**
+     * A pooled (non-LVM) backend: several pools, each its own capacity.
+     * When absent the backend is LVM-shaped: one pool named after the backend.
+     */
+    pools: z.array(poolSpec).min(1).optional(),
+    latency: latencySpec.default({ base_ms: 200, per_gb_ms: 50, jitter: 0 }),
+    failure: failureSpec.default({ probability: 0 }),
+  })
+  .strict();
+
+export type FakeBackendSpec = z.infer<typeof fakeBackendSpec>;
+export type FakeBackendInput = z.input<typeof fakeBackendSpec>;
