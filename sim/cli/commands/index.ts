@@ -1,8 +1,14 @@
 import { benchCommand } from './bench.js';
 import { demoCommand } from './demo.js';
+import { listCommand } from './list.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
 
 /** Every CLI command, by name.  One file per command. */
 export const commands = {
   demo: demoCommand,
   bench: benchCommand,
+  validate: validateCommand,
+  list: listCommand,
+  schema: schemaCommand,
 } as const;

@@ -1,0 +1,180 @@
+import { programs, type CommandSpec, type ProgramName } from './specs.js';
+
+/** A parsed command line: the program, its subcommand and argparse-style values by dest. */
+export interface ParsedCommand {
+  program: ProgramName;
+  command: string;
+  args: Record<string, string | boolean | string[] | undefined>;
+  /** The words as typed (after reference expansion), for the outcome. */
+  argv: string[];
+}
+
+export type ParseResult = { ok: true; cmd: ParsedCommand } | { ok: false; error: string };
+
+/** A reference to an earlier step's output: `${step_id.field}`. */
+export const referencePattern = /\$\{([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Split a command line as a POSIX shell would for simple words and quotes. */
+export function shellWords(line: string): { ok: true; words: string[] } | { ok: false; error: string } {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) return { ok: false, error: `unterminated ${quote} quote` };
+  if (inWord) words.push(cur);
+  return { ok: true, words };
+}
+
+/**
+ * Parse one command line as cinderclient's argparse would, with its error
+ * texts ("cinder create: error: unrecognized arguments: --foo").
+ */
+export function parseCommandLine(line: string): ParseResult {
+  const split = shellWords(line);
+  if (!split.ok) return { ok: false, error: split.error };
+  const words = split.words;
+  const prog = words[0];
+  if (prog === undefined) return { ok: false, error: 'empty command line' };
+  if (!(prog in programs)) {
+    return { ok: false, error: `unknown program '${prog}'; valid: ${Object.keys(programs).join(', ')}` };
+  }
+  const program = prog as ProgramName;
+  const table: Readonly<Record<string, CommandSpec>> = programs[program];
+  const sub = words[1];
+  if (sub === undefined) return { ok: false, error: `${program}: error: the following arguments are required: <subcommand>` };
+  const spec = table[sub];
+  if (!spec) {
+    return { ok: false, error: `${program}: error: argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')})` };
+  }
+  const r = parseArgs(spec, words.slice(2), `${program} ${sub}`);
+  if (!r.ok) return r;
+  return { ok: true, cmd: { program, command: sub, args: r.args, argv: words } };
+}
+
+function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true; args: ParsedCommand['args'] } | { ok: false; error: string } {
+  const args: ParsedCommand['args'] = {};
+  const loose: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (!w.startsWith('--') || w === '--') {
+      loose.push(w);
+      continue;
+    }
+    const eq = w.indexOf('=');
+    const flagName = eq >= 0 ? w.slice(0, eq) : w;
+    const inline = eq >= 0 ? w.slice(eq + 1) : undefined;
+    const opt = spec.options[flagName];
+    if (!opt) {
+      unknown.push(w);
+      continue;
+    }
+    const takeValue = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = words[i + 1];
+      if (next === undefined || next.startsWith('--')) return undefined;
+      i++;
+      return next;
+    };
+    switch (opt.kind) {
+      case 'flag':
+        if (inline !== undefined) return { ok: false, error: `${prog}: error: argument ${flagName}: ignored explicit argument '${inline}'` };
+        args[opt.dest] = true;
+        break;
+      case 'value': {
+        const val = takeValue();
+        if (val === undefined) return { ok: false, error: `${prog}: error: argument ${flagName}: expected one argument` };
+        if (opt.choices && !opt.choices.includes(val)) {
+          return { ok: false, error: `${prog}: error: argument ${flagName}: invalid choice: '${val}' (choose from ${opt.choices.map((c) => `'${c}'`).join(', ')})` };
+        }
+        args[opt.dest] = val;
+        break;
+      }
+      case 'optional-value': {
+        let val: string | undefined = inline;
+        if (val === undefined) {
+          const next = words[i + 1];
+          if (next !== undefined && /^(true|false|0|1|yes|no|on|off)$/i.test(next)) {
+            val = next;
+            i++;
+          }
+        }
+        args[opt.dest] = val === undefined ? true : /^(true|1|yes|on)$/i.test(val);
+        break;
+      }
+      case 'multi': {
+        const vals: string[] = inline !== undefined ? [inline] : [];
+        while (inline === undefined && i + 1 < words.length && !words[i + 1]!.startsWith('--')) vals.push(words[++i]!);
+        const prev = args[opt.dest];
+        args[opt.dest] = [...(Array.isArray(prev) ? prev : []), ...vals];
+        break;
+      }
+    }
+  }
+  // Positionals, argparse-style: required ones first claim their word, a multi takes the rest.
+  const missing: string[] = [];
+  let k = 0;
+  const ps = spec.positionals;
+  for (let p = 0; p < ps.length; p++) {
+    const ps_ = ps[p]!;
+    const after = ps.slice(p + 1).filter((x) => !x.optional).length;
+    if (ps_.multi) {
+      const take = Math.max(0, loose.length - k - after);
+      if (take === 0 && !ps_.optional) missing.push(ps_.metavar);
+      args[ps_.dest] = loose.slice(k, k + take);
+      k += take;
+      continue;
+    }
+    if (k < loose.length && (loose.length - k > after || !ps_.optional)) {
+      const val = loose[k++]!;
+      if (ps_.choices && !ps_.choices.includes(val)) {
+        return { ok: false, error: `${prog}: error: argument ${ps_.metavar}: invalid choice: '${val}' (choose from ${ps_.choices.map((c) => `'${c}'`).join(', ')})` };
+      }
+      args[ps_.dest] = val;
+    } else if (!ps_.optional) missing.push(ps_.metavar);
+  }
+  if (missing.length) return { ok: false, error: `${prog}: error: the following arguments are required: ${missing.join(', ')}` };
+  unknown.push(...loose.slice(k));
+  if (unknown.length) return { ok: false, error: `${prog}: error: unrecognized arguments: ${unknown.join(' ')}` };
+  return { ok: true, args };
+}
+
+/** The step ids and fields a command line refers to. */
+export function referencesIn(line: string): { step: string; field: string }[] {
+  return [...line.matchAll(referencePattern)].map((m) => ({ step: m[1]!, field: m[2]! }));
+}
+
+/** Replace references with values from earlier outputs; unknown ones are reported, not guessed. */
+export function expandReferences(line: string, lookup: (step: string, field: string) => string | undefined): { ok: true; line: string } | { ok: false; error: string } {
+  let error: string | undefined;
+  const out = line.replace(referencePattern, (whole, step: string, field: string) => {
+    const val = lookup(step, field);
+    if (val === undefined) {
+      error ??= `${whole}: step '${step}' has no output field '${field}' (did it fail?)`;
+      return whole;
+    }
+    return val;
+  });
+  return error ? { ok: false, error } : { ok: true, line: out };
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { checkScenario, rawCommandIssues } from './check.js';
+import { formatPath, ScenarioProblems, type PathKey, type Problem } from './problems.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+import { plainIssues } from './zod-issues.js';
+
+/** A scenario that passed every check, with what the runner needs to report places. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** The file as the user named it (relative to the working directory when inside it). */
+  file: string;
+  /** Absolute directory of the file, for cinder.conf paths. */
+  dir: string;
+  /** cinder.conf text per node name (inline or read from its file), with the file it came from. */
+  confs: Map<string, { file: string; text: string }>;
+  /** `file:line` of a key path, for messages at run time. */
+  where(path: readonly PathKey[]): string;
+}
+
+/** Locates key paths in a parsed YAML/JSON document. */
+export class Locator {
+  private readonly lc = new LineCounter();
+  readonly doc: Document;
+
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
+  }
+
+  parseProblems(): Problem[] {
+    return this.doc.errors.map((e) => {
+      const pos = this.lc.linePos(e.pos[0]);
+      return { file: this.file, line: pos.line, col: pos.col, path: '(syntax)', message: e.message.split('\n')[0]! };
+    });
+  }
+
+  /** Line and column of the deepest node on `path` that exists (the key itself when `atKey`). */
+  locate(path: readonly PathKey[], atKey?: string): { line: number; col: number } {
+    let offset = (this.doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+    for (let n = path.length; n >= 0; n--) {
+      const sub = path.slice(0, n);
+      if (atKey !== undefined && n === path.length) {
+        const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
+        if (isMap(parent)) {
+          const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === atKey);
+          const r = pair && isScalar(pair.key) ? pair.key.range : undefined;
+          if (r) {
+            offset = r[0];
+            break;
+          }
+        }
+        continue;
+      }
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(sub, true);
+      const r = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      if (r) {
+        offset = r[0];
+        break;
+      }
+    }
+    const pos = this.lc.linePos(offset);
+    return { line: pos.line, col: pos.col };
+  }
+
+  problem(path: readonly PathKey[], message: string, atKey?: string): Problem {
+    const { line, col } = this.locate(path, atKey);
+    return { file: this.file, line, col, path: formatPath(path), message };
+  }
+}
+
+/** How a file is named in messages and outputs: relative to cwd when inside it, never absolute otherwise needed. */
+export function displayName(absFile: string, cwd: string): string {
+  const rel = relative(cwd, absFile);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absFile;
+}
+
+/** Load, validate and check a scenario file; throws ScenarioProblems listing every problem. */
+export function loadScenarioFile(path: string, cwd: string): LoadedScenario {
+  const abs = resolve(cwd, path);
+  const file = displayName(abs, cwd);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new ScenarioProblems([{ file, line: 0, col: 0, path: '(file)', message: `cannot read scenario: ${why}` }]);
+  }
+  return loadScenarioText(text, file, dirname(abs), extname(abs));
+}
+
+export function loadScenarioText(text: string, file: string, dir: string, _ext = '.yaml'): LoadedScenario {
+  // JSON is YAML 1.2, so one parser serves both and keeps line numbers for both.
+  const loc = new Locator(file, text);
+  const syntax = loc.parseProblems();
+  if (syntax.length) throw new ScenarioProblems(syntax);
+  const raw: unknown = loc.doc.toJS();
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = plainIssues(parsed.error.issues, raw, ScenarioSchema).map((i) => loc.problem(i.path, i.message, i.atKey));
+    // Command lines are checked too, so one run shows every problem in the file.
+    problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.message)));
+    throw new ScenarioProblems(dedupe(problems));
+  }
+  const scenario = parsed.data;
+  const confs = new Map<string, { file: string; text: string }>();
+  const problems: Problem[] = [];
+  scenario.topology.nodes.forEach((n, i) => {
+    const src = n.cinder_conf;
+    if (src === undefined) return;
+    if (typeof src === 'string') {
+      confs.set(n.name, { file: `${file}#${n.name}`, text: src });
+      return;
+    }
+    const confAbs = resolve(dir, src.file);
+    try {
+      confs.set(n.name, { file: src.file, text: readFileSync(confAbs, 'utf8') });
+    } catch {
+      problems.push(loc.problem(['topology', 'nodes', i, 'cinder_conf', 'file'], `cannot read '${src.file}' (paths are relative to the scenario file)`));
+    }
+  });
+  problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
+  if (problems.length) throw new ScenarioProblems(dedupe(problems));
+  return {
+    scenario,
+    file,
+    dir,
+    confs,
+    where: (path) => {
+      const { line } = loc.locate(path);
+      return `${file}:${line}`;
+    },
+  };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const key = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
