@@ -141,7 +141,6 @@ export const cinderCommands = {
   'transfer-accept': { help: 'Accepts a volume transfer.', positionals: [pos('transfer', '<transfer>'), pos('auth_key', '<auth_key>')], options: {} },
   'transfer-delete': { help: 'Undoes a transfer.', positionals: [pos('transfer', '<transfer>')], options: {} },
   'transfer-list': { help: 'Lists all transfers.', positionals: [], options: {} },
-  'transfer-show': { help: 'Shows transfer details.', positionals: [pos('transfer', '<transfer>')], options: {} },
   'type-create': {
     help: 'Creates a volume type.',
     positionals: [pos('name', '<name>')],
@@ -154,7 +153,7 @@ export const cinderCommands = {
   },
   'type-list': { help: 'Lists available volume types.', positionals: [], options: {} },
   'type-delete': { help: 'Deletes volume type or types.', positionals: [pos('vol_types', '<vol_type>', { multi: true })], options: {} },
-  'extra-specs-list': { help: 'Lists current volume types and extra specs.', positionals: [], options: {} },
+  'type-access-add': { help: 'Adds volume type access for the given project.', positionals: [], options: { '--volume-type': v('vtype', '<volume_type>'), '--project-id': v('project_id', '<project_id>') } },
   'service-list': {
     help: 'Lists all services. Filter by host and service binary.',
     positionals: [],
@@ -170,6 +169,18 @@ export const cinderCommands = {
   'get-pools': { help: 'Show pool information for backends. Admin only.', positionals: [], options: { '--detail': flag('detail') } },
   'quota-show': { help: 'Lists quotas for a tenant.', positionals: [pos('tenant', '<tenant_id>')], options: {} },
   'quota-usage': { help: 'Lists quota usage for a tenant.', positionals: [pos('tenant', '<tenant_id>')], options: {} },
+  'quota-update': {
+    help: 'Updates quotas for a tenant.',
+    positionals: [pos('tenant', '<tenant_id>')],
+    options: {
+      '--volumes': v('volumes', '<volumes>'),
+      '--snapshots': v('snapshots', '<snapshots>'),
+      '--gigabytes': v('gigabytes', '<gigabytes>'),
+      '--backups': v('backups', '<backups>'),
+      '--backup-gigabytes': v('backup_gigabytes', '<backup_gigabytes>'),
+      '--per-volume-gigabytes': v('per_volume_gigabytes', '<per_volume_gigabytes>'),
+    },
+  },
   'message-list': { help: 'Lists all messages.', positionals: [], options: {} },
 } as const satisfies Record<string, CommandSpec>;
 

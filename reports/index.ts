@@ -1,0 +1,18 @@
+import { chartReport } from './chart.js';
+import { jsonReport } from './json.js';
+import { junitReport } from './junit.js';
+import { markdownReport } from './markdown.js';
+import { textReport } from './text.js';
+import type { Renderer } from './types.js';
+
+/** Every report format, by name. */
+export const reports = {
+  text: textReport,
+  json: jsonReport,
+  markdown: markdownReport,
+  junit: junitReport,
+  chart: chartReport,
+} as const satisfies Record<string, Renderer>;
+
+export type ReportName = keyof typeof reports;
+export { REPORT_SCHEMA_VERSION, type RunReport, type Renderer } from './types.js';

@@ -1,0 +1,28 @@
+import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
+
+/** The whole run as one JSON document: the summary of each scenario and its expectations. */
+export const jsonReport: Renderer = {
+  file: 'report.json',
+  describe: 'machine-readable summary with every expectation result',
+  render(report: RunReport): string {
+    return (
+      JSON.stringify(
+        {
+          report_schema_version: REPORT_SCHEMA_VERSION,
+          seed: report.seed,
+          scenarios: report.outcomes.map((o) => ({
+            scenario: o.scenario,
+            file: o.file,
+            outcome_schema_version: o.schema_version,
+            passed: o.summary.expectations_failed === 0,
+            summary: o.summary,
+            expectations: o.expectations,
+            replay: o.replay,
+          })),
+        },
+        null,
+        2,
+      ) + '\n'
+    );
+  },
+};

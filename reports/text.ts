@@ -1,0 +1,43 @@
+import type { RunOutcome } from '../sim/scenario/outcome.js';
+import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
+
+/** The run summary a terminal shows: per scenario its expectations, then totals and replay lines. */
+export const textReport: Renderer = {
+  file: 'report.txt',
+  describe: 'run summary (what `cinder-sim run` prints)',
+  render(report: RunReport): string {
+    const lines: string[] = [];
+    for (const o of report.outcomes) lines.push(...scenarioLines(o), '');
+    lines.push(...summaryLines(report));
+    return lines.join('\n') + '\n';
+  },
+};
+
+export function scenarioLines(o: RunOutcome): string[] {
+  const s = o.summary;
+  const lines = [
+    `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
+    `   ${s.requests} requests (${s.requests_failed} refused or failed), ${s.creates_succeeded}/${s.creates} creates succeeded, ${o.decisions.length} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
+  ];
+  for (const e of o.expectations) {
+    lines.push(`   ${e.passed ? 'PASS' : 'FAIL'}  ${e.text}`);
+    lines.push(`         ${e.detail}  [${e.where}]`);
+  }
+  if (o.expectations.length === 0) lines.push('   (no expectations)');
+  return lines;
+}
+
+export function summaryLines(report: RunReport): string[] {
+  const passed = report.outcomes.reduce((n, o) => n + o.summary.expectations_passed, 0);
+  const failed = report.outcomes.reduce((n, o) => n + o.summary.expectations_failed, 0);
+  const bad = report.outcomes.filter((o) => o.summary.expectations_failed > 0);
+  const lines = [
+    `summary: ${report.outcomes.length} scenario${report.outcomes.length === 1 ? '' : 's'}, ${passed} expectation${passed === 1 ? '' : 's'} passed, ${failed} failed (seed ${report.seed}, report format v${REPORT_SCHEMA_VERSION})`,
+  ];
+  for (const o of bad) lines.push(`replay: ${o.replay}`);
+  return lines;
+}
+
+export function fmtS(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
