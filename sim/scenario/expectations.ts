@@ -1,0 +1,172 @@
+import { durationMs, formatDuration } from './duration.js';
+import type { DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepRecord } from './outcome.js';
+import type { ExpectationT } from './schema.js';
+
+/** What a volume looks like to an expectation. */
+export interface VolumeFacts {
+  id: string;
+  name: string | null;
+  status: string;
+  host: string | null;
+  availability_zone: string | null;
+  size: number;
+}
+
+/** What expectations may read: the records so far and the live cloud. */
+export interface ExpectView {
+  nowMs: number;
+  steps: ReadonlyMap<string, StepRecord>;
+  requests: readonly RequestRecord[];
+  decisions: readonly DecisionRecord[];
+  serviceStates: readonly ServiceStateRecord[];
+  log: readonly { t_ms: number; node: string; level: string; message: string }[];
+  /** Non-deleted volumes with this name (any project). */
+  volumesNamed(name: string): VolumeFacts[];
+  /** Current status of a volume, snapshot, backup or transfer by id, if it exists. */
+  statusOf(id: string): string | undefined;
+  /** Current host of a volume by id. */
+  hostOf(id: string): string | undefined;
+}
+
+export type Verdict = { passed: boolean; detail: string };
+
+/** One line stating the expectation, as a reader would say it. */
+export function describeExpectation(e: ExpectationT): string {
+  const when = e.at !== undefined ? ` at ${fmt(e.at)}` : '';
+  const span = `${e.from !== undefined ? ` from ${fmt(e.from)}` : ''}${e.until !== undefined ? ` until ${fmt(e.until)}` : ''}`;
+  const bound = `${e.at_least !== undefined ? ` >= ${e.at_least}` : ''}${e.at_most !== undefined ? ` <= ${e.at_most}` : ''}`;
+  if (e.step !== undefined) {
+    const parts = [e.outcome && `outcome ${e.outcome}`, e.message_contains !== undefined && `message contains '${e.message_contains}'`, e.emptied_by && `emptied by ${e.emptied_by}`, e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`];
+    return `step ${e.step}: ${parts.filter(Boolean).join(', ')}${when}`;
+  }
+  if (e.service !== undefined) return `service ${e.service} ${e.binary ?? 'cinder-volume'} is ${e.state} (${e.view ?? 'service-list'} view)${span}${when}`;
+  if (e.ratio !== undefined) return `ratio ${e.ratio}${bound}${when}`;
+  if (e.volume !== undefined) {
+    const parts = [e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`, e.availability_zone && `zone ${e.availability_zone}`, e.size_gb && `size ${e.size_gb} GB`];
+    return `volume ${e.volume}: ${parts.filter(Boolean).join(', ') || 'exists'}${when}`;
+  }
+  if (e.placements !== undefined) return `placements on ${e.placements}${span}${bound}`;
+  const l = e.log!;
+  return `log lines${l.level ? ` at ${l.level}` : ''}${l.node ? ` on ${l.node}` : ''}${l.contains !== undefined ? ` containing '${l.contains}'` : ''}${span}${bound}`;
+}
+
+function fmt(d: number | string): string {
+  return formatDuration(durationMs(d));
+}
+
+function within(t: number, e: ExpectationT, endMs: number): boolean {
+  const from = e.from !== undefined ? durationMs(e.from) : 0;
+  const until = e.until !== undefined ? durationMs(e.until) : endMs;
+  return t >= from && t <= until;
+}
+
+function bounded(n: number, e: ExpectationT): boolean {
+  return (e.at_least === undefined || n >= e.at_least) && (e.at_most === undefined || n <= e.at_most);
+}
+
+export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
+  if (e.step !== undefined) return checkStep(e, v);
+  if (e.service !== undefined) return checkService(e, v);
+  if (e.ratio !== undefined) return checkRatio(e, v);
+  if (e.volume !== undefined) return checkVolume(e, v);
+  if (e.placements !== undefined) {
+    const prefix = e.placements;
+    const hits = v.decisions.filter((d) => d.ok && d.chosen !== null && (d.chosen === prefix || d.chosen.startsWith(prefix + '#') || d.chosen.startsWith(prefix + '@')) && within(d.at_ms, e, v.nowMs));
+    return { passed: bounded(hits.length, e), detail: `${hits.length} placement${hits.length === 1 ? '' : 's'} on ${prefix}${hits.length ? ` (first at ${formatDuration(hits[0]!.at_ms)})` : ''}` };
+  }
+  const l = e.log!;
+  const hits = v.log.filter((r) => (l.level === undefined || r.level === l.level) && (l.node === undefined || r.node === l.node) && (l.contains === undefined || r.message.includes(l.contains)) && within(r.t_ms, e, v.nowMs));
+  return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} '${hits[0]!.message.slice(0, 80)}'` : ''}` };
+}
+
+function checkStep(e: ExpectationT, v: ExpectView): Verdict {
+  const st = v.steps.get(e.step!);
+  if (!st) return { passed: false, detail: `step ${e.step} has not run by t=${formatDuration(v.nowMs)}` };
+  const reqs = v.requests.filter((r) => st.requests.includes(r.seq));
+  const ids = reqs.map((r) => r.resource_id).filter((x): x is string => x !== null);
+  const decisions = v.decisions.filter((d) => d.resource_id !== null && ids.includes(d.resource_id));
+  const statuses = ids.map((id) => v.statusOf(id) ?? 'deleted');
+  const asyncError = statuses.some((s) => s.startsWith('error'));
+  const outcome = st.outcome === 'ok' && !asyncError ? 'ok' : 'error';
+  const messages = [st.message, ...decisions.map((d) => d.message), ...reqs.map((r) => r.message)].filter((m): m is string => !!m);
+  const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 100)}')` : ''}`];
+  if (statuses.length) found.push(`status ${statuses.join(',')}`);
+  const failing: string[] = [];
+  if (e.outcome !== undefined && e.outcome !== outcome) failing.push(`expected outcome ${e.outcome}`);
+  if (e.message_contains !== undefined) {
+    const hit = messages.find((m) => m.includes(e.message_contains!));
+    if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${m.slice(0, 80)}'`).join('; ') || 'none'})`);
+    else if (hit !== st.message) found.push(`message '${hit.slice(0, 100)}'`);
+  }
+  if (e.emptied_by !== undefined) {
+    const emptied = decisions.map((d) => d.emptied_by).filter((x): x is string => x !== null);
+    found.push(`emptied by ${emptied.join(',') || 'none'}`);
+    if (!emptied.includes(e.emptied_by)) failing.push(`expected emptied by ${e.emptied_by}`);
+  }
+  if (e.status !== undefined && !statuses.includes(e.status)) failing.push(`expected status ${e.status}`);
+  if (e.host_matches !== undefined) {
+    const hosts = ids.map((id) => v.hostOf(id) ?? '(none)');
+    found.push(`host ${hosts.join(',') || '(none)'}`);
+    if (!hosts.some((h) => new RegExp(e.host_matches!).test(h))) failing.push(`expected host ~ /${e.host_matches}/`);
+  }
+  return { passed: failing.length === 0, detail: [...failing, ...found].join('; ') };
+}
+
+function checkService(e: ExpectationT, v: ExpectView): Verdict {
+  const binary = e.binary ?? 'cinder-volume';
+  const key = e.view === 'scheduler' ? 'scheduler_state' : 'state';
+  const history = v.serviceStates.filter((s) => s.host === e.service && s.binary === binary);
+  if (history.length === 0) return { passed: false, detail: `no ${binary} service with host ${e.service} was seen` };
+  const stateAt = (t: number): ServiceStateRecord | undefined => {
+    let cur: ServiceStateRecord | undefined;
+    for (const s of history) if (s.t_ms <= t) cur = s;
+    return cur;
+  };
+  const from = e.at !== undefined ? durationMs(e.at) : e.from !== undefined ? durationMs(e.from) : v.nowMs;
+  const until = e.at !== undefined ? from : e.until !== undefined ? durationMs(e.until) : e.from !== undefined ? v.nowMs : from;
+  const first = stateAt(from);
+  const wrong: ServiceStateRecord[] = [];
+  if (!first || first[key] !== e.state) wrong.push(first ?? { ...history[0]!, t_ms: from, [key]: 'unknown' });
+  for (const s of history) if (s.t_ms > from && s.t_ms <= until && s[key] !== e.state) wrong.push(s);
+  const changes = history.filter((s, i) => i === 0 || s[key] !== history[i - 1]![key]).map((s) => `${s[key]}@${formatDuration(s.t_ms)}`);
+  if (wrong.length) {
+    const w = wrong[0]!;
+    return { passed: false, detail: `${e.service} was ${String(w[key])} at ${formatDuration(Math.max(w.t_ms, from))}; history: ${changes.join(' ')}` };
+  }
+  return { passed: true, detail: `${e.state} over ${formatDuration(from)}..${formatDuration(until)}; history: ${changes.join(' ')}` };
+}
+
+const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] | null> = {
+  creates_succeeded: ['create'],
+  requests_succeeded: null,
+  deletes_succeeded: ['delete'],
+  snapshots_succeeded: ['snapshot-create'],
+  backups_succeeded: ['backup-create'],
+};
+
+function checkRatio(e: ExpectationT, v: ExpectView): Verdict {
+  const verbs = ratioVerbs[e.ratio!];
+  const reqs = v.requests.filter((r) => verbs === null || verbs.includes(r.verb));
+  if (reqs.length === 0) return { passed: false, detail: `no ${verbs?.join('/') ?? ''} requests were made` };
+  const okCount = reqs.filter((r) => r.ok && !(r.final_status ?? '').startsWith('error')).length;
+  const ratio = okCount / reqs.length;
+  return { passed: bounded(ratio, e), detail: `${okCount}/${reqs.length} = ${ratio.toFixed(4)}` };
+}
+
+function checkVolume(e: ExpectationT, v: ExpectView): Verdict {
+  const vols = v.volumesNamed(e.volume!);
+  if (vols.length !== 1) return { passed: false, detail: vols.length === 0 ? `no volume named ${e.volume}` : `${vols.length} volumes named ${e.volume} (ambiguous)` };
+  const vol = vols[0]!;
+  const failing: string[] = [];
+  if (e.status !== undefined && vol.status !== e.status) failing.push(`expected status ${e.status}`);
+  if (e.host_matches !== undefined && !new RegExp(e.host_matches).test(vol.host ?? '')) failing.push(`expected host ~ /${e.host_matches}/`);
+  if (e.availability_zone !== undefined && vol.availability_zone !== e.availability_zone) failing.push(`expected zone ${e.availability_zone}`);
+  if (e.size_gb !== undefined && vol.size !== e.size_gb) failing.push(`expected size ${e.size_gb}`);
+  const found = `status ${vol.status}, host ${vol.host ?? '(none)'}, zone ${vol.availability_zone ?? '(none)'}, size ${vol.size} GB`;
+  return { passed: failing.length === 0, detail: [...failing, found].join('; ') };
+}
+
+export function expectationResult(index: number, where: string, e: ExpectationT, v: ExpectView): ExpectationResult {
+  const r = checkExpectation(e, v);
+  return { index, where, text: describeExpectation(e), passed: r.passed, detail: r.detail };
+}
