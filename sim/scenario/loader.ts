@@ -4,7 +4,9 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { checkScenario, rawCommandIssues } from './check.js';
 import { formatPath, ScenarioProblems, type PathKey, type Problem } from './problems.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
-import { plainIssues } from './zod-issues.js';
+import { loadConfs } from './topology.js';
+import { plainIssues, valueAt } from './zod-issues.js';
+import type { CinderConf } from '../cinder/config/index.js';
 
 /** A scenario that passed every check, with what the runner needs to report places. */
 export interface LoadedScenario {
@@ -15,6 +17,10 @@ export interface LoadedScenario {
   dir: string;
   /** cinder.conf text per node name (inline or read from its file), with the file it came from. */
   confs: Map<string, { file: string; text: string }>;
+  /** Each node's cinder.conf as Cinder reads it. */
+  cinderConfs: Map<string, CinderConf>;
+  /** A backend's fake driver settings exactly as written (before defaults), for merging under cinder.conf. */
+  rawBackend(node: string, group: string): Record<string, unknown>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
 }
@@ -123,12 +129,20 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     }
   });
   problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
+  const cinderConfs = loadConfs(scenario, confs);
+  problems.push(...confProblems(scenario, cinderConfs, raw, loc));
   if (problems.length) throw new ScenarioProblems(dedupe(problems));
   return {
     scenario,
     file,
     dir,
     confs,
+    cinderConfs,
+    rawBackend: (node, group) => {
+      const i = scenario.topology.nodes.findIndex((n) => n.name === node);
+      const v = valueAt(raw, ['topology', 'nodes', i, 'backends', group]);
+      return v !== null && typeof v === 'object' ? { ...(v as Record<string, unknown>) } : {};
+    },
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;
@@ -147,4 +161,39 @@ function dedupe(problems: Problem[]): Problem[] {
     }
   }
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/**
+ * cinder.conf errors (lines oslo.config refuses, unknown drivers) are
+ * problems of the scenario; so is fake driver data for a backend group the
+ * node's cinder.conf does not enable.  Inline conf lines map into the
+ * scenario file.
+ */
+function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown, loc: Locator): Problem[] {
+  const out: Problem[] = [];
+  s.topology.nodes.forEach((n, i) => {
+    const conf = confs.get(n.name);
+    const src = n.cinder_conf;
+    const confPath: PathKey[] = ['topology', 'nodes', i, 'cinder_conf'];
+    if (conf) {
+      for (const f of conf.findings) {
+        if (f.severity !== 'error') continue;
+        if (typeof src === 'string') {
+          const base = loc.locate(confPath).line;
+          const inline = valueAt(raw, confPath);
+          const blockScalar = typeof inline === 'string' && inline.includes('\n');
+          out.push({ file: loc.file, line: base + (blockScalar ? (f.line ?? 0) : 0), col: 1, path: formatPath(confPath), message: `cinder.conf: ${f.message}` });
+        } else {
+          out.push({ file: src?.file ?? loc.file, line: f.line ?? 0, col: 1, path: formatPath([...confPath, 'file']), message: `cinder.conf: ${f.message}` });
+        }
+      }
+    }
+    const enabled = conf?.backends.map((b) => b.name) ?? [];
+    for (const group of Object.keys(n.backends)) {
+      if (!enabled.includes(group)) {
+        out.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf; enabled_backends: ${enabled.join(', ') || '(none)'}`, group));
+      }
+    }
+  });
+  return out;
 }
