@@ -524,6 +524,11 @@ function duplicateOptions(assignments: readonly IniAssignment[]): Finding[] {
   return out;
 }
 
+/** A group that sets any backend option is meant as a backend, whatever its name. */
+function looksLikeBackend(g: Group): boolean {
+  return g.assignments.some((a) => backendOptionSpec(a.key) !== undefined);
+}
+
 function lintGroups(groups: ReadonlyMap<string, Group>, enabled: readonly string[], findings: Finding[]): void {
   const enabledKeys = new Set(enabled.map(normalizeGroupName));
   const missing = enabled.filter((n) => !groups.has(normalizeGroupName(n)));
@@ -536,7 +541,8 @@ function lintGroups(groups: ReadonlyMap<string, Group>, enabled: readonly string
       findings.push(finding('misspelt-section', { ...at, suggestion: DEFAULT, message: `[${header.name}] is not [DEFAULT]: oslo.config matches DEFAULT case-sensitively, so its options are not read; did you mean [DEFAULT]?` }));
       continue;
     }
-    const known = closest(g.key, knownNonBackendSections);
+    // A group of backend options can only be a misspelt [backend_defaults].
+    const known = g.key.length < 4 ? null : closest(g.key, looksLikeBackend(g) ? [SHARED] : knownNonBackendSections);
     if (known !== null) {
       findings.push(finding('misspelt-section', { ...at, suggestion: known, message: `[${header.name}] is not a section Cinder reads, and enabled_backends does not name it; did you mean [${known}]?` }));
       continue;
@@ -552,6 +558,9 @@ function lintGroups(groups: ReadonlyMap<string, Group>, enabled: readonly string
             : `[${header.name}] is never enabled, and enabled_backends names ${backend}, which has no section; did you mean ${backend}?`,
       }),
     );
+    const driver = lastAssignments(g).get('volume_driver');
+    // Reported now so that enabling the group later holds no second surprise.
+    if (driver !== undefined) findings.push(...lintDriver(driver, header.name).map((f) => (f.severity === 'error' ? { ...f, severity: 'warning' as const, message: `if enabled: ${f.message}` } : f)));
   }
 }
 
@@ -563,11 +572,12 @@ function lintBackendNames(backends: readonly BackendConfig[], findings: Finding[
   }
   for (const [name, list] of byName) {
     if (list.length < 2) continue;
-    const src = list[1]!.sources.volume_backend_name;
+    const second = list[1]!;
+    const src = second.sources.volume_backend_name;
+    const at = src.kind === 'file' ? { file: src.file, line: src.line } : second.group === null ? { file: null, line: null } : { file: second.group.file, line: second.group.line };
     findings.push(
       finding('duplicate-backend-name', {
-        file: src.kind === 'file' ? src.file : null,
-        line: src.kind === 'file' ? src.line : null,
+        ...at,
         value: name,
         message: `backends ${list.map((b) => b.name).join(', ')} all report volume_backend_name ${name}: legal; a type naming it lets the scheduler choose among them by weight`,
       }),

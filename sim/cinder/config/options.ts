@@ -25,6 +25,8 @@ export interface StrOptSpec<D extends string | null = string | null> extends Opt
   regex?: string;
   /** Set where the default is the machine's hostname (stood for by `--host NAME`). */
   hostnameDefault?: true;
+  /** Masked in output, as oslo.config masks it in logs. */
+  secret?: true;
 }
 export interface BoolOptSpec extends OptBase {
   kind: 'bool';
@@ -171,7 +173,7 @@ export const backendGroupOptions = {
   volume_dd_blocksize: str('1M', 'dd block size.'),
   use_chap_auth: bool(false, 'Use CHAP (tgt generates CHAP credentials whatever this says).'),
   chap_username: str('', 'CHAP user.'),
-  chap_password: str('', 'CHAP password.'),
+  chap_password: str('', 'CHAP password.', { secret: true }),
   filter_function: str(null, 'DriverFilter expression.'),
   goodness_function: str(null, 'GoodnessWeigher expression.'),
   report_discard_supported: bool(false, 'Report discard support.'),

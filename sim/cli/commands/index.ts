@@ -1,4 +1,5 @@
 import { benchCommand } from './bench.js';
+import { confCommand } from './conf.js';
 import { demoCommand } from './demo.js';
 import { listCommand } from './list.js';
 import { schemaCommand } from './schema.js';
@@ -11,4 +12,5 @@ export const commands = {
   validate: validateCommand,
   list: listCommand,
   schema: schemaCommand,
+  conf: confCommand,
 } as const;

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { hasErrors, loadCinderConf, type IniFile } from '../../cinder/config/index.js';
+import { confJson, renderConfText } from '../../cinder/config/render.js';
+import { defineCommand } from '../command.js';
+import { UserError, type CliIo } from '../io.js';
+
+/** Cinder's sample_default for `host`: output never carries the real machine's name. */
+const DEFAULT_HOSTNAME = 'localhost';
+
+function readFiles(paths: readonly string[], io: CliIo): IniFile[] {
+  const problems: string[] = [];
+  const files: IniFile[] = [];
+  for (const path of paths) {
+    try {
+      files.push({ path, text: readFileSync(resolve(io.cwd, path), 'utf8') });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+      problems.push(`cannot read ${path}: ${why}`);
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems.join('\n'));
+  return files;
+}
+
+export const confCommand = defineCommand({
+  command: 'conf <files..>',
+  describe: 'Show what Cinder 2023.1 derives from cinder.conf files (services, options, lint); exit 2 on errors',
+  builder: (y) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'cinder.conf files, in --config-file order (later files win)' })
+      .option('host', { type: 'string', default: DEFAULT_HOSTNAME, describe: "stands for the machine's hostname where the files set no host" })
+      .option('json', { type: 'boolean', default: false, describe: 'print the JSON document instead of the text view' }),
+  run(args, io) {
+    const host = String(args.host);
+    if (host.trim() === '') throw new UserError('--host: give a non-empty name (it stands for the machine hostname)');
+    const conf = loadCinderConf(readFiles(args.files.map(String), io), { host });
+    io.stdout(args.json ? JSON.stringify(confJson(conf), null, 2) + '\n' : renderConfText(conf));
+    return hasErrors(conf.findings) ? 2 : 0;
+  },
+});

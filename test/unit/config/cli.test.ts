@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { bufferIo } from '../../../sim/cli/io.js';
+import { main } from '../../../sim/cli/main.js';
+
+const FIX = 'test/fixtures/conf';
+
+async function run(...argv: string[]) {
+  const io = bufferIo(process.cwd());
+  const code = await main(['conf', ...argv], io);
+  return { code, out: io.out, err: io.err };
+}
+
+function tempConf(text: string): { dir: string; name: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cinder-sim-conf-'));
+  writeFileSync(join(dir, 'cinder.conf'), text);
+  return { dir, name: 'cinder.conf' };
+}
+
+describe('cinder-sim conf', () => {
+  test('--json has the services and findings the issue promises', async () => {
+    const r = await run(`${FIX}/install-guide/block-storage.conf`, '--host', 'block1', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { schema_version: number; services: unknown[]; findings: unknown[] };
+    expect(doc.schema_version).toBe(1);
+    expect(doc.services[0]).toEqual({
+      binary: 'cinder-volume',
+      host: 'block1@lvm',
+      cluster: null,
+      availability_zone: 'nova',
+      backend: 'lvm',
+      volume_backend_name: null,
+      volume_driver: 'cinder.volume.drivers.lvm.LVMVolumeDriver',
+      start_failure: null,
+    });
+    expect(doc.findings).toEqual([]);
+  });
+
+  test('the text view shows services, effective options with their origin, scheduler settings and findings', async () => {
+    const r = await run(`${FIX}/devstack/cinder.conf`, '--host', 'devstack');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/cinder-volume\s+devstack@lvmdriver-1\s+nova\s+-\s+lvmdriver-1\s+cinder\.volume\.drivers\.lvm\.LVMVolumeDriver/);
+    expect(r.out).toMatch(/volume_group\s+=\s+stack-volumes-lvmdriver-1\s+test\/fixtures\/conf\/devstack\/cinder\.conf:43/);
+    expect(r.out).toMatch(/target_ip_address\s+=\s+\$my_ip\s+default/);
+    expect(r.out).toMatch(/scheduler_default_filters\s+=\s+AvailabilityZoneFilter, CapacityFilter, CapabilitiesFilter\s+default/);
+    expect(r.out).toMatch(/capacity_weight_multiplier\s+=\s+1\.0\s+default/);
+    expect(r.out).toContain('(if this node runs cinder-scheduler)');
+    expect(r.out).toMatch(/Findings: 0 errors, 1 warning, 0 info\n\s+warning test\/fixtures\/conf\/devstack\/cinder\.conf:10: \[DEFAULT\] target_helper is ignored/);
+  });
+
+  test('an error finding exits 2 and still prints the view', async () => {
+    const r = await run(`${FIX}/kolla/cinder-volume.conf`, `${FIX}/seed/multi-az-node1.conf`, '--json');
+    expect(r.code).toBe(0);
+    const { dir, name } = tempConf('[DEFAULT]\nenabled_backends = lvm\n[lvm]\nlvm_type = thick\n');
+    const io = bufferIo(dir);
+    const code = await main(['conf', name], io);
+    expect(code).toBe(2);
+    expect(io.out).toContain("error   cinder.conf:4: [lvm] lvm_type = 'thick' is not valid: Valid values are [default, thin, auto], but found 'thick' [invalid-value]");
+  });
+
+  test('a file oslo.config refuses to parse exits 2 with file and line', async () => {
+    const { dir, name } = tempConf('[DEFAULT]\nenabled_backends = lvm\n[lvm\n');
+    const io = bufferIo(dir);
+    expect(await main(['conf', name, '--json'], io)).toBe(2);
+    const doc = JSON.parse(io.out) as { findings: { severity: string; file: string; line: number; message: string }[] };
+    expect(doc.findings).toContainEqual(expect.objectContaining({ severity: 'error', file: 'cinder.conf', line: 3, message: "oslo.config refuses this file: Invalid section (must end with ]): '[lvm'" }));
+  });
+
+  test('unreadable files are named, all at once, exit 2, no stack', async () => {
+    const r = await run('nope.conf', `${FIX}/devstack/cinder.conf`, 'missing/other.conf');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('cinder-sim: cannot read nope.conf: no such file\ncannot read missing/other.conf: no such file\n');
+  });
+
+  test('later files win, as with repeated --config-file', async () => {
+    const { dir } = tempConf('[DEFAULT]\nenabled_backends = lvm\nstorage_availability_zone = az1\n[lvm]\n');
+    writeFileSync(join(dir, 'override.conf'), '[DEFAULT]\nstorage_availability_zone = az2\n');
+    const io = bufferIo(dir);
+    expect(await main(['conf', 'cinder.conf', 'override.conf', '--json'], io)).toBe(0);
+    const doc = JSON.parse(io.out) as { services: { availability_zone: string }[]; defaults: Record<string, { source: unknown }> };
+    expect(doc.services.map((s) => s.availability_zone)).toEqual(['az2', 'az2', 'az2']);
+    expect(doc.defaults.storage_availability_zone!.source).toEqual({ kind: 'file', file: 'override.conf', line: 2, section: 'DEFAULT' });
+  });
+
+  test('outputs hold no absolute paths', async () => {
+    for (const json of [[], ['--json']]) {
+      const r = await run(`${FIX}/kolla/cinder-volume.conf`, ...json);
+      expect(r.out).not.toContain(process.cwd());
+    }
+  });
+
+  test('the default hostname is a fixed placeholder, never the machine name', async () => {
+    const r = await run(`${FIX}/install-guide/block-storage.conf`, '--json');
+    expect((JSON.parse(r.out) as { services: { host: string }[] }).services[0]!.host).toBe('localhost@lvm');
+  });
+
+  test('secrets are masked', async () => {
+    const { dir, name } = tempConf('[DEFAULT]\nenabled_backends = lvm\n[lvm]\nchap_password = hunter2\n');
+    const io = bufferIo(dir);
+    await main(['conf', name], io);
+    expect(io.out).not.toContain('hunter2');
+    const io2 = bufferIo(dir);
+    await main(['conf', name, '--json'], io2);
+    expect(io2.out).not.toContain('hunter2');
+  });
+});
