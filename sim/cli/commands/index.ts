@@ -2,6 +2,7 @@ import { benchCommand } from './bench.js';
 import { confCommand } from './conf.js';
 import { demoCommand } from './demo.js';
 import { listCommand } from './list.js';
+import { scheduleCommand } from './schedule.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -13,4 +14,5 @@ export const commands = {
   list: listCommand,
   schema: schemaCommand,
   conf: confCommand,
+  schedule: scheduleCommand,
 } as const;

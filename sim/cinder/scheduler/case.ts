@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import type { Clock } from '../../ports/clock.js';
+import type { Rng } from '../../ports/rng.js';
+import { FilterScheduler, type Decision } from './filter-scheduler.js';
+import { HostManager, type ServiceInfo } from './host-manager.js';
+import type { Json } from './python.js';
+import { DEFAULT_CONFIG, type Operation, type RequestSpec, type SchedulerConfig, type SchedulingLookups } from './types.js';
+
+/**
+ * The `cinder-sim schedule` case format (scheduler-case-format.md): the
+ * schema, and running a case against a fresh HostManager + FilterScheduler.
+ */
+
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]));
+const capacity = z.union([z.number(), z.literal('infinite'), z.literal('unknown')]);
+const ratio = z.union([z.number(), z.string(), z.null()]);
+
+const capacityKeys = {
+  total_capacity_gb: capacity.optional(),
+  free_capacity_gb: capacity.nullable().optional(),
+  allocated_capacity_gb: z.number().optional(),
+  provisioned_capacity_gb: z.number().optional(),
+  max_over_subscription_ratio: ratio.optional(),
+  reserved_percentage: z.number().optional(),
+};
+
+const poolSchema = z.looseObject({
+  pool_name: z.string(),
+  ...capacityKeys,
+  volume_count: z.number().int().nonnegative().optional(),
+});
+
+const capabilitiesSchema = z.looseObject({
+  ...capacityKeys,
+  pools: z.array(poolSchema).nullable().optional(),
+});
+
+const backendSchema = z.strictObject({
+  host: z.string().min(1),
+  availability_zone: z.string().default('nova'),
+  service_up: z.boolean().default(true),
+  disabled: z.boolean().default(false),
+  frozen: z.boolean().default(false),
+  cluster_name: z.string().nullable().optional(),
+  volume_count: z.number().int().nonnegative().optional(),
+  capabilities: capabilitiesSchema.nullable(),
+});
+
+const volumeTypeSchema = z.looseObject({
+  name: z.string().optional(),
+  extra_specs: z.record(z.string(), z.string()).optional(),
+});
+
+export const operations = ['create_volume', 'extend_volume', 'retype'] as const satisfies readonly Operation[];
+
+const requestSchema = z.strictObject({
+  operation: z.enum(operations).default('create_volume'),
+  size: z.number().nonnegative(),
+  availability_zone: z.string().nullable().optional(),
+  availability_zones: z.array(z.string()).nullable().optional(),
+  volume_type: volumeTypeSchema.nullable().optional(),
+  volume_id: z.string().nullable().optional(),
+  resource_backend: z.string().nullable().optional(),
+  new_size: z.number().optional(),
+  host: z.string().optional(),
+  attach_status: z.string().optional(),
+  migration_policy: z.enum(['never', 'on-demand']).nullable().optional(),
+  /** Extension: filter_properties.scheduler_hints (JsonFilter, affinity and locality filters). */
+  scheduler_hints: z.record(z.string(), json).optional(),
+  /** Extension: filter_properties.retry, as a rescheduled request carries it. */
+  retry: z.strictObject({ num_attempts: z.number().int().nonnegative(), backends: z.array(z.string()) }).optional(),
+});
+
+const configSchema = z.strictObject({
+  filters: z.array(z.string()).optional(),
+  weighers: z.array(z.string()).optional(),
+  capacity_weight_multiplier: z.number().optional(),
+  allocated_capacity_weight_multiplier: z.number().optional(),
+  volume_number_multiplier: z.number().optional(),
+  max_over_subscription_ratio: z.union([z.string(), z.number()]).optional(),
+  scheduler_max_attempts: z.number().int().min(1).optional(),
+});
+
+export const caseSchema = z
+  .strictObject({
+    id: z.union([z.string(), z.number()]).optional(),
+    config: configSchema.optional(),
+    backends: z.array(backendSchema),
+    request: requestSchema.optional(),
+    requests: z.array(requestSchema).optional(),
+    /** Extension: existing volumes (Same/DifferentBackendFilter). */
+    volumes: z.array(z.strictObject({ id: z.string(), host: z.string() })).optional(),
+    /** Extension: Nova instances and their compute host (InstanceLocalityFilter). */
+    instances: z.array(z.strictObject({ id: z.string(), host: z.string() })).optional(),
+  })
+  .refine((c) => (c.request === undefined) !== (c.requests === undefined), { message: 'give exactly one of "request" or "requests"' });
+
+export const caseFileSchema = z.union([caseSchema, z.array(caseSchema)]);
+
+export type SchedulerCase = z.infer<typeof caseSchema>;
+export type CaseRequest = z.infer<typeof requestSchema>;
+
+/** One request's outcome in the case format (plus the trace, not serialised by default). */
+export interface CaseResult {
+  id?: string | number;
+  candidates: string[];
+  filters: { name: string; passed: string[] }[] | null;
+  weighed: { host: string; weight: number }[];
+  selected: string | null;
+  selected_az: string | null;
+  error: string | null;
+  error_type: string | null;
+  error_detail?: string;
+}
+
+export interface CaseEnv {
+  /** The scheduler's clock: reports are stamped just before its now, consumption at its now. */
+  clock: Clock;
+  /** The stream `weigher:ChanceWeigher`. */
+  chanceRng: Rng;
+}
+
+export interface CaseRun {
+  id?: string | number;
+  decisions: { request: CaseRequest; decision: Decision }[];
+}
+
+export function caseConfig(c: SchedulerCase): SchedulerConfig {
+  const k = c.config ?? {};
+  return {
+    ...DEFAULT_CONFIG,
+    ...(k.filters ? { scheduler_default_filters: k.filters } : {}),
+    ...(k.weighers ? { scheduler_default_weighers: k.weighers } : {}),
+    ...(k.capacity_weight_multiplier !== undefined ? { capacity_weight_multiplier: k.capacity_weight_multiplier } : {}),
+    ...(k.allocated_capacity_weight_multiplier !== undefined ? { allocated_capacity_weight_multiplier: k.allocated_capacity_weight_multiplier } : {}),
+    ...(k.volume_number_multiplier !== undefined ? { volume_number_multiplier: k.volume_number_multiplier } : {}),
+    ...(k.scheduler_max_attempts !== undefined ? { scheduler_max_attempts: k.scheduler_max_attempts } : {}),
+  };
+}
+
+/** Run every request of a case, in order, on one scheduler state. */
+export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
+  const mosr = c.config?.max_over_subscription_ratio;
+  const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? '20.0' : String(mosr) });
+  const reportAtMs = env.clock.wallNow() - 1000;
+  const services: ServiceInfo[] = [];
+  const volumeCounts = new Map<string, number>();
+  for (const b of c.backends) {
+    services.push({ host: b.host, availability_zone: b.availability_zone, disabled: b.disabled, frozen: b.frozen, up: b.service_up, cluster_name: b.cluster_name ?? null });
+    if (b.capabilities === null) continue;
+    const caps = stripVolumeCounts(b.host, b.capabilities as Record<string, Json>, b.volume_count, volumeCounts);
+    hm.updateServiceCapabilities(b.host, caps, reportAtMs, b.cluster_name ?? null);
+  }
+  const volumeHosts = new Map((c.volumes ?? []).map((v) => [v.id, v.host]));
+  const instanceHosts = new Map((c.instances ?? []).map((v) => [v.id, v.host]));
+  const lookups: SchedulingLookups = {
+    volumeCount: (poolHost) => volumeCounts.get(poolHost) ?? 0,
+    volumeHost: (id) => volumeHosts.get(id),
+    instanceHost: (id) => instanceHosts.get(id),
+    chanceRng: () => env.chanceRng,
+  };
+  const scheduler = new FilterScheduler({ hostManager: hm, config: caseConfig(c), lookups });
+  const requests = c.requests ?? [c.request!];
+  const decisions = requests.map((request) => {
+    const decision = runRequest(scheduler, services, request);
+    if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.set(decision.selected, (volumeCounts.get(decision.selected) ?? 0) + 1);
+    return { request, decision };
+  });
+  return { ...(c.id !== undefined ? { id: c.id } : {}), decisions };
+}
+
+/** volume_count is not a capability: it seeds the volume table VolumeNumberWeigher counts. */
+function stripVolumeCounts(host: string, caps: Record<string, Json>, legacyCount: number | undefined, counts: Map<string, number>): Record<string, Json> {
+  const out: Record<string, Json> = { ...caps };
+  const pools = caps['pools'];
+  if (Array.isArray(pools)) {
+    out['pools'] = pools.map((p) => {
+      const { volume_count, ...rest } = p as Record<string, Json>;
+      if (typeof volume_count === 'number') counts.set(rest['pool_name'] ? `${host}#${String(rest['pool_name'])}` : host, volume_count);
+      return rest;
+    });
+  } else if (legacyCount !== undefined) {
+    const vbn = caps['volume_backend_name'];
+    const pool = vbn === undefined || vbn === null ? '_pool0' : String(vbn);
+    counts.set(pool ? `${host}#${pool}` : host, legacyCount);
+  }
+  return out;
+}
+
+/** The legacy request_spec dict Cinder's API and manager build for this request. */
+export function requestSpecOf(r: CaseRequest): RequestSpec {
+  const spec: RequestSpec = {
+    volume_id: r.volume_id ?? null,
+    volume_properties: {
+      size: r.size,
+      availability_zone: r.availability_zone ?? null,
+      attach_status: r.attach_status ?? 'detached',
+      status: r.operation === 'create_volume' ? 'creating' : 'available',
+      ...(r.host !== undefined ? { host: r.host } : {}),
+    },
+    volume_type: r.volume_type === undefined ? null : (r.volume_type as RequestSpec['volume_type']),
+    operation: r.operation,
+  };
+  if (r.availability_zones) spec.availability_zones = r.availability_zones;
+  if (r.resource_backend) spec.resource_backend = r.resource_backend;
+  if (r.migration_policy) spec.migration_policy = r.migration_policy;
+  return spec;
+}
+
+export function runRequest(scheduler: FilterScheduler, services: readonly ServiceInfo[], r: CaseRequest): Decision {
+  const input = {
+    services,
+    requestSpec: requestSpecOf(r),
+    filterProperties: {
+      ...(r.retry ? { retry: r.retry } : {}),
+      ...(r.scheduler_hints ? { scheduler_hints: r.scheduler_hints } : {}),
+      ...(r.operation === 'extend_volume' && r.new_size !== undefined ? { new_size: r.new_size } : {}),
+    },
+  };
+  switch (r.operation) {
+    case 'create_volume':
+      return scheduler.scheduleCreateVolume(input);
+    case 'extend_volume':
+      return scheduler.extendVolume(input);
+    case 'retype':
+      return scheduler.findRetypeBackend(input, r.migration_policy ?? 'never');
+  }
+}
+
+/** A decision in the result format of scheduler-case-format.md. */
+export function resultOf(d: Decision, id?: string | number): CaseResult {
+  return {
+    ...(id !== undefined ? { id } : {}),
+    candidates: d.candidates,
+    filters: d.filters === null ? null : d.filters.map((f) => ({ name: f.name, passed: f.passed })),
+    weighed: d.weighed,
+    selected: d.selected,
+    selected_az: d.selectedAz,
+    error: d.error,
+    error_type: d.errorType,
+    ...(d.errorDetail ? { error_detail: d.errorDetail } : {}),
+  };
+}
+
+/** A case's output: one result, or `{id, results}` for a case with `requests`. */
+export function caseOutput(c: SchedulerCase, run: CaseRun): CaseResult | { id?: string | number; results: CaseResult[] } {
+  if (c.requests) return { ...(c.id !== undefined ? { id: c.id } : {}), results: run.decisions.map((x) => resultOf(x.decision)) };
+  return resultOf(run.decisions[0]!.decision, c.id);
+}

@@ -1,0 +1,302 @@
+import { filters as filterRegistry, filterNames, isFilterName, type FilterName } from './filters/index.js';
+import { extractBackend, extractPool, type HostManager, type PoolState, type ServiceInfo } from './host-manager.js';
+import { PyError, pyRepr, type Json } from './python.js';
+import { DEFAULT_CONFIG, type BackendFilter, type BackendWeigher, type FilterContext, type FilterProperties, type Operation, type RequestSpec, type RetryInfo, type SchedulerConfig, type SchedulingLookups, type Verdict } from './types.js';
+import { normalize } from './weighers/base.js';
+import { isWeigherName, weighers as weigherRegistry, weigherNames, type WeigherName } from './weighers/index.js';
+
+export type Rejection = { host: string; verdict: Extract<Verdict, { pass: false }> };
+export interface FilterTrace {
+  name: string;
+  passed: string[];
+  rejected: Rejection[];
+}
+export interface WeigherRow {
+  host: string;
+  raw: number;
+  normalised: number;
+  weighted: number;
+}
+export interface WeigherTrace {
+  name: string;
+  multiplier: number;
+  min: number;
+  max: number;
+  rows: WeigherRow[];
+}
+export interface NoValidSummary {
+  /** The filter that left no pool, or null (no candidates at all / emptied after weighing). */
+  emptiedBy: string | null;
+  /** Per candidate: the first filter that rejected it, and why. */
+  firstRejections: { host: string; filter: string; verdict: Extract<Verdict, { pass: false }> }[];
+}
+
+/** One scheduling decision, with its explanation as data. */
+export interface Decision {
+  operation: Operation;
+  candidates: string[];
+  /** null when the run failed before filtering. */
+  filters: FilterTrace[] | null;
+  weighers: WeigherTrace[];
+  weighed: { host: string; weight: number }[];
+  selected: string | null;
+  selectedAz: string | null;
+  error: string | null;
+  errorType: string | null;
+  /** More words for a person (valid names, the cause of a crash). */
+  errorDetail?: string;
+  /** What consumption changed on the chosen pool, if any. */
+  consumedGb?: number;
+  resourceBackendRemoved?: string[];
+  summary?: NoValidSummary;
+  /** filter_properties.retry after the call (create): pass it back on a reschedule. */
+  retry?: RetryInfo;
+  /** The chosen pool state (not serialised). */
+  pool?: PoolState;
+}
+
+export type TraceLevel = 'full' | 'light';
+
+export interface ScheduleInput {
+  /** The services table at this moment, DB order. */
+  services: readonly ServiceInfo[];
+  requestSpec: RequestSpec;
+  /** Incoming filter_properties: retry (reschedule), scheduler_hints, new_size (extend). */
+  filterProperties?: { retry?: RetryInfo; scheduler_hints?: Record<string, Json>; new_size?: number; qos_specs?: Json };
+}
+
+export interface FilterSchedulerOptions {
+  hostManager: HostManager;
+  config?: Partial<SchedulerConfig>;
+  lookups: SchedulingLookups;
+  /** 'light' skips per-pool trace rows; decisions are identical. */
+  trace?: TraceLevel;
+}
+
+class Abort extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+function noValidBackend(reason: string): Abort {
+  return new Abort('NoValidBackend', `No valid backend was found. ${reason}`);
+}
+
+/** Cinder's FilterScheduler (filter_scheduler.py), one decision per call, over a HostManager. */
+export class FilterScheduler {
+  readonly config: SchedulerConfig;
+  private readonly hostManager: HostManager;
+  private readonly lookups: SchedulingLookups;
+  private readonly light: boolean;
+  private readonly enabledFilters: { name: FilterName; filter: BackendFilter }[] | Abort;
+
+  constructor(opts: FilterSchedulerOptions) {
+    this.config = { ...DEFAULT_CONFIG, ...opts.config };
+    this.hostManager = opts.hostManager;
+    this.lookups = opts.lookups;
+    this.light = opts.trace === 'light';
+    this.enabledFilters = chooseFilters(this.config.scheduler_default_filters);
+  }
+
+  /** schedule_create_volume: the top weighed pool, consumed, with the volume's AZ. */
+  scheduleCreateVolume(input: ScheduleInput): Decision {
+    return this.run(input, (d, weighed, props) => {
+      const spec = input.requestSpec;
+      let list = weighed;
+      if (list.length > 0 && spec.resource_backend) {
+        const rb = spec.resource_backend;
+        const withPool = extractPool(rb) !== null;
+        const keep = list.filter((w) => (withPool ? w.pool.backendId : extractBackend(w.pool.backendId)) === rb);
+        d.resourceBackendRemoved = list.filter((w) => !keep.includes(w)).map((w) => w.pool.host);
+        list = keep;
+      }
+      if (list.length === 0) throw noValidBackend('No weighed backends available');
+      this.choose(d, list[0]!.pool, spec.volume_properties.size);
+      if (props.retry) props.retry.backends.push(list[0]!.pool.backendId);
+    });
+  }
+
+  /** SchedulerManager.extend_volume: backend_passes_filters on the volume's host, then consume new_size - size. */
+  extendVolume(input: ScheduleInput): Decision {
+    const spec = input.requestSpec;
+    const host = spec.volume_properties.cluster_name || spec.volume_properties.host || '';
+    return this.run(input, (d, weighed) => {
+      const ignorePool = extractPool(host) === null;
+      const hit = weighed.find((w) => (ignorePool ? extractBackend(w.pool.backendId) : w.pool.backendId) === host);
+      if (!hit) throw new Abort('NoValidBackend', `Cannot place volume ${spec.volume_id || '??id missing??'} on ${host}.`);
+      const newSize = input.filterProperties?.new_size ?? spec.volume_properties.size;
+      this.choose(d, hit.pool, newSize - spec.volume_properties.size);
+    });
+  }
+
+  /** find_retype_backend: stay where the volume is if it still fits the new type, else migrate if allowed. */
+  findRetypeBackend(input: ScheduleInput, migrationPolicy: string = 'never'): Decision {
+    const spec = input.requestSpec;
+    const backend = spec.volume_properties.cluster_name || spec.volume_properties.host || '';
+    const typeRepr = pyRepr((spec.volume_type ?? null) as Json);
+    return this.run(
+      input,
+      (d, weighed) => {
+        if (weighed.length === 0) throw noValidBackend(`No valid backends for volume ${String(spec.volume_id)} with type ${typeRepr}`);
+        const same = weighed.find((w) => w.pool.backendId === backend);
+        if (same) return this.select(d, same.pool);
+        if (extractPool(backend) === null) {
+          const sameBackend = weighed.find((w) => extractBackend(w.pool.backendId) === backend);
+          if (sameBackend) return this.select(d, sameBackend.pool);
+        }
+        if (migrationPolicy === 'never') throw noValidBackend(`Current backend not valid for volume ${String(spec.volume_id)} with type ${typeRepr}, migration not allowed`);
+        this.choose(d, weighed[0]!.pool, spec.volume_properties.size);
+      },
+      backend,
+    );
+  }
+
+  private select(d: Decision, pool: PoolState): void {
+    d.selected = pool.host;
+    d.selectedAz = pool.service.availability_zone;
+    d.pool = pool;
+  }
+
+  private choose(d: Decision, pool: PoolState, sizeGb: number): void {
+    this.select(d, pool);
+    this.hostManager.consume(pool, sizeGb);
+    d.consumedGb = sizeGb;
+  }
+
+  /** _get_weighted_candidates, then the operation's own step; every Cinder exception becomes data. */
+  private run(input: ScheduleInput, finish: (d: Decision, weighed: { pool: PoolState; weight: number }[], props: FilterProperties) => void, volExistsOn?: string): Decision {
+    const spec = input.requestSpec;
+    const d: Decision = { operation: spec.operation, candidates: [], filters: null, weighers: [], weighed: [], selected: null, selectedAz: null, error: null, errorType: null };
+    try {
+      if (this.enabledFilters instanceof Abort) throw this.enabledFilters;
+      const props = this.filterProperties(input, volExistsOn);
+      this.populateRetry(props, spec);
+      if (props.retry && props.retry.backends.length > 0) this.hostManager.revertConsumed(props.retry.backends[props.retry.backends.length - 1]!, spec.volume_properties.size);
+      const ctx: FilterContext = { props, lookups: this.lookups };
+      const candidates = this.hostManager.getAllBackendStates(input.services);
+      d.candidates = candidates.map((p) => p.host);
+      d.filters = [];
+      const passed = this.filter(candidates, ctx, d, this.enabledFilters);
+      let weighed: { pool: PoolState; weight: number }[] = [];
+      if (passed.length > 0) weighed = this.weigh(passed, ctx, d, spec.operation === 'create_volume' && !spec.resource_backend);
+      if (d.retry === undefined && props.retry) d.retry = props.retry;
+      finish(d, weighed, props);
+    } catch (e) {
+      if (e instanceof Abort) {
+        d.error = e.message;
+        d.errorType = e.errorType;
+        if (e.detail) d.errorDetail = e.detail;
+      } else if (e instanceof PyError) {
+        d.error = e.message;
+        d.errorType = e.pyType;
+      } else {
+        throw e;
+      }
+    }
+    if (d.selected === null && d.filters !== null && !this.light) d.summary = summarise(d);
+    return d;
+  }
+
+  private filterProperties(input: ScheduleInput, volExistsOn: string | undefined): FilterProperties {
+    const spec = input.requestSpec;
+    const incoming = input.filterProperties ?? {};
+    const props: FilterProperties = {
+      request_spec: spec,
+      volume_type: spec.volume_type ?? {},
+      size: spec.volume_properties.size,
+      availability_zone: spec.volume_properties.availability_zone,
+      qos_specs: incoming.qos_specs ?? null,
+    };
+    if (incoming.retry) props.retry = { num_attempts: incoming.retry.num_attempts, backends: [...incoming.retry.backends] };
+    if (incoming.scheduler_hints) props.scheduler_hints = incoming.scheduler_hints;
+    if (incoming.new_size !== undefined) props.new_size = incoming.new_size;
+    if (volExistsOn !== undefined) props.vol_exists_on = volExistsOn;
+    return props;
+  }
+
+  /** _populate_retry: count this attempt; past scheduler_max_attempts the request fails. */
+  private populateRetry(props: FilterProperties, spec: RequestSpec): void {
+    const max = this.config.scheduler_max_attempts;
+    const retry = props.retry;
+    delete props.retry;
+    if (max === 1) return;
+    const next: RetryInfo = retry ? { num_attempts: retry.num_attempts + 1, backends: retry.backends } : { num_attempts: 1, backends: [] };
+    props.retry = next;
+    if (next.num_attempts > max) throw noValidBackend(`Exceeded max scheduling attempts ${max} for resource ${spec.volume_id === null ? 'None' : spec.volume_id}`);
+  }
+
+  private filter(candidates: readonly PoolState[], ctx: FilterContext, d: Decision, enabled: { name: FilterName; filter: BackendFilter }[]): PoolState[] {
+    let list = candidates as PoolState[];
+    for (const { name, filter } of enabled) {
+      const survivors: PoolState[] = [];
+      const rejected: Rejection[] = [];
+      for (const pool of list) {
+        const v = filter.backendPasses(pool, ctx);
+        if (v.pass) survivors.push(pool);
+        else if (!this.light) rejected.push({ host: pool.host, verdict: v });
+      }
+      d.filters!.push({ name, passed: this.light ? [] : survivors.map((p) => p.host), rejected });
+      list = survivors;
+    }
+    return list;
+  }
+
+  /** get_weighed_backends: min-max normalised, multiplied, summed; stable sort, best first. */
+  private weigh(pools: PoolState[], ctx: FilterContext, d: Decision, onlyTopNeeded: boolean): { pool: PoolState; weight: number }[] {
+    const chosen = chooseWeighers(this.config.scheduler_default_weighers);
+    const weights = new Float64Array(pools.length);
+    for (const { name, weigher } of chosen) {
+      const multiplier = weigher.multiplier(this.config);
+      const r = weigher.weigh(pools, ctx, multiplier);
+      const rows: WeigherRow[] = [];
+      for (let i = 0; i < pools.length; i++) {
+        const n = normalize(r, i);
+        weights[i] = weights[i]! + multiplier * n;
+        if (!this.light) rows.push({ host: pools[i]!.host, raw: r.raw[i]!, normalised: n, weighted: multiplier * n });
+      }
+      if (!this.light) d.weighers.push({ name, multiplier, min: r.min, max: r.max, rows });
+    }
+    if (this.light && onlyTopNeeded) {
+      // The first pool of maximal weight is what the stable descending sort puts first.
+      let best = 0;
+      for (let i = 1; i < pools.length; i++) if (weights[i]! > weights[best]!) best = i;
+      d.weighed = [{ host: pools[best]!.host, weight: weights[best]! }];
+      return [{ pool: pools[best]!, weight: weights[best]! }];
+    }
+    const order = pools.map((pool, i) => ({ pool, weight: weights[i]! }));
+    order.sort((a, b) => (a.weight > b.weight ? -1 : a.weight < b.weight ? 1 : 0));
+    d.weighed = order.map((w) => ({ host: w.pool.host, weight: w.weight }));
+    return order;
+  }
+}
+
+function chooseFilters(names: readonly string[]): { name: FilterName; filter: BackendFilter }[] | Abort {
+  const bad = names.filter((n) => !isFilterName(n));
+  if (bad.length > 0) {
+    return new Abort('SchedulerHostFilterNotFound', `Scheduler Host Filter ${bad.join(', ')} could not be found.`, `valid filters: ${filterNames.join(', ')}`);
+  }
+  return names.map((n) => ({ name: n as FilterName, filter: filterRegistry[n as FilterName] }));
+}
+
+function chooseWeighers(names: readonly string[]): { name: WeigherName; weigher: BackendWeigher }[] {
+  const bad = names.filter((n) => !isWeigherName(n));
+  if (bad.length > 0) {
+    throw new Abort('SchedulerHostWeigherNotFound', `Scheduler Host Weigher ${bad.join(', ')} could not be found.`, `valid weighers: ${weigherNames.join(', ')}`);
+  }
+  return names.map((n) => ({ name: n as WeigherName, weigher: weigherRegistry[n as WeigherName] }));
+}
+
+function summarise(d: Decision): NoValidSummary {
+  const filters = d.filters ?? [];
+  const emptied = filters.find((f) => f.passed.length === 0);
+  const firstRejections: NoValidSummary['firstRejections'] = [];
+  for (const f of filters) for (const r of f.rejected) firstRejections.push({ host: r.host, filter: f.name, verdict: r.verdict });
+  const order = new Map(d.candidates.map((h, i) => [h, i]));
+  firstRejections.sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
+  return { emptiedBy: d.candidates.length === 0 ? null : (emptied?.name ?? null), firstRejections };
+}

@@ -1,0 +1,345 @@
+import type { Clock } from '../../ports/clock.js';
+import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
+import { pyFloat, pyTruthy, type Json } from './python.js';
+
+/** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
+export interface ServiceInfo {
+  host: string;
+  availability_zone: string;
+  disabled: boolean;
+  frozen: boolean;
+  /** Service.is_up judged by the scheduler's own clock (see isServiceUp). */
+  up: boolean;
+  cluster_name?: string | null;
+}
+
+/** objects.Service.is_up: the heartbeat is no older than service_down_time by the judge's clock. */
+export function isServiceUp(updatedAtWallMs: number | null, nowWallMs: number, serviceDownTimeMs: number): boolean {
+  return updatedAtWallMs !== null && updatedAtWallMs >= nowWallMs - serviceDownTimeMs;
+}
+
+export type Capabilities = Readonly<Record<string, Json>>;
+
+const PROTOCOL_VARIANTS: readonly (readonly string[])[] = [
+  ['iSCSI', 'iscsi'],
+  ['FC', 'fibre_channel', 'fc'],
+  ['NFS', 'nfs'],
+  ['NVMe-oF', 'NVMeOF', 'nvmeof'],
+];
+
+/** BackendState.get_storage_protocol_variants: a known protocol becomes its full variant list. */
+export function storageProtocolVariants(protocol: Json | undefined): Json {
+  if (typeof protocol === 'string') {
+    for (const variants of PROTOCOL_VARIANTS) if (variants.includes(protocol)) return [...variants];
+  }
+  return protocol ?? null;
+}
+
+/** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
+export function appendHost(host: string, pool: string): string {
+  return pool ? `${host}#${pool}` : host;
+}
+
+/** volume_utils.extract_host for 'backend' and 'pool'. */
+export function extractBackend(host: string): string {
+  return host.split('#')[0]!;
+}
+export function extractPool(host: string): string | null {
+  const parts = host.split('#');
+  return parts.length === 2 ? parts[1]! : null;
+}
+
+/** One pool as the scheduler sees it: Cinder's PoolState. */
+export class PoolState {
+  /** host@backend#pool */
+  readonly host: string;
+  readonly clusterName: string | null;
+  capabilities: Capabilities = {};
+  service: ServiceInfo;
+  volumeBackendName: Json = null;
+  vendorName: Json = null;
+  driverVersion: Json = null;
+  storageProtocol: Json = null;
+  qosSupport: Json = false;
+  totalCapacityGb: Capacity = { kind: 'gb', gb: 0 };
+  freeCapacityGb: Capacity = { kind: 'missing' };
+  allocatedCapacityGb = 0;
+  provisionedCapacityGb = 0;
+  reservedPercentage = 0;
+  thinProvisioningSupport = false;
+  thickProvisioningSupport = false;
+  maxOverSubscriptionRatio = 1.0;
+  multiattach: Json = false;
+  filterFunction: Json = null;
+  goodnessFunction: Json = 0;
+  /** Wall ms of the report applied, or of the last consumption (utcnow()). */
+  updatedWallMs: number | null = null;
+
+  constructor(
+    readonly backendHost: string,
+    clusterName: string | null,
+    readonly poolName: string,
+    service: ServiceInfo,
+  ) {
+    this.host = appendHost(backendHost, poolName);
+    this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
+    this.service = service;
+  }
+
+  /** cluster#pool when clustered, else host@backend#pool. */
+  get backendId(): string {
+    return this.clusterName || this.host;
+  }
+
+  /** PoolState.update_from_volume_capability: the dict always, the numbers only if not stale. */
+  update(cap: Capabilities, timestampWallMs: number, service: ServiceInfo, globalRatio: string): void {
+    this.capabilities = cap;
+    this.service = service;
+    if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
+    this.volumeBackendName = cap['volume_backend_name'] ?? null;
+    this.vendorName = cap['vendor_name'] ?? null;
+    this.driverVersion = cap['driver_version'] ?? null;
+    this.storageProtocol = storageProtocolVariants(cap['storage_protocol']);
+    this.updatedWallMs = timestampWallMs;
+    this.totalCapacityGb = parseCapacity(cap['total_capacity_gb']);
+    this.freeCapacityGb = parseCapacity(cap['free_capacity_gb']);
+    this.allocatedCapacityGb = numberOr(cap['allocated_capacity_gb'], 0);
+    this.qosSupport = cap['QoS_support'] ?? false;
+    this.reservedPercentage = numberOr(cap['reserved_percentage'], 0);
+    this.provisionedCapacityGb = numberOr(cap['provisioned_capacity_gb'], this.allocatedCapacityGb);
+    this.thinProvisioningSupport = pyTruthy(cap['thin_provisioning_support']);
+    this.thickProvisioningSupport = pyTruthy(cap['thick_provisioning_support']);
+    this.maxOverSubscriptionRatio = maxOverSubscriptionRatio(cap, globalRatio);
+    this.multiattach = cap['multiattach'] ?? false;
+    this.filterFunction = cap['filter_function'] ?? null;
+    this.goodnessFunction = cap['goodness_function'] ?? 0;
+  }
+
+  /** BackendState.consume_from_volume. */
+  consume(sizeGb: number, nowWallMs: number | null): void {
+    this.allocatedCapacityGb += sizeGb;
+    this.provisionedCapacityGb += sizeGb;
+    if (this.freeCapacityGb.kind === 'gb') this.freeCapacityGb = { kind: 'gb', gb: this.freeCapacityGb.gb - sizeGb };
+    if (nowWallMs !== null) this.updatedWallMs = nowWallMs;
+  }
+
+  /** The pool's numbers in Cinder's words, for traces and `get-pools`-like output. */
+  snapshot(): Record<string, Json> {
+    return {
+      name: this.host,
+      total_capacity_gb: capacityJson(this.totalCapacityGb),
+      free_capacity_gb: capacityJson(this.freeCapacityGb),
+      allocated_capacity_gb: this.allocatedCapacityGb,
+      provisioned_capacity_gb: this.provisionedCapacityGb,
+      reserved_percentage: this.reservedPercentage,
+      thin_provisioning_support: this.thinProvisioningSupport,
+      max_over_subscription_ratio: this.maxOverSubscriptionRatio,
+      availability_zone: this.service.availability_zone,
+    };
+  }
+}
+
+function numberOr(v: Json | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  return pyFloat(v);
+}
+
+interface StoredReport {
+  capabilities: Capabilities;
+  timestampWallMs: number;
+}
+
+class BackendState {
+  readonly pools = new Map<string, PoolState>();
+  volumeBackendName: Json = null;
+  storageProtocol: Json = null;
+  vendorName: Json = null;
+  driverVersion: Json = null;
+  updatedWallMs: number | null = null;
+  /** The report last applied, with the service row it was applied with (skip identical re-applies). */
+  applied: StoredReport | null = null;
+  appliedService: ServiceInfo | null = null;
+
+  constructor(
+    readonly host: string,
+    readonly clusterName: string | null,
+  ) {}
+
+  /** BackendState.update_from_volume_capability. */
+  update(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
+    if (this.updatedWallMs !== null && this.updatedWallMs > report.timestampWallMs) return;
+    const cap = report.capabilities;
+    this.volumeBackendName = cap['volume_backend_name'] ?? null;
+    this.vendorName = cap['vendor_name'] ?? null;
+    this.driverVersion = cap['driver_version'] ?? null;
+    this.storageProtocol = storageProtocolVariants(cap['storage_protocol']);
+    this.updatedWallMs = report.timestampWallMs;
+    this.updatePools(report, service, globalRatio);
+  }
+
+  private updatePools(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
+    const cap = report.capabilities;
+    const pools = cap['pools'];
+    const active = new Set<string>();
+    if (Array.isArray(pools) && pools.length > 0) {
+      for (const entry of pools) {
+        const poolCap = this.poolCapabilities(entry, cap);
+        const name = String(poolCap['pool_name']);
+        let pool = this.pools.get(name);
+        if (!pool) {
+          pool = new PoolState(this.host, this.clusterName, name, service);
+          this.pools.set(name, pool);
+        }
+        pool.update(poolCap, report.timestampWallMs, service, globalRatio);
+        active.add(name);
+      }
+    } else if (pools === undefined || pools === null) {
+      const name = this.volumeBackendName === null ? '_pool0' : String(this.volumeBackendName);
+      let pool = this.pools.get(name);
+      if (!pool) {
+        pool = new PoolState(this.host, this.clusterName, name, service);
+        this.pools.set(name, pool);
+      }
+      pool.update(this.legacyCapabilities(cap), report.timestampWallMs, service, globalRatio);
+      active.add(name);
+    }
+    for (const name of [...this.pools.keys()]) if (!active.has(name)) this.pools.delete(name);
+  }
+
+  /** _append_backend_info: the pool entry plus the few backend keys Cinder copies in. */
+  private poolCapabilities(entry: Json, backendCap: Capabilities): Record<string, Json> {
+    const own = (typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : {}) as Record<string, Json>;
+    const poolCap: Record<string, Json> = { ...own };
+    if (!pyTruthy(poolCap['volume_backend_name'])) poolCap['volume_backend_name'] = this.volumeBackendName;
+    const protocol = poolCap['storage_protocol'];
+    poolCap['storage_protocol'] = pyTruthy(protocol) ? storageProtocolVariants(protocol) : this.storageProtocol;
+    if (!pyTruthy(poolCap['vendor_name'])) poolCap['vendor_name'] = this.vendorName;
+    if (!pyTruthy(poolCap['driver_version'])) poolCap['driver_version'] = this.driverVersion;
+    if (!('filter_function' in poolCap) && 'filter_function' in backendCap) poolCap['filter_function'] = backendCap['filter_function']!;
+    if (!('goodness_function' in poolCap) && 'goodness_function' in backendCap) poolCap['goodness_function'] = backendCap['goodness_function']!;
+    return poolCap;
+  }
+
+  /** A legacy (pool-less) report is its own pool's capability dict, protocol expanded. */
+  private legacyCapabilities(cap: Capabilities): Record<string, Json> {
+    const poolCap: Record<string, Json> = { ...cap };
+    if ('storage_protocol' in cap) poolCap['storage_protocol'] = this.storageProtocol;
+    if (!pyTruthy(poolCap['volume_backend_name'])) poolCap['volume_backend_name'] = this.volumeBackendName;
+    if (!pyTruthy(poolCap['vendor_name'])) poolCap['vendor_name'] = this.vendorName;
+    if (!pyTruthy(poolCap['driver_version'])) poolCap['driver_version'] = this.driverVersion;
+    return poolCap;
+  }
+}
+
+export interface HostManagerOptions {
+  /** The scheduler's clock: consumption stamps `updated = utcnow()` with its wall clock. */
+  clock: Clock;
+  /** cinder.conf max_over_subscription_ratio (StrOpt), default "20.0". */
+  max_over_subscription_ratio?: string;
+}
+
+export type ReportOutcome = 'accepted' | 'ignored_old';
+
+/**
+ * Cinder's HostManager: capability reports in, pool states out.  Reports
+ * are stored as they arrive; backend and pool states are (re)built from
+ * them at each scheduling call against the service list of that moment,
+ * exactly as `_update_backend_state_map` does.
+ */
+export class HostManager {
+  private readonly serviceStates = new Map<string, StoredReport>();
+  private readonly backendStateMap = new Map<string, BackendState>();
+  private readonly clock: Clock;
+  private readonly globalRatio: string;
+  private candidatesCache: PoolState[] | null = null;
+
+  constructor(opts: HostManagerOptions) {
+    this.clock = opts.clock;
+    this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
+  }
+
+  /** HostManager.update_service_capabilities for a volume service; older reports are ignored. */
+  updateServiceCapabilities(backendHost: string, capabilities: Capabilities, timestampWallMs: number, clusterName: string | null = null): ReportOutcome {
+    const key = clusterName || backendHost;
+    const old = this.serviceStates.get(key);
+    if (old && timestampWallMs < old.timestampWallMs) return 'ignored_old';
+    this.serviceStates.set(key, { capabilities, timestampWallMs });
+    return 'accepted';
+  }
+
+  /** Backends whose service has never reported, as of the last scheduling call. */
+  hasCapabilities(backendKey: string): boolean {
+    return this.serviceStates.has(backendKey);
+  }
+
+  /**
+   * get_all_backend_states: every pool of every active backend, backends in
+   * first-insertion order, pools in report order.  `services` is the
+   * services table in DB order; disabled, frozen and down ones are skipped.
+   */
+  getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
+    const active = new Set<string>();
+    let changed = false;
+    for (const service of services) {
+      if (service.disabled || service.frozen || !service.up) continue;
+      const key = service.cluster_name || service.host;
+      if (active.has(key)) continue;
+      const report = (service.cluster_name ? this.serviceStates.get(service.cluster_name) : undefined) ?? this.serviceStates.get(service.host);
+      if (!report) continue;
+      let state = this.backendStateMap.get(key);
+      if (!state) {
+        state = new BackendState(service.host, service.cluster_name ?? null);
+        this.backendStateMap.set(key, state);
+        changed = true;
+      }
+      if (state.applied !== report || state.appliedService !== service) {
+        const poolsBefore = state.pools.size;
+        const names = poolsBefore ? [...state.pools.keys()].join('\0') : '';
+        state.update(report, service, this.globalRatio);
+        state.applied = report;
+        state.appliedService = service;
+        if (state.pools.size !== poolsBefore || [...state.pools.keys()].join('\0') !== names) changed = true;
+      }
+      active.add(key);
+    }
+    for (const key of [...this.backendStateMap.keys()]) {
+      if (!active.has(key)) {
+        this.backendStateMap.delete(key);
+        changed = true;
+      }
+    }
+    if (changed || this.candidatesCache === null) {
+      const all: PoolState[] = [];
+      const seen = new Set<string>();
+      for (const [key, state] of this.backendStateMap) {
+        for (const pool of state.pools.values()) {
+          const poolKey = `${key}.${pool.poolName}`;
+          if (seen.has(poolKey)) continue;
+          seen.add(poolKey);
+          all.push(pool);
+        }
+      }
+      this.candidatesCache = all;
+    }
+    return this.candidatesCache;
+  }
+
+  /** consume_from_volume on the chosen pool, stamped with the scheduler's wall clock. */
+  consume(pool: PoolState, sizeGb: number): void {
+    pool.consume(sizeGb, this.clock.wallNow());
+  }
+
+  /** revert_volume_consumed_capacity: a rescheduled request gives back what its last attempt took. */
+  revertConsumed(poolId: string, sizeGb: number): void {
+    for (const [key, state] of this.backendStateMap) {
+      for (const pool of state.pools.values()) {
+        if (poolId === `${key}#${pool.poolName}`) pool.consume(-sizeGb, null);
+      }
+    }
+  }
+
+  /** The pool states as of the last scheduling call (for get-pools and traces). */
+  pools(): PoolState[] {
+    return [...this.backendStateMap.values()].flatMap((s) => [...s.pools.values()]);
+  }
+}
