@@ -10,6 +10,7 @@ export interface VolumeFacts {
   host: string | null;
   availability_zone: string | null;
   size: number;
+  project_id: string;
 }
 
 /** What expectations may read: the records so far and the live cloud. */
@@ -42,7 +43,7 @@ export function describeExpectation(e: ExpectationT): string {
   if (e.service !== undefined) return `service ${e.service} ${e.binary ?? 'cinder-volume'} is ${e.state} (${e.view ?? 'service-list'} view)${span}${when}`;
   if (e.ratio !== undefined) return `ratio ${e.ratio}${bound}${when}`;
   if (e.volume !== undefined) {
-    const parts = [e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`, e.availability_zone && `zone ${e.availability_zone}`, e.size_gb && `size ${e.size_gb} GB`];
+    const parts = [e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`, e.availability_zone && `zone ${e.availability_zone}`, e.size_gb && `size ${e.size_gb} GB`, e.project && `owned by ${e.project}`];
     return `volume ${e.volume}: ${parts.filter(Boolean).join(', ') || 'exists'}${when}`;
   }
   if (e.placements !== undefined) return `placements on ${e.placements}${span}${bound}`;
@@ -162,7 +163,8 @@ function checkVolume(e: ExpectationT, v: ExpectView): Verdict {
   if (e.host_matches !== undefined && !new RegExp(e.host_matches).test(vol.host ?? '')) failing.push(`expected host ~ /${e.host_matches}/`);
   if (e.availability_zone !== undefined && vol.availability_zone !== e.availability_zone) failing.push(`expected zone ${e.availability_zone}`);
   if (e.size_gb !== undefined && vol.size !== e.size_gb) failing.push(`expected size ${e.size_gb}`);
-  const found = `status ${vol.status}, host ${vol.host ?? '(none)'}, zone ${vol.availability_zone ?? '(none)'}, size ${vol.size} GB`;
+  if (e.project !== undefined && vol.project_id !== e.project) failing.push(`expected owner ${e.project}`);
+  const found = `owner ${vol.project_id}, status ${vol.status}, host ${vol.host ?? '(none)'}, zone ${vol.availability_zone ?? '(none)'}, size ${vol.size} GB`;
   return { passed: failing.length === 0, detail: [...failing, found].join('; ') };
 }
 

@@ -196,6 +196,7 @@ export const Expectation = z
     host_matches: z.string().optional().describe('regular expression the volume host (host@backend#pool) must match'),
     availability_zone: Name.optional(),
     size_gb: z.number().int().positive().optional(),
+    project: Name.optional().describe('the project that owns the volume'),
     // kind: placements on a backend between from and until
     placements: Name.optional().describe('backend host@name (a prefix of host@backend#pool)'),
     // kind: log lines

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { checkExpectation, type ExpectView } from '../../../sim/scenario/expectations.js';
+import type { DecisionRecord, RequestRecord, ServiceStateRecord, StepRecord } from '../../../sim/scenario/outcome.js';
+import { Expectation } from '../../../sim/scenario/schema.js';
+
+const step = (id: string, outcome: StepRecord['outcome'], requests: number[], message: string | null = null): StepRecord => ({
+  id, where: 'x.yaml:1', at_ms: 0, project: 'admin', cmd: '', expanded: '', outcome, message, requests, fields: {}, output: '',
+});
+const req = (seq: number, verb: string, ok: boolean, resource_id: string | null, final_status: string | null = null): RequestRecord => ({
+  seq, at_ms: 0, answered_at_ms: 0, project: 'admin', source: 's', verb, request: {}, ok, http: ok ? null : 400, error: null, message: null, resource_id, final_status, host: null,
+});
+const decision = (at_ms: number, resource_id: string, chosen: string | null, emptied_by: string | null = null): DecisionRecord => ({
+  at_ms, resource_id, operation: 'create_volume', ok: chosen !== null, chosen, emptied_by,
+  message: chosen ? null : 'No valid backend was found. No weighed backends available', trace_text: '', trace: null,
+});
+const svc = (t_ms: number, state: 'up' | 'down'): ServiceStateRecord => ({ t_ms, host: 'node3@lvm', binary: 'cinder-volume', state, scheduler_state: state, status: 'enabled', clock_offset_ms: 0 });
+
+const statuses: Record<string, string> = { v1: 'error', v2: 'available', v3: 'available' };
+const view: ExpectView = {
+  nowMs: 600_000,
+  steps: new Map([
+    ['c1', step('c1', 'ok', [1])],
+    ['c2', step('c2', 'ok', [2])],
+    ['bad', step('bad', 'error', [3], 'Invalid auth key: Attempt to transfer t with invalid auth key.')],
+  ]),
+  requests: [req(1, 'create', true, 'v1', 'error'), req(2, 'create', true, 'v2', 'available'), req(3, 'transfer-accept', false, null), req(4, 'create', true, 'v3', 'available')],
+  decisions: [decision(1000, 'v1', null, 'AvailabilityZoneFilter'), decision(2000, 'v2', 'node1@lvm#LVM'), decision(200_000, 'v3', 'node3@lvm#LVM')],
+  serviceStates: [svc(0, 'up'), svc(70_000, 'down'), svc(400_000, 'up')],
+  log: [{ t_ms: 5, node: 'node1', level: 'warning', message: 'slow' }],
+  volumesNamed: (n) => (n === 'vol2' ? [{ id: 'v2', name: 'vol2', status: 'available', host: 'node1@lvm#LVM', availability_zone: 'nova', size: 10, project_id: 'projectB' }] : []),
+  statusOf: (id) => statuses[id],
+  hostOf: (id) => (id === 'v2' ? 'node1@lvm#LVM' : undefined),
+};
+
+const table: [expectation: Record<string, unknown>, passed: boolean, detail: string][] = [
+  [{ step: 'c1', outcome: 'error', message_contains: 'No valid backend was found', emptied_by: 'AvailabilityZoneFilter' }, true, 'emptied by AvailabilityZoneFilter'],
+  [{ step: 'c1', outcome: 'ok' }, false, 'expected outcome ok'],
+  [{ step: 'c1', outcome: 'error', emptied_by: 'CapacityFilter' }, false, 'expected emptied by CapacityFilter'],
+  [{ step: 'c2', outcome: 'ok', host_matches: '^node1@' }, true, 'host node1@lvm#LVM'],
+  [{ step: 'bad', outcome: 'error', message_contains: 'Invalid auth key' }, true, 'outcome error'],
+  [{ step: 'bad', message_contains: 'quota' }, false, "no message contains 'quota'"],
+  [{ service: 'node3@lvm', state: 'down', from: '70s', until: '6m' }, true, 'down over'],
+  [{ service: 'node3@lvm', state: 'down', from: '60s', until: '6m' }, false, 'was up at 1m'],
+  [{ service: 'node3@lvm', state: 'down', from: '70s' }, false, 'was up at 6m40s'],
+  [{ service: 'node3@lvm', state: 'up', at: '8m' }, true, 'up over'],
+  [{ service: 'node9@lvm', state: 'up' }, false, 'no cinder-volume service with host node9@lvm'],
+  [{ ratio: 'creates_succeeded', at_least: 0.6 }, true, '2/3'],
+  [{ ratio: 'creates_succeeded', at_least: 0.95 }, false, '2/3'],
+  [{ volume: 'vol2', status: 'available', project: 'projectB', availability_zone: 'nova' }, true, 'owner projectB'],
+  [{ volume: 'vol2', status: 'in-use' }, false, 'expected status in-use'],
+  [{ volume: 'nope', status: 'available' }, false, 'no volume named nope'],
+  [{ placements: 'node3@lvm', from: '1m', until: '6m', at_least: 1 }, true, '1 placement on node3@lvm'],
+  [{ placements: 'node3@lvm', until: '1m', at_most: 0 }, true, '0 placements'],
+  [{ placements: 'node1@lvm', at_most: 0 }, false, '1 placement on node1@lvm'],
+  [{ log: { level: 'error' }, at_most: 0 }, true, '0 matching log lines'],
+  [{ log: { level: 'warning', node: 'node1' }, at_most: 0 }, false, '1 matching log line'],
+];
+
+describe('expectations', () => {
+  it.each(table)('%j -> %s', (raw, passed, detail) => {
+    const e = Expectation.parse(raw);
+    const v = checkExpectation(e, view);
+    expect(v.detail).toContain(detail);
+    expect(v.passed).toBe(passed);
+  });
+});
