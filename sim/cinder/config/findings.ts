@@ -8,6 +8,7 @@
 export const lintRules = {
   'parse-error': { severity: 'error', summary: 'a line oslo.config refuses to parse' },
   'invalid-value': { severity: 'error', summary: 'a value the option type rejects' },
+  'template-substitution': { severity: 'error', summary: 'a $reference to an option that does not exist' },
   'empty-number': { severity: 'warning', summary: 'an empty number, which oslo reads as None' },
   'unknown-option': { severity: 'warning', summary: 'an option no Cinder 2023.1 code registers' },
   'legacy-option': { severity: 'warning', summary: 'a pre-Queens option name Cinder 2023.1 no longer reads' },

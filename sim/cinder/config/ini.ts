@@ -35,6 +35,10 @@ export interface IniAssignment {
   section: string;
   key: string;
   value: string;
+  /** The value as written, when oslo's `$` template substitution changed it. */
+  raw?: string;
+  /** Set when a `$reference` names no option: oslo fails to read the value at all. */
+  unresolved?: true;
 }
 
 export interface IniSectionHeader {

@@ -1,4 +1,4 @@
-import { convertValue } from './convert.js';
+import { convertValue, splitList } from './convert.js';
 import { finding, sortFindings, type Finding } from './findings.js';
 import { normalizeGroupName, parseIni, type IniAssignment, type IniFile, type IniSectionHeader } from './ini.js';
 import { cinderDriverClasses, cinderOptionNames, knownNonBackendSections, osloDefaultOptionNames, renamedDriverClasses } from './known.js';
@@ -20,6 +20,7 @@ import {
   type OptSpec,
 } from './options.js';
 import { closest } from './suggest.js';
+import { substitute, type Lookup } from './substitute.js';
 
 /** Where an effective value came from. */
 export type OptionSource =
@@ -112,12 +113,14 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
     findings.push(...duplicateOptions(parsed.assignments));
   }
 
+  const lookupIn = makeLookup(groups, opts.host);
+  substituteAll(groups, lookupIn, findings);
   const { defaults, defaultSources, schedulerRatio } = resolveDefaults(groups.get(DEFAULT), opts.host, findings);
   const shared = groups.get(SHARED);
   lintSharedGroup(shared, findings);
 
   const enabled = enabledBackendNames(defaults, defaultSources, findings);
-  const backends = enabled.map((name) => resolveBackend(name, groups.get(normalizeGroupName(name)), shared, defaults, defaultSources, findings));
+  const backends = enabled.map((name) => resolveBackend(name, groups.get(normalizeGroupName(name)), shared, defaults, defaultSources, lookupIn(normalizeGroupName(name)), findings));
   const services = deriveServices(defaults, backends);
   lintGroups(groups, enabled, findings);
   lintBackendNames(backends, findings);
@@ -136,6 +139,75 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
     services,
     findings: sortFindings(findings, fileOrder),
   };
+}
+
+const MAX_TEMPLATE_DEPTH = 8;
+
+/**
+ * Resolves `$name` as oslo.config does from a group: the group's own value,
+ * then [DEFAULT]'s (`group.opt` names another group), then the option's
+ * default.  Options whose value depends on the machine (my_ip) stay opaque.
+ */
+function makeLookup(groups: ReadonlyMap<string, Group>, hostname: string): (groupKey: string) => Lookup {
+  const last = (groupKey: string, key: string): IniAssignment | undefined => lastAssignments(groups.get(groupKey)).get(key);
+  const resolve = (groupKey: string, name: string, depth: number): ReturnType<Lookup> => {
+    if (depth > MAX_TEMPLATE_DEPTH) return { kind: 'opaque' };
+    const dot = name.indexOf('.');
+    const group = dot < 0 ? groupKey : normalizeGroupName(name.slice(0, dot));
+    const opt = dot < 0 ? name : name.slice(dot + 1);
+    const spec = defaultOptionSpec(opt) ?? backendOptionSpec(opt);
+    const known = spec !== undefined || cinderOptionNames.has(opt) || osloDefaultOptionNames.has(opt);
+    const library = group !== DEFAULT && group !== SHARED && knownNonBackendSections.has(group);
+    // oslo looks names up among registered options: a file line alone does not make one.
+    if (!known && !library && dot < 0) return { kind: 'missing' };
+    const a = last(group, opt) ?? (dot < 0 && group !== DEFAULT ? last(DEFAULT, opt) : undefined);
+    if (a !== undefined) return { kind: 'value', value: substitute(a.value, (n) => resolve(normalizeGroupName(a.section), n, depth + 1)).value };
+    if (opt === 'host') return { kind: 'value', value: hostname };
+    if (spec !== undefined && (typeof spec.default === 'string' || typeof spec.default === 'number' || typeof spec.default === 'boolean')) {
+      const d = String(spec.default);
+      return { kind: 'value', value: substitute(d, (n) => resolve(groupKey, n, depth + 1)).value };
+    }
+    return known || dot >= 0 ? { kind: 'opaque' } : { kind: 'missing' };
+  };
+  return (groupKey) => (name) => resolve(groupKey, name, 0);
+}
+
+/**
+ * Replaces each value with what oslo.config's template substitution makes
+ * of it, and reports references to options that do not exist: Cinder fails
+ * with NoSuchOptError when it reads such a value.
+ */
+function substituteAll(groups: Map<string, Group>, lookupIn: (groupKey: string) => Lookup, findings: Finding[]): void {
+  const enabledRaw = lastAssignments(groups.get(DEFAULT)).get('enabled_backends');
+  const enabled = new Set((enabledRaw === undefined ? [] : splitList(enabledRaw.value)).map(normalizeGroupName));
+  for (const g of groups.values()) {
+    const library = g.key !== DEFAULT && g.key !== SHARED && knownNonBackendSections.has(g.key);
+    const read = g.key === DEFAULT || g.key === SHARED || library || enabled.has(g.key);
+    g.assignments = g.assignments.map((a) => {
+      if (!a.value.includes('$')) return a;
+      const r = substitute(a.value, lookupIn(g.key));
+      const knownKey = defaultOptionSpec(a.key) !== undefined || backendOptionSpec(a.key) !== undefined || cinderOptionNames.has(a.key) || osloDefaultOptionNames.has(a.key);
+      if (read && (library || knownKey)) {
+        for (const name of r.missing) {
+          findings.push(
+            finding('template-substitution', {
+              ...(library ? { severity: 'warning' as const } : {}),
+              file: a.file,
+              line: a.line,
+              section: a.section,
+              key: a.key,
+              value: a.value,
+              message:
+                `${where(a)}: oslo.config reads $${name} as a reference to an option, and there is no option ${name}` +
+                `${library ? ` (unless [${a.section}] registers one)` : ''}: reading ${a.key} fails with NoSuchOptError. Write $$ for a literal $`,
+            }),
+          );
+        }
+      }
+      if (r.missing.length > 0) return { ...a, unresolved: true as const };
+      return r.value === a.value ? a : { ...a, value: r.value, raw: a.value };
+    });
+  }
 }
 
 function groupOf(groups: Map<string, Group>, section: string): Group {
@@ -165,6 +237,7 @@ function where(a: IniAssignment): string {
 
 /** Converts one assignment; a rejected value is reported and the default kept, so the rest of the view still derives. */
 function convertAssignment(spec: OptSpec, a: IniAssignment, findings: Finding[]): { ok: true; value: AnyOptionValue } | { ok: false } {
+  if (a.unresolved) return { ok: false };
   const c = convertValue(spec, a.value);
   if (!c.ok) {
     const choices = c.choices && !c.message.startsWith('Valid values') ? `; valid values: ${c.choices.join(', ')}` : '';
@@ -378,17 +451,29 @@ function resolveBackend(
   shared: Group | undefined,
   defaults: DefaultOptions,
   defaultSources: Record<DefaultOptionName, OptionSource>,
+  lookup: Lookup,
   findings: Finding[],
 ): BackendConfig {
   const values = initialBackendOptions() as Record<string, AnyOptionValue>;
+  // Defaults are templates too ('$my_ip', '$state_path/volumes').
+  const templated = new Map<string, string>();
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v !== 'string' || !v.includes('$')) continue;
+    const r = substitute(v, lookup).value;
+    if (r !== v) templated.set(k, v);
+    values[k] = r;
+  }
   const sources = {} as Record<string, OptionSource>;
-  for (const k of Object.keys(backendGroupOptions)) sources[k] = { kind: 'default' };
+  for (const k of Object.keys(backendGroupOptions)) {
+    const template = templated.get(k);
+    sources[k] = template === undefined ? { kind: 'default' } : { kind: 'derived', reason: `default ${template}` };
+  }
   const sharedValues = lastAssignments(shared);
   const ownValues = lastAssignments(own);
   // Values in [backend_defaults] were checked once by lintSharedGroup; only apply them here.
   for (const a of sharedValues.values()) {
     const spec = backendOptionSpec(a.key);
-    if (spec === undefined || spec.sharedDefault === false) continue;
+    if (spec === undefined || spec.sharedDefault === false || a.unresolved) continue;
     const c = convertValue(spec, a.value);
     if (c.ok && c.value !== null) {
       values[a.key] = c.value;

@@ -89,6 +89,7 @@ export const LVM_DRIVER = 'cinder.volume.drivers.lvm.LVMVolumeDriver';
 
 export const defaultGroupOptions = {
   host: { ...str('', 'Name of this node; the cinder-volume host is <host>@<backend>.', { hostnameDefault: true }), inBackend: 'use backend_host in the backend group' },
+  state_path: str('/var/lib/cinder', 'Top-level directory for Cinder\'s state ($state_path in other options).'),
   enabled_backends: list(null, 'Backend config groups to run, one cinder-volume service each.'),
   cluster: str(null, 'Active-active cluster name; the service cluster is <cluster>@<backend>.'),
   storage_availability_zone: { ...str('nova', 'Availability zone of this node.'), inBackend: 'use backend_availability_zone in the backend group' },
