@@ -120,6 +120,13 @@ function groupAction(el: El, make: (group: Item[]) => Node): El {
   });
 }
 
+function suppress(el: El): El {
+  return memoized((s, loc, memo) => {
+    const r = el.parse(s, loc, memo);
+    return r ? { loc: r.loc, toks: [] } : null;
+  });
+}
+
 function forward(): El & { set(el: El): void } {
   let target: El | null = null;
   const f = memoized((s, loc, memo) => target!.parse(s, loc, memo));
@@ -172,7 +179,7 @@ const levels: Level[] = [
 
 function build(): El {
   const ret = forward();
-  let last: El = alt(operand, seq(lit('('), ret, lit(')')));
+  let last: El = alt(operand, seq(suppress(lit('(')), ret, suppress(lit(')'))));
   for (const lv of levels) {
     const self = forward();
     let match: El;
