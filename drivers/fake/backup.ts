@@ -96,6 +96,11 @@ export class FakeBackupDriver implements BackupDriver {
     return { ok: true, value: undefined, latencyMs: 100 };
   }
 
+  /** Whether the target holds the data of `backupId`. */
+  has(backupId: string): boolean {
+    return this.stored.has(backupId);
+  }
+
   usage(): { usedGb: number; capacityGb: number } {
     let used = 0;
     for (const gb of this.stored.values()) used += gb;

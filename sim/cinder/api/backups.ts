@@ -1,0 +1,116 @@
+import { backupTopic, SCHEDULER_TOPIC } from '../volume/manager.js';
+import type { BackupRow } from '../volume/model.js';
+import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume } from './core.js';
+import type { Handler } from './handler.js';
+import { reserve } from './quota.js';
+import { backupView } from './views.js';
+import { createVolume } from './volumes.js';
+
+/** backup/api.py API.create. */
+export const createBackup: Handler<'backup-create'> = (core, ctx, req, done) => {
+  const r = resolveVolume(core, ctx, req.volume);
+  if (!r.ok) return done(err(r.error));
+  const v = r.row;
+  let snapshotId: string | null = null;
+  let dataTimestamp = core.nowWall();
+  if (req.snapshot_id) {
+    const s = resolveSnapshot(core, ctx, req.snapshot_id);
+    if (!s.ok) return done(err(E.snapshotNotFound(req.snapshot_id)));
+    if (s.row.volume_id !== v.id) return done(err(E.invalidVolume(`Volume ${v.id} does not match with snapshot.volume_id ${s.row.volume_id}.`)));
+    if (s.row.status !== 'available') {
+      return done(err(E.invalidSnapshot(`Snapshot to be backed up must be available, but the current status is "${s.row.status}".`)));
+    }
+    snapshotId = s.row.id;
+    dataTimestamp = s.row.created_at;
+  } else {
+    if (v.status !== 'available' && v.status !== 'in-use') {
+      return done(err(E.invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${v.status}".`)));
+    }
+    if (v.status === 'in-use' && !req.force) return done(err(E.invalidVolume('Backing up an in-use volume must use the force flag.')));
+  }
+  let parentId: string | null = null;
+  if (req.incremental) {
+    const candidates = core.backups
+      .list((b) => b.volume_id === v.id && (snapshotId === null || b.data_timestamp < dataTimestamp))
+      .sort((a, b) => b.data_timestamp - a.data_timestamp);
+    const parent = candidates[0];
+    if (!parent) return done(err(E.invalidBackup('No backups available to do an incremental backup.')));
+    if (parent.status !== 'available') return done(err(E.invalidBackup('The parent backup must be available for incremental backup.')));
+    parentId = parent.id;
+  }
+  const over = reserve(core.ports.store, ctx.project_id, { backups: 1, backup_gigabytes: v.size }, core.quotaDefaults);
+  if (over) return done(err(over));
+  if (snapshotId) core.snapshots.update(snapshotId, { status: 'backing-up' });
+  else core.volumes.update(v.id, { status: 'backing-up', previous_status: v.status });
+  const b = core.backups.insert({
+    id: core.uuid(),
+    project_id: ctx.project_id,
+    user_id: ctx.user_id ?? ctx.project_id,
+    volume_id: v.id,
+    snapshot_id: snapshotId,
+    size: v.size,
+    status: 'creating',
+    display_name: req.name ?? null,
+    is_incremental: parentId !== null,
+    parent_id: parentId,
+    data_timestamp: dataTimestamp,
+    host: null,
+    availability_zone: v.availability_zone,
+    service: null,
+    fail_reason: null,
+    restore_volume_id: null,
+  });
+  core.ports.bus.cast(SCHEDULER_TOPIC, 'create_backup', { backup_id: b.id });
+  done(ok(backupView(b)));
+};
+
+/** backup/api.py API.restore: into a new volume (the API creates it) or an existing, large enough one. */
+export const restoreBackup: Handler<'backup-restore'> = (core, ctx, req, done) => {
+  const r = resolveBackup(core, ctx, req.backup);
+  if (!r.ok) return done(err(r.error));
+  const b = r.row;
+  if (b.status !== 'available') return done(err(E.invalidBackup('Backup status must be available')));
+  if (!req.volume) {
+    createVolume(
+      core,
+      ctx,
+      { verb: 'create', size: b.size, name: req.name ?? `restore_backup_${b.id}`, description: 'auto-created_from_restore_from_backup', backup_id: b.id },
+      (res) => {
+        if (!res.ok) return done(res);
+        const vol = res.result as { id: string; name: string };
+        done(ok({ backup_id: b.id, volume_id: vol.id, volume_name: vol.name }));
+      },
+    );
+    return;
+  }
+  const vr = resolveVolume(core, ctx, req.volume);
+  if (!vr.ok) return done(err(vr.error));
+  const v = vr.row;
+  if (v.status !== 'available') return done(err(E.invalidVolume('Volume to be restored to must be available')));
+  if (v.size < b.size) return done(err(E.invalidVolume(`volume size ${v.size} is too small to restore backup of size ${b.size}.`)));
+  core.backups.update(b.id, { status: 'restoring', restore_volume_id: v.id });
+  core.volumes.update(v.id, { status: 'restoring-backup' });
+  core.ports.bus.cast(backupTopic(b.host ?? ''), 'restore_backup', { backup_id: b.id, volume_id: v.id, new_volume: false });
+  done(ok({ backup_id: b.id, volume_id: v.id, volume_name: v.display_name }));
+};
+
+export const deleteBackup: Handler<'backup-delete'> = (core, ctx, req, done) => {
+  const r = resolveBackup(core, ctx, req.backup);
+  if (!r.ok) return done(err(r.error));
+  const b = r.row;
+  if (!req.force && b.status !== 'available' && b.status !== 'error') return done(err(E.invalidBackup('Backup status must be available or error')));
+  if (core.backups.list((c) => c.parent_id === b.id).length > 0) return done(err(E.invalidBackup('Incremental backups exist for this backup.')));
+  core.backups.update(b.id, { status: 'deleting' });
+  core.ports.bus.cast(backupTopic(b.host ?? ''), 'delete_backup', { backup_id: b.id });
+  done(ok());
+};
+
+export const listBackups: Handler<'backup-list'> = (core, ctx, _req, done) => {
+  done(ok(core.backups.list((b: BackupRow) => isAdmin(ctx) || b.project_id === ctx.project_id).map(backupView)));
+};
+
+export const showBackup: Handler<'backup-show'> = (core, ctx, req, done) => {
+  const r = resolveBackup(core, ctx, req.backup);
+  if (!r.ok) return done(err(r.error));
+  done(ok(backupView(r.row)));
+};

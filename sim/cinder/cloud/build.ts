@@ -1,0 +1,247 @@
+import { FakeBackupDriver } from '../../../drivers/fake/backup.js';
+import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
+import type { Rng } from '../../ports/rng.js';
+import type { ServicePorts } from '../../ports/service.js';
+import type { Store } from '../../ports/store.js';
+import { CinderApi } from '../api/index.js';
+import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/requests.js';
+import { serviceList, type ServiceListRow } from '../api/services.js';
+import { BackupService } from '../backup/manager.js';
+import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
+import type { Placement } from '../scheduler/service/placement.js';
+import { ServiceDirectory } from '../volume/directory.js';
+import { VolumeService } from '../volume/manager.js';
+import { tables, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../volume/model.js';
+import { checkInvariants } from './invariants.js';
+import { cloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
+
+/** What a world gives the cloud: ports per (node, service) and named random streams. */
+export interface CloudHost {
+  ports(node: string, service: string): ServicePorts;
+  /** A named stream (`driver:<host>`, `backup:<host>`). */
+  rng(stream: string): Rng;
+}
+
+export interface CloudOptions {
+  /** Publish every periodic capability report eagerly (the reference model for tests). */
+  eagerReports?: boolean;
+  /** Replace the scheduler's placement (the scheduler library's FilterScheduler). */
+  placement?: Placement;
+}
+
+/** Names a service for faults: `{ binary: 'cinder-volume', host: 'node1@lvm' }`. */
+export interface ServiceRef {
+  binary: 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup';
+  host: string;
+}
+
+export interface PoolCapacity {
+  backend: string;
+  pool: string;
+  total_capacity_gb: number | string;
+  free_capacity_gb: number | string;
+  provisioned_capacity_gb: number;
+  allocated_capacity_gb: number;
+  failed: boolean;
+}
+
+/** A read-only picture of the cloud for reports. */
+export interface CloudSnapshot {
+  atMs: number;
+  volumes: VolumeRow[];
+  snapshots: SnapshotRow[];
+  backups: BackupRow[];
+  transfers: TransferRow[];
+  services: ServiceListRow[];
+  pools: PoolCapacity[];
+  decisions: SchedulerDecisionRecord[];
+}
+
+/**
+ * A whole simulated Cinder cloud assembled from a topology: per node its
+ * cinder-api, cinder-scheduler, one cinder-volume per enabled backend (each
+ * with a fake driver), cinder-backup with a simulated target.  World-agnostic:
+ * it takes ports from a CloudHost (the engine's World in the simulator).
+ */
+export class Cloud {
+  readonly spec: CloudSpec;
+  readonly directory = new ServiceDirectory();
+  readonly apis: { node: string; api: CinderApi; ports: ServicePorts }[] = [];
+  readonly schedulers: SchedulerService[] = [];
+  readonly volumeServices = new Map<string, VolumeService>();
+  readonly drivers = new Map<string, FakeVolumeDriver>();
+  readonly backupServices = new Map<string, BackupService>();
+  readonly backupDrivers = new Map<string, FakeBackupDriver>();
+  readonly outcomes: Outcome[] = [];
+  private seq = 0;
+  private readonly store: Store;
+
+  constructor(input: CloudInput, host: CloudHost, opts: CloudOptions = {}) {
+    this.spec = cloudSpec.parse(input);
+    const images = new Map<string, ImageSpec>(this.spec.images.map((i) => [i.id, i]));
+    let store: Store | null = null;
+    for (const node of this.spec.nodes) {
+      const d = node.DEFAULT;
+      const hostName = d.host ?? node.name;
+      for (const svc of node.services) {
+        if (svc === 'cinder-api') {
+          const ports = host.ports(node.name, 'cinder-api');
+          this.apis.push({ node: node.name, api: new CinderApi(ports, d, this.directory, images), ports });
+          store ??= ports.store;
+        } else if (svc === 'cinder-scheduler') {
+          this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory, opts.placement));
+        } else if (svc === 'cinder-volume') {
+          for (const [group, b] of Object.entries(node.backends)) {
+            const svcHost = `${b.backend_host ?? hostName}@${group}`;
+            const ports = host.ports(node.name, `cinder-volume@${group}`);
+            store ??= ports.store;
+            const { backend_host: _h, backend_availability_zone: _z, extra_capabilities: _e, ...fake } = b;
+            const driver = new FakeVolumeDriver(fake, host.rng(`driver:${svcHost}`), b.backend_host ?? hostName);
+            this.drivers.set(svcHost, driver);
+            const vs = new VolumeService(
+              ports,
+              { host: svcHost, availabilityZone: b.backend_availability_zone ?? d.storage_availability_zone, defaults: d, backend: b, imageSizeBytes: (id) => images.get(id)?.size_bytes, eagerReports: opts.eagerReports },
+              driver,
+              this.directory,
+            );
+            this.volumeServices.set(svcHost, vs);
+          }
+        } else {
+          const t = node.backup;
+          const driver = new FakeBackupDriver(t.driver, host.rng(`backup:${hostName}`), {
+            capacityGb: t.capacity_gb,
+            throughputMBps: t.throughput_mbps,
+            incrementalChangePercent: t.incremental_change_percent,
+            failureProbability: t.failure_probability,
+          });
+          this.backupDrivers.set(hostName, driver);
+          this.backupServices.set(hostName, new BackupService(host.ports(node.name, 'cinder-backup'), d, driver, this.directory));
+        }
+      }
+    }
+    if (this.apis.length === 0) throw new Error('cloud spec: no node runs cinder-api; add "cinder-api" to some node\'s services');
+    this.store = store!;
+  }
+
+  /** Start every service: the API's bootstrap, volume and backup services, then schedulers. */
+  start(): void {
+    for (const a of this.apis) a.api.bootstrap();
+    for (const v of this.volumeServices.values()) v.start();
+    for (const b of this.backupServices.values()) b.start();
+    for (const s of this.schedulers) s.start();
+  }
+
+  /** The API node requests go to (the first, unless named). */
+  api(node?: string): CinderApi {
+    const a = node ? this.apis.find((x) => x.node === node) : this.apis[0];
+    if (!a) throw new Error(`no cinder-api on node '${node}'; api nodes: ${this.apis.map((x) => x.node).join(', ')}`);
+    return a.api;
+  }
+
+  /** Make a request now; its outcome is recorded (and passed to `onOutcome`) when answered. */
+  submit(ctx: RequestContext, request: CinderRequest, onOutcome?: (o: Outcome) => void, apiNode?: string): void {
+    const a = node(this, apiNode);
+    const seq = ++this.seq;
+    const atMs = a.ports.clock.monoNow();
+    a.api.handle(ctx, request, (r: ApiResult) => {
+      const o = { seq, atMs, answeredAtMs: a.ports.clock.monoNow(), context: ctx, request, ...r } as Outcome;
+      this.outcomes.push(o);
+      onOutcome?.(o);
+    });
+  }
+
+  // ---- faults ---------------------------------------------------------------
+
+  service(ref: ServiceRef): { stop(): void; start(): void; restart(): void } {
+    if (ref.binary === 'cinder-volume') {
+      const v = this.volumeServices.get(ref.host);
+      if (!v) throw new Error(`unknown cinder-volume '${ref.host}'; known: ${[...this.volumeServices.keys()].join(', ')}`);
+      return { stop: () => v.stop(), start: () => v.start(), restart: () => v.restart() };
+    }
+    if (ref.binary === 'cinder-backup') {
+      const b = this.backupServices.get(ref.host);
+      if (!b) throw new Error(`unknown cinder-backup '${ref.host}'; known: ${[...this.backupServices.keys()].join(', ')}`);
+      return { stop: () => b.stop(), start: () => b.start(), restart: () => (b.stop(), b.start()) };
+    }
+    const s = this.schedulers.find((x) => x.host === ref.host);
+    if (!s) throw new Error(`unknown cinder-scheduler '${ref.host}'`);
+    return { stop: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
+  }
+
+  private volumeService(host: string): VolumeService {
+    const v = this.volumeServices.get(host);
+    if (!v) throw new Error(`unknown backend '${host}'; known: ${[...this.volumeServices.keys()].join(', ')}`);
+    return v;
+  }
+
+  /** Resize a backend's VG (or one pool of a pooled backend). */
+  setBackendCapacity(host: string, sizeGb: number, pool?: string): void {
+    this.drivers.get(host)?.setCapacity(sizeGb, pool);
+    this.volumeService(host).noteStatsChanged();
+  }
+
+  /** The backend's storage fails: driver calls fail, stats stop, data becomes unreadable. */
+  failBackend(host: string): void {
+    this.drivers.get(host)?.failBackend();
+    this.volumeService(host).noteStatsChanged();
+  }
+
+  recoverBackend(host: string): void {
+    this.drivers.get(host)?.recoverBackend();
+    this.volumeService(host).noteStatsChanged();
+  }
+
+  failBackupTarget(host: string): void {
+    this.backupDrivers.get(host)?.failTarget();
+    this.backupServices.get(host)?.publish();
+  }
+
+  recoverBackupTarget(host: string): void {
+    this.backupDrivers.get(host)?.recoverTarget();
+    this.backupServices.get(host)?.publish();
+  }
+
+  // ---- observation ------------------------------------------------------------
+
+  snapshot(): CloudSnapshot {
+    const core = this.apis[0]!.api.core;
+    const pools: PoolCapacity[] = [];
+    for (const [backend, drv] of this.drivers) {
+      if (!drv.initialized) continue;
+      const alloc = this.volumeServices.get(backend)!.allocated();
+      for (const p of drv.getVolumeStats().pools) {
+        pools.push({
+          backend,
+          pool: p.pool_name,
+          total_capacity_gb: p.total_capacity_gb,
+          free_capacity_gb: p.free_capacity_gb,
+          provisioned_capacity_gb: p.provisioned_capacity_gb,
+          allocated_capacity_gb: alloc.get(p.pool_name) ?? 0,
+          failed: drv.backendFailed,
+        });
+      }
+    }
+    const copy = <T>(rows: T[]): T[] => rows.map((r) => ({ ...r }));
+    return {
+      atMs: this.apis[0]!.ports.clock.monoNow(),
+      volumes: copy(this.store.table<VolumeRow>(tables.volumes).list()),
+      snapshots: copy(this.store.table<SnapshotRow>(tables.snapshots).list()),
+      backups: copy(this.store.table<BackupRow>(tables.backups).list()),
+      transfers: copy(this.store.table<TransferRow>(tables.transfers).list()),
+      services: serviceList(core),
+      pools,
+      decisions: this.schedulers.flatMap((s) => s.decisions),
+    };
+  }
+
+  /** The first broken invariant, or null. */
+  checkInvariants(): string | null {
+    return checkInvariants(this.store, this.drivers, this.backupDrivers);
+  }
+}
+
+function node(c: Cloud, apiNode?: string): { api: CinderApi; ports: ServicePorts } {
+  const a = apiNode ? c.apis.find((x) => x.node === apiNode) : c.apis[0];
+  if (!a) throw new Error(`no cinder-api on node '${apiNode}'`);
+  return a;
+}

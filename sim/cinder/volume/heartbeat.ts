@@ -1,0 +1,54 @@
+import type { Periodic } from '../../ports/clock.js';
+import type { ServicePorts } from '../../ports/service.js';
+import { serviceId, type ServiceDirectory } from './directory.js';
+import { tables, type Binary, type ServiceRow } from './model.js';
+
+/**
+ * Service.start / report_state for services other than cinder-volume
+ * (which keeps its own, tied to its driver): the `services` row and a lazy
+ * heartbeat every report_interval, stamped by this node's clock.
+ */
+export class ServiceHeart {
+  private beat: Periodic | null = null;
+  readonly id: string;
+
+  constructor(
+    private readonly ports: ServicePorts,
+    readonly binary: Binary,
+    readonly host: string,
+    private readonly reportIntervalS: number,
+    directory: ServiceDirectory,
+  ) {
+    this.id = serviceId(binary, host);
+    directory.registerHeartbeat(this.id, {
+      lastHeartbeatWall: () => {
+        const t = this.beat?.lastTick() ?? null;
+        return t === null ? null : this.ports.clock.wallAt(t);
+      },
+    });
+  }
+
+  start(availabilityZone: string, working: () => boolean = () => true): void {
+    const t = this.ports.store.table<ServiceRow>(tables.services);
+    if (t.get(this.id)) t.update(this.id, { availability_zone: availabilityZone });
+    else {
+      t.insert({
+        id: this.id,
+        binary: this.binary,
+        host: this.host,
+        topic: this.binary,
+        availability_zone: availabilityZone,
+        disabled: false,
+        disabled_reason: null,
+        modified_at: null,
+        frozen: false,
+      });
+    }
+    const ms = this.reportIntervalS * 1000;
+    this.beat = working() ? this.ports.timers.periodic(ms, ms, `heartbeat ${this.binary} ${this.host}`) : null;
+  }
+
+  stop(): void {
+    this.beat?.stop();
+  }
+}

@@ -1,0 +1,496 @@
+import type { Message } from '../../ports/bus.js';
+import type { Periodic, TimerHandle } from '../../ports/clock.js';
+import type { ServicePorts } from '../../ports/service.js';
+import type { Table } from '../../ports/store.js';
+import type { DriverResult, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
+import { commit, negate, snapshotDeltas, volumeDeltas } from '../api/quota.js';
+import { capabilityPeriodS, type BackendOptions, type DefaultOptions } from '../cloud/options.js';
+import { serviceId, type CapabilityReport, type ServiceDirectory } from './directory.js';
+import {
+  backendOf,
+  poolOf,
+  type BackupRow,
+  tables,
+  type ServiceRow,
+  type SnapshotRow,
+  type VolumeRow,
+  type VolumeStatus,
+  type VolumeTypeRow,
+} from './model.js';
+
+export const SCHEDULER_TOPIC = 'cinder-scheduler';
+export const volumeTopic = (host: string): string => `cinder-volume.${host}`;
+export const backupTopic = (host: string): string => `cinder-backup.${host}`;
+
+/** Image data copies at this rate when a volume is created from an image (MB/s). */
+const IMAGE_COPY_MBPS = 100;
+
+export interface VolumeServiceConfig {
+  /** host@backend */
+  host: string;
+  availabilityZone: string;
+  defaults: DefaultOptions;
+  backend: BackendOptions;
+  /** Image sizes for create-from-image (bytes). */
+  imageSizeBytes: (imageId: string) => number | undefined;
+  /**
+   * Eager twin for tests: publish every periodic capability report as a
+   * real fanout instead of answering lazily.
+   */
+  eagerReports?: boolean;
+}
+
+type State = 'running' | 'stopped';
+
+/**
+ * cinder-volume for one backend (volume/manager.py VolumeManager plus
+ * service.py Service): heartbeats and capability reports computed lazily
+ * from its own clock, RPC handlers that run the driver and set the
+ * statuses Cinder sets, allocated_capacity_gb accounting.
+ */
+export class VolumeService {
+  private state: State = 'stopped';
+  private heartbeat: Periodic | null = null;
+  private reports: Periodic | null = null;
+  private eagerTimer: TimerHandle | null = null;
+  private readonly inflight = new Set<TimerHandle>();
+  /** Allocated GB per pool, as _count_allocated_capacity / _update_allocated_capacity keep it. */
+  private readonly allocatedGb = new Map<string, number>();
+  /** Stats in effect from each virtual time on (null: stats could not be read). */
+  private statsLog: { mono: number; stats: VolumeStats | null }[] = [];
+  readonly id: string;
+
+  constructor(
+    private readonly ports: ServicePorts,
+    private readonly cfg: VolumeServiceConfig,
+    readonly driver: VolumeDriver & { readonly statsUnavailable?: boolean },
+    private readonly directory: ServiceDirectory,
+  ) {
+    this.id = serviceId('cinder-volume', cfg.host);
+    directory.registerHeartbeat(this.id, {
+      lastHeartbeatWall: () => {
+        const t = this.heartbeat?.lastTick() ?? null;
+        return t === null ? null : this.ports.clock.wallAt(t);
+      },
+    });
+    directory.registerCapabilities({ host: cfg.host, periodicReportBetween: (a, b) => this.periodicReportBetween(a, b) });
+  }
+
+  get host(): string {
+    return this.cfg.host;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  private get volumes(): Table<VolumeRow> {
+    return this.ports.store.table<VolumeRow>(tables.volumes);
+  }
+
+  private get snapshots(): Table<SnapshotRow> {
+    return this.ports.store.table<SnapshotRow>(tables.snapshots);
+  }
+
+  private get services(): Table<ServiceRow> {
+    return this.ports.store.table<ServiceRow>(tables.services);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------
+
+  /** Service.start + VolumeManager.init_host. */
+  start(): void {
+    if (this.state === 'running') return;
+    this.state = 'running';
+    const { defaults } = this.cfg;
+    const setup = this.driver.initialized ? null : this.driver.doSetup();
+    if (setup && !setup.ok) this.ports.log.error(`Failed to initialize driver. ${setup.message}`);
+    const row = this.services.get(this.id);
+    if (row) this.services.update(this.id, { availability_zone: this.cfg.availabilityZone });
+    else {
+      this.services.insert({
+        id: this.id,
+        binary: 'cinder-volume',
+        host: this.cfg.host,
+        topic: 'cinder-volume',
+        availability_zone: this.cfg.availabilityZone,
+        disabled: false,
+        disabled_reason: null,
+        modified_at: null,
+        frozen: false,
+      });
+    }
+    this.ports.bus.serve(volumeTopic(this.cfg.host), (method, args) => this.handle(method, args));
+    this.countAllocated();
+    this.cleanup();
+    const reportMs = defaults.report_interval * 1000;
+    // report_state sends nothing while the driver is not initialised: the service shows down.
+    this.heartbeat = this.driver.initialized ? this.ports.timers.periodic(reportMs, reportMs, `heartbeat ${this.cfg.host}`) : null;
+    if (!this.driver.initialized) {
+      this.ports.log.error(`Manager for service cinder-volume ${this.cfg.host} is reporting problems, not sending heartbeat. Service will appear "down".`);
+    }
+    const fuzzyMs = this.ports.rng.int(0, Math.trunc(defaults.periodic_fuzzy_delay)) * 1000;
+    const periodMs = capabilityPeriodS(defaults) * 1000;
+    this.statsLog = [];
+    this.noteStatsChanged();
+    if (this.cfg.eagerReports) this.scheduleEager(fuzzyMs, periodMs);
+    else this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
+    if (this.driver.initialized) this.publishNow();
+  }
+
+  /** Stop (graceful) or crash: no more heartbeats or reports; in-flight driver work is lost. */
+  stop(): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.heartbeat?.stop();
+    this.reports?.stop();
+    this.eagerTimer?.cancel();
+    this.eagerTimer = null;
+    for (const h of this.inflight) h.cancel();
+    this.inflight.clear();
+    this.ports.bus.unserve(volumeTopic(this.cfg.host));
+  }
+
+  /** A restart runs do_setup again (a VG that went missing now keeps the service down). */
+  restart(): void {
+    this.stop();
+    (this.driver as { resetInitialized?: () => void }).resetInitialized?.();
+    this.start();
+  }
+
+  /** _do_cleanup at start: interrupted work on this backend is resolved as Cinder does. */
+  private cleanup(): void {
+    for (const v of this.volumes.list((v) => v.host !== null && backendOf(v.host) === this.cfg.host)) {
+      if (v.status === 'creating' || v.status === 'downloading') this.volumes.update(v.id, { status: 'error' });
+      else if (v.status === 'deleting') this.deleteVolume({ volume_id: v.id, cascade: true });
+      else if (v.status === 'extending') this.volumes.update(v.id, { status: 'error_extending' });
+    }
+    for (const s of this.snapshots.list((s) => this.ownsVolume(s.volume_id))) {
+      if (s.status === 'creating') this.snapshots.update(s.id, { status: 'error' });
+      else if (s.status === 'deleting') this.deleteSnapshot({ snapshot_id: s.id });
+    }
+  }
+
+  private ownsVolume(volumeId: string): boolean {
+    const v = this.volumes.get(volumeId);
+    return !!v && v.host !== null && backendOf(v.host) === this.cfg.host;
+  }
+
+  private countAllocated(): void {
+    this.allocatedGb.clear();
+    for (const v of this.volumes.list((v) => v.host !== null && backendOf(v.host) === this.cfg.host)) {
+      if (v.status === 'available' || v.status === 'in-use') this.addAllocated(v.host!, v.size);
+    }
+  }
+
+  private addAllocated(host: string, gb: number): void {
+    const pool = poolOf(host) ?? this.driver.getVolumeStats().pools[0]?.pool_name ?? 'unknown';
+    this.allocatedGb.set(pool, Math.max(0, (this.allocatedGb.get(pool) ?? 0) + gb));
+  }
+
+  // ---- capability reports ---------------------------------------------------
+
+  /** The report _report_driver_status would build now, or null when the driver cannot give stats. */
+  currentStats(): VolumeStats | null {
+    if (this.driver.statsUnavailable || !this.driver.initialized) return null;
+    const stats = this.driver.getVolumeStats();
+    const extra = this.cfg.backend.extra_capabilities;
+    return {
+      ...stats,
+      pools: stats.pools.map((p) => ({ ...extra, ...p, allocated_capacity_gb: this.allocatedGb.get(p.pool_name) ?? 0 })),
+    };
+  }
+
+  /** Keep the stats as of now for the lazy periodic reports (call after every state change). */
+  noteStatsChanged(): void {
+    const now = this.ports.clock.monoNow();
+    const stats = this.currentStats();
+    const last = this.statsLog[this.statsLog.length - 1];
+    if (last && last.mono === now) last.stats = stats;
+    else this.statsLog.push({ mono: now, stats });
+  }
+
+  private statsAt(mono: number): VolumeStats | null {
+    let lo = 0;
+    let hi = this.statsLog.length - 1;
+    if (hi < 0 || this.statsLog[0]!.mono > mono) return null;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.statsLog[mid]!.mono <= mono) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.statsLog[lo]!.stats;
+  }
+
+  private periodicReportBetween(sinceMono: number, untilMono: number): CapabilityReport | null {
+    const p = this.reports;
+    if (!p) return null;
+    const last = p.lastTick(untilMono);
+    if (last === null || last <= sinceMono) return null;
+    let best: CapabilityReport | null = null;
+    const clock = this.ports.clock;
+    for (let t = last; t > sinceMono && t >= 0; t -= p.intervalMs) {
+      if (p.lastTick(t) !== t) break; // before the first tick
+      const wall = clock.wallAt(t);
+      if (best !== null && wall <= best.timestampWall) continue;
+      const stats = this.statsAt(t);
+      if (stats) best = { host: this.cfg.host, timestampWall: wall, producedMono: t, stats };
+    }
+    this.pruneStats(sinceMono);
+    return best;
+  }
+
+  /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
+  private pruneStats(beforeMono: number): void {
+    let i = 0;
+    while (i + 1 < this.statsLog.length && this.statsLog[i + 1]!.mono <= beforeMono) i++;
+    if (i > 0) this.statsLog = this.statsLog.slice(i);
+  }
+
+  private scheduleEager(firstMs: number, periodMs: number): void {
+    const tick = (): void => {
+      this.publishNow();
+      this.eagerTimer = this.ports.timers.after(periodMs, tick, `capabilities ${this.cfg.host}`);
+    };
+    this.eagerTimer = this.ports.timers.after(firstMs, tick, `capabilities ${this.cfg.host}`);
+  }
+
+  /** _publish_service_capabilities: fanout, stamped by this node's clock (prepare_timestamp). */
+  publishNow(): void {
+    const stats = this.currentStats();
+    if (!stats || this.state !== 'running') return;
+    this.ports.bus.fanout(SCHEDULER_TOPIC, 'update_service_capabilities', {
+      service_name: 'volume',
+      host: this.cfg.host,
+      capabilities: stats,
+      timestamp: this.ports.clock.wallNow(),
+    });
+  }
+
+  // ---- RPC ------------------------------------------------------------------
+
+  private handle(method: string, args: Message): unknown {
+    switch (method) {
+      case 'create_volume':
+        return this.createVolume(args);
+      case 'delete_volume':
+        return this.deleteVolume(args);
+      case 'extend_volume':
+        return this.extendVolume(args);
+      case 'create_snapshot':
+        return this.createSnapshot(args);
+      case 'delete_snapshot':
+        return this.deleteSnapshot(args);
+      case 'initialize_connection':
+        return this.initializeConnection(args);
+      case 'terminate_connection':
+        return this.terminateConnection(args);
+      case 'accept_transfer':
+        return { ok: true };
+      case 'retype':
+        return this.retype(args);
+      case 'publish_service_capabilities':
+        return this.publishNow();
+      default:
+        this.ports.log.warning(`Unknown RPC method ${method}`);
+        return undefined;
+    }
+  }
+
+  /** Apply a driver result after its latency; crashes cancel pending completions. */
+  private after<T>(r: DriverResult<T>, fn: (r: DriverResult<T>) => void, label: string): void {
+    const h = this.ports.timers.after(r.latencyMs, () => {
+      this.inflight.delete(h);
+      fn(r);
+      this.noteStatsChanged();
+    }, label);
+    this.inflight.add(h);
+  }
+
+  private typeName(typeId: string): string {
+    return this.ports.store.table<VolumeTypeRow>(tables.volumeTypes).get(typeId)?.name ?? typeId;
+  }
+
+  private createVolume(args: Message): void {
+    const volumeId = String(args.volume_id);
+    const v = this.volumes.get(volumeId);
+    if (!v || v.deleted || !v.host) return;
+    const pool = poolOf(v.host) ?? 'LVM';
+    const ref = { id: v.id, sizeGb: v.size, pool };
+    // _update_allocated_capacity runs before the driver.
+    this.addAllocated(v.host, v.size);
+    let r: DriverResult<void>;
+    let extraMs = 0;
+    if (v.snapshot_id) {
+      const s = this.snapshots.get(v.snapshot_id);
+      r = s
+        ? this.driver.createVolumeFromSnapshot(ref, { id: s.id, volumeId: s.volume_id, volumeSizeGb: s.volume_size })
+        : { ok: false, kind: 'NotFound', message: `Snapshot ${v.snapshot_id} could not be found.`, latencyMs: 0 };
+    } else if (v.source_volid) {
+      const src = this.volumes.get(v.source_volid);
+      r = src && !src.deleted
+        ? this.driver.createClonedVolume(ref, { id: src.id, sizeGb: src.size, pool })
+        : { ok: false, kind: 'NotFound', message: `Volume ${v.source_volid} could not be found.`, latencyMs: 0 };
+    } else {
+      r = this.driver.createVolume(ref);
+      if (v.image_id) extraMs = Math.ceil(((this.cfg.imageSizeBytes(v.image_id) ?? 0) / (1024 * 1024) / IMAGE_COPY_MBPS) * 1000);
+    }
+    const withImage = r.ok ? { ...r, latencyMs: r.latencyMs + extraMs } : r;
+    this.after(withImage, (res) => this.finishCreate(v.id, res, args), `create_volume ${v.id}`);
+  }
+
+  private finishCreate(volumeId: string, r: DriverResult<void>, args: Message): void {
+    const v = this.volumes.get(volumeId);
+    if (!v || v.deleted) return;
+    if (r.ok) {
+      if (v.backup_id) {
+        // Created from a backup: the backup service restores into it (status restoring-backup).
+        this.volumes.update(v.id, { status: 'restoring-backup' });
+        const b = this.ports.store.table<BackupRow>(tables.backups).get(v.backup_id);
+        this.ports.bus.cast(backupTopic(b?.host ?? ''), 'restore_backup', { backup_id: v.backup_id, volume_id: v.id, new_volume: true });
+        return;
+      }
+      this.volumes.update(v.id, { status: 'available', launched_at: this.ports.clock.wallNow(), bootable: v.image_id !== null });
+      return;
+    }
+    this.ports.log.error(`Volume ${v.id}: create failed: ${r.message}`);
+    this.addAllocated(v.host!, -v.size);
+    const retry = (args.retry ?? null) as { num_attempts: number; backends: string[] } | null;
+    const exempt = r.kind === 'NotFound';
+    if (retry && !exempt && retry.num_attempts < this.cfg.defaults.scheduler_max_attempts) {
+      // OnFailureRescheduleTask: back to the scheduler with this backend recorded.
+      this.volumes.update(v.id, { host: null, status: 'creating' });
+      this.ports.bus.cast(SCHEDULER_TOPIC, 'create_volume', {
+        volume_id: v.id,
+        retry,
+        reschedule_from: v.host,
+        availability_zones: args.availability_zones ?? null,
+        resource_backend: args.resource_backend ?? null,
+      });
+      return;
+    }
+    this.volumes.update(v.id, { status: 'error' });
+  }
+
+  private deleteVolume(args: Message): void {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return;
+    if (v.attach_status === 'attached') {
+      this.ports.log.error(`Volume ${v.id} is still attached, detach volume first.`);
+      this.volumes.update(v.id, { status: 'available' });
+      return;
+    }
+    const snaps = this.snapshots.list((s) => s.volume_id === v.id);
+    if (args.cascade) {
+      const bad = snaps.find((s) => s.status !== 'deleting');
+      if (bad) {
+        this.ports.log.error(`Invalid snapshot: Snapshot ${bad.id} was found in state ${bad.status} rather than 'deleting' during cascade delete.`);
+        this.volumes.update(v.id, { status: 'error_deleting' });
+        return;
+      }
+      for (const s of snaps) {
+        const r = this.driver.deleteSnapshot(s.id);
+        if (!r.ok) {
+          this.snapshots.update(s.id, { status: 'error_deleting' });
+          this.volumes.update(v.id, { status: 'error_deleting' });
+          return;
+        }
+        this.destroySnapshot(s);
+      }
+    }
+    const r = this.driver.deleteVolume(v.id);
+    this.after(r, (res) => {
+      const cur = this.volumes.get(v.id);
+      if (!cur || cur.deleted) return;
+      if (!res.ok) {
+        // VolumeIsBusy (a thick LV with a snapshot) puts the volume back to available.
+        this.volumes.update(v.id, { status: res.kind === 'VolumeIsBusy' ? 'available' : 'error_deleting' });
+        this.ports.log.error(`Volume ${v.id}: delete failed: ${res.message}`);
+        return;
+      }
+      this.volumes.softDelete(v.id);
+      commit(this.ports.store, cur.project_id, negate(volumeDeltas(this.typeName(cur.volume_type_id), cur.size)));
+      if (cur.status !== 'error' && cur.host) this.addAllocated(cur.host, -cur.size);
+      this.noteStatsChanged();
+      this.publishNow();
+    }, `delete_volume ${v.id}`);
+  }
+
+  private destroySnapshot(s: SnapshotRow): void {
+    this.snapshots.softDelete(s.id);
+    commit(this.ports.store, s.project_id, negate(snapshotDeltas(this.typeName(s.volume_type_id), s.volume_size, this.cfg.defaults.no_snapshot_gb_quota)));
+  }
+
+  private extendVolume(args: Message): void {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return;
+    const newSize = Number(args.new_size);
+    const r = this.driver.extendVolume(v.id, newSize);
+    this.after(r, (res) => {
+      const cur = this.volumes.get(v.id);
+      if (!cur || cur.deleted) return;
+      const back: VolumeStatus = cur.previous_status === 'in-use' ? 'in-use' : 'available';
+      if (!res.ok) {
+        this.volumes.update(v.id, { status: 'error_extending' });
+        commit(this.ports.store, cur.project_id, { gigabytes: -(newSize - cur.size), [`gigabytes_${this.typeName(cur.volume_type_id)}`]: -(newSize - cur.size) });
+        return;
+      }
+      if (cur.host) this.addAllocated(cur.host, newSize - cur.size);
+      this.volumes.update(v.id, { size: newSize, status: back, previous_status: null });
+    }, `extend_volume ${v.id}`);
+  }
+
+  private createSnapshot(args: Message): void {
+    const s = this.snapshots.get(String(args.snapshot_id));
+    if (!s || s.deleted) return;
+    const r = this.driver.createSnapshot({ id: s.id, volumeId: s.volume_id, volumeSizeGb: s.volume_size });
+    this.after(r, (res) => {
+      const cur = this.snapshots.get(s.id);
+      if (!cur || cur.deleted) return;
+      if (res.ok) this.snapshots.update(s.id, { status: 'available', progress: '100%' });
+      else this.snapshots.update(s.id, { status: 'error' });
+    }, `create_snapshot ${s.id}`);
+  }
+
+  private deleteSnapshot(args: Message): void {
+    const s = this.snapshots.get(String(args.snapshot_id));
+    if (!s || s.deleted) return;
+    const r = this.driver.deleteSnapshot(s.id);
+    this.after(r, (res) => {
+      const cur = this.snapshots.get(s.id);
+      if (!cur || cur.deleted) return;
+      if (res.ok) this.destroySnapshot(cur);
+      else this.snapshots.update(s.id, { status: 'error_deleting' });
+    }, `delete_snapshot ${s.id}`);
+  }
+
+  /** A synchronous call: the reply carries the connection info or the error. */
+  private initializeConnection(args: Message): unknown {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return { ok: false, message: `Volume ${String(args.volume_id)} could not be found.` };
+    const r = this.driver.initializeConnection(v.id, { host: String(args.host ?? 'compute') }, v.provider_auth);
+    if (!r.ok) return { ok: false, message: r.message };
+    this.volumes.update(v.id, { provider_auth: r.value.providerAuth, provider_location: r.value.providerLocation });
+    return { ok: true, connection_info: r.value.info };
+  }
+
+  private terminateConnection(args: Message): unknown {
+    const r = this.driver.terminateConnection(String(args.volume_id));
+    return { ok: r.ok };
+  }
+
+  /** VolumeManager.retype on the same backend: LVM's retype returns True, so only the type changes. */
+  private retype(args: Message): void {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return;
+    const back: VolumeStatus = v.previous_status === 'in-use' ? 'in-use' : 'available';
+    this.volumes.update(v.id, { volume_type_id: String(args.new_type_id), status: back, previous_status: null });
+    this.noteStatsChanged();
+    this.publishNow();
+  }
+
+  /** allocated_capacity_gb per pool (for tests and reports). */
+  allocated(): ReadonlyMap<string, number> {
+    return this.allocatedGb;
+  }
+}

@@ -1,0 +1,50 @@
+import type { BackendInput } from '../../../sim/cinder/cloud/options.js';
+import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
+import type { CinderRequest, Outcome, RequestContext } from '../../../sim/cinder/api/requests.js';
+import { SimCloud, type SimCloudOptions } from '../../../sim/engine/cloud.js';
+
+/** A controller (api, scheduler, backup) and volume nodes, one backend each unless given. */
+export function cloud(
+  volumeNodes: { name: string; backends?: Record<string, BackendInput>; DEFAULT?: Record<string, unknown>; clock?: Record<string, unknown> }[],
+  opts: Partial<SimCloudOptions> & { controllerDefaults?: Record<string, unknown> } = {},
+): SimCloud {
+  const spec: CloudInput = {
+    nodes: [
+      { name: 'ctl', services: ['cinder-api', 'cinder-scheduler', 'cinder-backup'], DEFAULT: (opts.controllerDefaults ?? {}) as never },
+      ...volumeNodes.map((n) => ({
+        name: n.name,
+        services: ['cinder-volume' as const],
+        backends: n.backends ?? { lvm: { lvm_type: 'default' as const, vg_size_gb: 100 } },
+        DEFAULT: (n.DEFAULT ?? {}) as never,
+        clock: (n.clock ?? {}) as never,
+      })),
+    ],
+  };
+  const sc = new SimCloud(spec, { seed: 7, ...opts });
+  // Let every service heartbeat and report once before requests arrive.
+  sc.run({ untilMs: 61_000 });
+  return sc;
+}
+
+export const admin: RequestContext = { project_id: 'admin' };
+export const alice: RequestContext = { project_id: 'alice', is_admin: false };
+export const bob: RequestContext = { project_id: 'bob', is_admin: false };
+
+/** Make a request, wait for its answer, then let async work settle for `settleMs`. */
+export function req(sc: SimCloud, ctx: RequestContext, r: CinderRequest, settleMs = 5_000): Outcome {
+  const o = sc.request(ctx, r);
+  if (!o) throw new Error(`no answer to ${r.verb}`);
+  sc.run({ untilMs: sc.nowMs + settleMs });
+  return o;
+}
+
+export function okResult<T = Record<string, unknown>>(o: Outcome): T {
+  if (!o.ok) throw new Error(`${o.request.verb} failed: ${o.message}`);
+  return o.result as T;
+}
+
+export function volume(sc: SimCloud, name: string) {
+  const v = sc.cloud.snapshot().volumes.find((x) => x.display_name === name);
+  if (!v) throw new Error(`no volume named ${name}`);
+  return v;
+}
