@@ -11,6 +11,7 @@ export const lintRules = {
   'template-substitution': { severity: 'error', summary: 'a $reference to an option that does not exist' },
   'empty-number': { severity: 'warning', summary: 'an empty number, which oslo reads as None' },
   'unknown-option': { severity: 'warning', summary: 'an option no Cinder 2023.1 code registers' },
+  'deprecated-option': { severity: 'warning', summary: 'a deprecated name oslo.config still reads' },
   'legacy-option': { severity: 'warning', summary: 'a pre-Queens option name Cinder 2023.1 no longer reads' },
   'wrong-section': { severity: 'warning', summary: 'an option in a section where Cinder does not read it' },
   'missing-backend-group': { severity: 'warning', summary: 'enabled_backends names a group no file defines' },

@@ -11,18 +11,19 @@
  *     defaults: DefaultOptions;              every [DEFAULT] option the simulator models,
  *                                            typed, Cinder's default where unset
  *                                            (service_down_time after basic_config_check)
- *     defaultSources: Record<name, OptionSource>   'default' | 'hostname' | file:line | derived
+ *     defaultSources: Record<name, OptionSource>   {kind:'default', template?} | {kind:'hostname'} |
+ *                                            {kind:'file', file, line, section} | {kind:'derived', reason}
  *     effective_default_availability_zone: string;
  *     scheduler_max_over_subscription_ratio: { value, source }   [DEFAULT]'s, for pools reporting none
  *     backends: BackendConfig[];             one per non-empty enabled_backends name, in order:
  *                                            { name, group, options: BackendOptions, sources,
  *                                              host: '<backend_host or host>@<name>', cluster,
  *                                              availability_zone, reported_volume_backend_name,
- *                                              driver_modelled, other_options }
+ *                                              driver_modelled, start_failure, other_options }
  *     services: DerivedService[];            cinder-volume per backend, then cinder-scheduler and
  *                                            cinder-backup (host = host, zone = storage_availability_zone)
  *                                            { binary, host, cluster, availability_zone, backend,
- *                                              volume_backend_name, volume_driver }
+ *                                              volume_backend_name, volume_driver, start_failure }
  *     findings: Finding[];                   { severity, rule, file, line, section?, key?, value?,
  *                                              choices?, suggestion?, message }, sorted by file and line
  *   }
@@ -30,7 +31,10 @@
  *   lintDefaultAvailabilityZone(conf, servicesOfEveryNode) => Finding[]
  *   hasErrors(findings) => boolean
  *
- * Option names are Cinder's, verbatim.  The registries in options.ts are the
+ * Values are what Cinder reads: the last assignment in the last file that
+ * sets it, after oslo's `$name` template substitution, converted by the
+ * option's type (a rejected value is an error finding and the default is
+ * kept so the rest still derives).  Option names are Cinder's, verbatim.  The registries in options.ts are the
  * single source of every modelled option's type and default.
  */
 export { loadCinderConf, lintDefaultAvailabilityZone } from './load.js';

@@ -11,6 +11,7 @@ import {
   initialDefaults,
   IGNORED_IN_DEFAULT,
   legacyOptionNames,
+  renamedDefaultOption,
   LVM_DRIVER,
   type AnyOptionValue,
   type BackendOptionName,
@@ -24,7 +25,8 @@ import { substitute, type Lookup } from './substitute.js';
 
 /** Where an effective value came from. */
 export type OptionSource =
-  | { kind: 'default' }
+  /** Cinder's default; `template` when the default is an oslo template such as '$my_ip'. */
+  | { kind: 'default'; template?: string }
   /** The machine's hostname, stood for by `--host NAME`. */
   | { kind: 'hostname' }
   | { kind: 'file'; file: string; line: number; section: string }
@@ -281,7 +283,31 @@ function resolveDefaults(
     sources[name] = spec.kind === 'str' && spec.hostnameDefault ? { kind: 'hostname' } : { kind: 'default' };
   }
   let schedulerRatio: { value: string; source: OptionSource } = { value: backendGroupOptions.max_over_subscription_ratio.default, source: { kind: 'default' } };
-  for (const a of lastAssignments(group).values()) {
+  const assigned = lastAssignments(group);
+  for (const a of assigned.values()) {
+    const current = renamedDefaultOption(a.key);
+    if (current === undefined) continue;
+    findings.push(
+      finding('deprecated-option', {
+        file: a.file,
+        line: a.line,
+        section: a.section,
+        key: a.key,
+        value: a.value,
+        suggestion: current,
+        message: `Option "${a.key}" from group "DEFAULT" is deprecated. Use option "${current}" from group "DEFAULT".`,
+      }),
+    );
+    // The current name, when also set, wins.
+    if (assigned.has(current)) continue;
+    const c = convertAssignment(defaultGroupOptions[current], a, findings);
+    if (c.ok) {
+      values[current] = c.value;
+      sources[current] = fileSource(a);
+    }
+  }
+  for (const a of assigned.values()) {
+    if (renamedDefaultOption(a.key) !== undefined) continue;
     const spec = defaultOptionSpec(a.key);
     if (spec !== undefined) {
       const c = convertAssignment(spec, a, findings);
@@ -466,7 +492,7 @@ function resolveBackend(
   const sources = {} as Record<string, OptionSource>;
   for (const k of Object.keys(backendGroupOptions)) {
     const template = templated.get(k);
-    sources[k] = template === undefined ? { kind: 'default' } : { kind: 'derived', reason: `default ${template}` };
+    sources[k] = template === undefined ? { kind: 'default' } : { kind: 'default', template };
   }
   const sharedValues = lastAssignments(shared);
   const ownValues = lastAssignments(own);

@@ -59,9 +59,10 @@ export interface BackendOptExtras {
   /** False for options not read through [backend_defaults] (only backend_host). */
   sharedDefault?: false;
 }
-/** Advice when a [DEFAULT]-only option is written in a backend group. */
+/** Advice when a [DEFAULT]-only option is written in a backend group; old names oslo still reads. */
 export interface DefaultOptExtras {
   inBackend?: string;
+  deprecatedNames?: readonly string[];
 }
 
 const str = <D extends string | null>(d: D, help: string, more: Partial<StrOptSpec<D>> = {}): StrOptSpec<D> => ({ kind: 'str', default: d, help, ...more });
@@ -102,7 +103,7 @@ export const defaultGroupOptions = {
   periodic_interval: int(60, 'Seconds between periodic task runs.'),
   periodic_fuzzy_delay: int(60, 'Random initial delay (0..n s) before periodic tasks start.'),
   backend_stats_polling_interval: int(60, 'Seconds between capability reports to the scheduler.', { min: 3 }),
-  backup_driver_stats_polling_interval: int(60, 'Seconds between backup capability reports.', { min: 10 }),
+  backup_driver_stats_polling_interval: { ...int(60, 'Seconds between backup capability reports.', { min: 10 }), deprecatedNames: ['backup_driver_status_check_interval'] },
   scheduler_driver: str('cinder.scheduler.filter_scheduler.FilterScheduler', 'Scheduler driver class.'),
   scheduler_host_manager: str('cinder.scheduler.host_manager.HostManager', 'Scheduler host manager class.'),
   scheduler_default_filters: list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filter class names.', { itemChoices: cinderFilterNames }),
@@ -207,6 +208,14 @@ export type AnyOptionValue = string | number | boolean | string[] | null;
 export function defaultOptionSpec(name: string): (OptSpec & DefaultOptExtras) | undefined {
   return Object.hasOwn(defaultGroupOptions, name) ? (defaultGroupOptions as Record<string, OptSpec & DefaultOptExtras>)[name] : undefined;
 }
+/** The current name of a deprecated [DEFAULT] option name, if it is one. */
+export function renamedDefaultOption(name: string): DefaultOptionName | undefined {
+  for (const [current, spec] of Object.entries(defaultGroupOptions) as [DefaultOptionName, DefaultOptExtras][]) {
+    if (spec.deprecatedNames?.includes(name)) return current;
+  }
+  return undefined;
+}
+
 export function backendOptionSpec(name: string): (OptSpec & BackendOptExtras) | undefined {
   return Object.hasOwn(backendGroupOptions, name) ? (backendGroupOptions as Record<string, OptSpec & BackendOptExtras>)[name] : undefined;
 }

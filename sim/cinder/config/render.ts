@@ -8,7 +8,7 @@ export const CONF_JSON_SCHEMA_VERSION = 1;
 export function formatSource(s: OptionSource): string {
   switch (s.kind) {
     case 'default':
-      return 'default';
+      return s.template === undefined ? 'default' : `default ${s.template}`;
     case 'hostname':
       return 'hostname (--host)';
     case 'file':

@@ -43,8 +43,8 @@ describe('cinder-sim conf', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/cinder-volume\s+devstack@lvmdriver-1\s+nova\s+-\s+lvmdriver-1\s+cinder\.volume\.drivers\.lvm\.LVMVolumeDriver/);
     expect(r.out).toMatch(/volume_group\s+=\s+stack-volumes-lvmdriver-1\s+test\/fixtures\/conf\/devstack\/cinder\.conf:43/);
-    expect(r.out).toMatch(/target_ip_address\s+=\s+10\.0\.0\.10\s+derived: default \$my_ip/);
-    expect(r.out).toMatch(/volumes_dir\s+=\s+\/opt\/stack\/data\/cinder\/volumes\s+derived: default \$state_path\/volumes/);
+    expect(r.out).toMatch(/target_ip_address\s+=\s+10\.0\.0\.10\s+default \$my_ip/);
+    expect(r.out).toMatch(/volumes_dir\s+=\s+\/opt\/stack\/data\/cinder\/volumes\s+default \$state_path\/volumes/);
     expect(r.out).toMatch(/scheduler_default_filters\s+=\s+AvailabilityZoneFilter, CapacityFilter, CapabilitiesFilter\s+default/);
     expect(r.out).toMatch(/capacity_weight_multiplier\s+=\s+1\.0\s+default/);
     expect(r.out).toContain('(if this node runs cinder-scheduler)');

@@ -26,6 +26,7 @@ const cases: Case[] = [
   { name: 'a misspelt option', rule: 'unknown-option', text: '[DEFAULT]\nenable_backends = lvm\nenabled_backends = lvm\n[lvm]\n', expect: { severity: 'warning', line: 2, suggestion: 'enabled_backends' } },
   { name: 'a misspelt LVM option', rule: 'unknown-option', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nvolume_grup = vg\n', expect: { severity: 'warning', line: 4, suggestion: 'volume_group' } },
   { name: 'an out-of-tree driver option', rule: 'unknown-option', text: '[DEFAULT]\nenabled_backends = zbs\n[zbs]\nvolume_driver = zbs.ZBSISCSIDriver\nchunk_ip = 10.32.0.168\n', expect: { severity: 'info', line: 5 } },
+  { name: 'an old name oslo still reads', rule: 'deprecated-option', text: '[DEFAULT]\nenabled_backends = lvm\nbackup_driver_status_check_interval = 30\n[lvm]\n', expect: { severity: 'warning', line: 3, suggestion: 'backup_driver_stats_polling_interval' } },
   { name: 'iscsi_ip_address', rule: 'legacy-option', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\niscsi_ip_address = 10.0.1.29\n', expect: { severity: 'warning', line: 4, suggestion: 'target_ip_address' } },
   { name: 'volume_driver in [DEFAULT]', rule: 'wrong-section', text: '[DEFAULT]\nenabled_backends = lvm\nvolume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver\n[lvm]\n', expect: { severity: 'warning', line: 3, key: 'volume_driver' } },
   { name: 'volume_backend_name in [DEFAULT]', rule: 'wrong-section', text: '[DEFAULT]\nenabled_backends = lvm\nvolume_backend_name = LVM\n[lvm]\n', expect: { severity: 'warning', line: 3 } },

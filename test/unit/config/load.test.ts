@@ -121,6 +121,11 @@ describe('[DEFAULT]', () => {
     expect(c.backends[0]!.options.max_over_subscription_ratio).toBe('20.0');
   });
 
+  test('a deprecated name sets the option unless the current name is set too', () => {
+    expect(one('[DEFAULT]\nbackup_driver_status_check_interval = 30\nenabled_backends = a\n[a]\n').defaults.backup_driver_stats_polling_interval).toBe(30);
+    expect(one('[DEFAULT]\nbackup_driver_stats_polling_interval = 40\nbackup_driver_status_check_interval = 30\nenabled_backends = a\n[a]\n').defaults.backup_driver_stats_polling_interval).toBe(40);
+  });
+
   test('default_availability_zone falls back to storage_availability_zone', () => {
     expect(one('[DEFAULT]\nstorage_availability_zone = az1\nenabled_backends = a\n[a]\n').effective_default_availability_zone).toBe('az1');
     expect(one('[DEFAULT]\nstorage_availability_zone = az1\ndefault_availability_zone = az1\nenabled_backends = a\n[a]\n').effective_default_availability_zone).toBe('az1');
