@@ -90,7 +90,7 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
   const asyncError = statuses.some((s) => s.startsWith('error'));
   const outcome = st.outcome === 'ok' && !asyncError ? 'ok' : 'error';
   const messages = [st.message, ...decisions.map((d) => d.message), ...reqs.map((r) => r.message)].filter((m): m is string => !!m);
-  const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 100)}')` : ''}`];
+  const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 240)}')` : ''}`];
   if (statuses.length) found.push(`status ${statuses.join(',')}`);
   const failing: string[] = [];
   if (e.outcome !== undefined && e.outcome !== outcome) failing.push(`expected outcome ${e.outcome}`);
@@ -123,12 +123,13 @@ function checkService(e: ExpectationT, v: ExpectView): Verdict {
     for (const s of history) if (s.t_ms <= t) cur = s;
     return cur;
   };
-  const from = e.at !== undefined ? durationMs(e.at) : e.from !== undefined ? durationMs(e.from) : v.nowMs;
+  const from = e.at !== undefined ? durationMs(e.at) : e.from !== undefined ? durationMs(e.from) : e.until !== undefined ? 0 : v.nowMs;
   const until = e.at !== undefined ? from : e.until !== undefined ? durationMs(e.until) : e.from !== undefined ? v.nowMs : from;
   const first = stateAt(from);
   const wrong: ServiceStateRecord[] = [];
   if (!first || first[key] !== e.state) wrong.push(first ?? { ...history[0]!, t_ms: from, [key]: 'unknown' });
-  for (const s of history) if (s.t_ms > from && s.t_ms <= until && s[key] !== e.state) wrong.push(s);
+  // `until` is exclusive: a state may change at the very time the expectation ends.
+  for (const s of history) if (s.t_ms > from && (s.t_ms < until || (s.t_ms === until && until === from)) && s[key] !== e.state) wrong.push(s);
   const changes = history.filter((s, i) => i === 0 || s[key] !== history[i - 1]![key]).map((s) => `${s[key]}@${formatDuration(s.t_ms)}`);
   if (wrong.length) {
     const w = wrong[0]!;

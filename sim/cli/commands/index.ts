@@ -3,6 +3,7 @@ import { confCommand } from './conf.js';
 import { demoCommand } from './demo.js';
 import { listCommand } from './list.js';
 import { scheduleCommand } from './schedule.js';
+import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -13,6 +14,7 @@ export const commands = {
   validate: validateCommand,
   list: listCommand,
   schema: schemaCommand,
+  run: runCommand,
   conf: confCommand,
   schedule: scheduleCommand,
 } as const;

@@ -1,0 +1,75 @@
+/**
+ * What cinderclient prints: prettytable boxes.  A single object prints as
+ * Property | Value rows (utils.print_dict), a list as one row per item with
+ * the command's columns (utils.print_list).
+ */
+
+type Obj = Record<string, unknown>;
+
+const listColumns: Record<string, readonly string[]> = {
+  list: ['id', 'status', 'name', 'size', 'volume_type', 'availability_zone', 'host'],
+  'snapshot-list': ['id', 'volume_id', 'status', 'name', 'size'],
+  'backup-list': ['id', 'volume_id', 'status', 'name', 'size', 'incremental'],
+  'transfer-list': ['id', 'volume_id', 'name'],
+  'type-list': ['id', 'name', 'description', 'is_public'],
+  'service-list': ['binary', 'host', 'zone', 'status', 'state', 'updated_at', 'disabled_reason'],
+  'availability-zone-list': ['name', 'status'],
+  'get-pools': ['name'],
+  'message-list': ['id', 'resource_id', 'event_id', 'user_message'],
+};
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return v === null ? 'None' : '-';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function box(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const rule = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
+  const line = (cells: readonly string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  return [rule, line(header), rule, ...rows.map(line), rule].join('\n');
+}
+
+function dictTable(o: Obj): string {
+  const keys = Object.keys(o).sort();
+  return box(['Property', 'Value'], keys.map((k) => [k, cellText(o[k])]));
+}
+
+function listTable(verb: string, items: readonly Obj[]): string {
+  const wanted = listColumns[verb];
+  const first = items[0] ?? {};
+  const cols = wanted ? wanted.filter((c) => items.some((i) => c in i)) : Object.keys(first).slice(0, 8);
+  if (cols.length === 0) return box(['(empty)'], []);
+  const header = cols.map((c) => c.split('_').map((w) => (w === 'id' ? 'ID' : w[0]!.toUpperCase() + w.slice(1))).join(' '));
+  return box(header, items.map((i) => cols.map((c) => cellText(i[c]))));
+}
+
+/** The text cinderclient would print for a successful result. */
+export function printResult(verb: string, result: unknown): string {
+  if (result === undefined || result === null) return '';
+  if (Array.isArray(result)) return listTable(verb, result.filter((x): x is Obj => x !== null && typeof x === 'object'));
+  if (typeof result === 'object') {
+    const o = result as Obj;
+    // Some answers wrap their list: {volumes: [...]}, {pools: [...]}.
+    const keys = Object.keys(o);
+    if (keys.length === 1 && Array.isArray(o[keys[0]!])) return printResult(verb, o[keys[0]!]);
+    return dictTable(o);
+  }
+  return String(result);
+}
+
+/** An error as cinderclient prints it: `ERROR: <message> (HTTP <code>)`. */
+export function printError(message: string, http: number | null): string {
+  return `ERROR: ${message}${http ? ` (HTTP ${http})` : ''}`;
+}
+
+/** Top-level scalar fields of a result, for `${step.field}` references. */
+export function resultFields(result: unknown): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return out;
+  for (const [k, v] of Object.entries(result as Obj)) {
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
