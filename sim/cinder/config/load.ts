@@ -108,7 +108,8 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
   for (const file of files) {
     const parsed = parseIni(file);
     for (const e of parsed.errors) {
-      findings.push(finding('parse-error', { file: e.file, line: e.line, value: e.text, message: `oslo.config refuses this file: ${e.message}: '${e.text}'` }));
+      const bom = e.line === 1 && e.text.startsWith('\ufeff') ? ' (the file starts with a UTF-8 byte order mark, which oslo.config reads as text; save it without one)' : '';
+      findings.push(finding('parse-error', { file: e.file, line: e.line, value: e.text, message: `oslo.config refuses this file: ${e.message}: '${e.text}'${bom}` }));
     }
     for (const h of parsed.sections) groupOf(groups, h.name).headers.push(h);
     for (const a of parsed.assignments) groupOf(groups, a.section).assignments.push(a);

@@ -76,6 +76,19 @@ describe('cinder-sim conf', () => {
     expect(r.err).toBe('cinder-sim: cannot read nope.conf: no such file\ncannot read missing/other.conf: no such file\n');
   });
 
+  test('no file at all is a usage error', async () => {
+    const r = await run();
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Not enough non-option arguments');
+  });
+
+  test('a byte order mark is explained', async () => {
+    const { dir, name } = tempConf('\ufeff[DEFAULT]\nenabled_backends = lvm\n[lvm]\n');
+    const io = bufferIo(dir);
+    expect(await main(['conf', name], io)).toBe(2);
+    expect(io.out).toContain('byte order mark');
+  });
+
   test('later files win, as with repeated --config-file', async () => {
     const { dir } = tempConf('[DEFAULT]\nenabled_backends = lvm\nstorage_availability_zone = az1\n[lvm]\n');
     writeFileSync(join(dir, 'override.conf'), '[DEFAULT]\nstorage_availability_zone = az2\n');

@@ -44,6 +44,18 @@ describe('oslo.config INI dialect', () => {
     expect(parse(text).errors).toEqual([expect.objectContaining({ file: 'c.conf', line, message })]);
   });
 
+  test('a comment after a section header breaks the header', () => {
+    expect(parse('[lvm] # backend\n').errors.map((e) => e.message)).toEqual(['Invalid section (must end with ])']);
+  });
+
+  test('a continuation after a comment or a header continues nothing', () => {
+    expect(parse('[DEFAULT]\n# c\n  x\n').errors.map((e) => [e.line, e.message])).toEqual([[3, 'Unexpected continuation line']]);
+  });
+
+  test('a UTF-8 byte order mark makes the first header a broken assignment, as in Python', () => {
+    expect(parse('\ufeff[DEFAULT]\nk = v\n').errors.map((e) => [e.line, e.message])).toEqual([[1, "No ':' or '=' found in assignment"], [2, 'Section must be started before assignment']]);
+  });
+
   test('reports every broken line, not only the first', () => {
     expect(parse('[DEFAULT]\nbad\nworse\nk = v\n').errors.map((e) => e.line)).toEqual([2, 3]);
   });
