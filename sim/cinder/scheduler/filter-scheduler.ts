@@ -34,7 +34,9 @@ export interface NoValidSummary {
 /** One scheduling decision, with its explanation as data. */
 export interface Decision {
   operation: Operation;
+  /** Pool names entering the filters (empty in trace-light mode; see candidateCount). */
   candidates: string[];
+  candidateCount: number;
   /** null when the run failed before filtering. */
   filters: FilterTrace[] | null;
   weighers: WeigherTrace[];
@@ -171,7 +173,7 @@ export class FilterScheduler {
   /** _get_weighted_candidates, then the operation's own step; every Cinder exception becomes data. */
   private run(input: ScheduleInput, finish: (d: Decision, weighed: { pool: PoolState; weight: number }[], props: FilterProperties) => void, volExistsOn?: string): Decision {
     const spec = input.requestSpec;
-    const d: Decision = { operation: spec.operation, candidates: [], filters: null, weighers: [], weighed: [], selected: null, selectedAz: null, error: null, errorType: null };
+    const d: Decision = { operation: spec.operation, candidates: [], candidateCount: 0, filters: null, weighers: [], weighed: [], selected: null, selectedAz: null, error: null, errorType: null };
     try {
       if (this.enabledFilters instanceof Abort) throw this.enabledFilters;
       const props = this.filterProperties(input, volExistsOn);
@@ -179,7 +181,8 @@ export class FilterScheduler {
       if (props.retry && props.retry.backends.length > 0) this.hostManager.revertConsumed(props.retry.backends[props.retry.backends.length - 1]!, spec.volume_properties.size);
       const ctx: FilterContext = { props, lookups: this.lookups };
       const candidates = this.hostManager.getAllBackendStates(input.services);
-      d.candidates = candidates.map((p) => p.host);
+      d.candidates = this.light ? [] : candidates.map((p) => p.host);
+      d.candidateCount = candidates.length;
       d.filters = [];
       const passed = this.filter(candidates, ctx, d, this.enabledFilters);
       let weighed: { pool: PoolState; weight: number }[] = [];

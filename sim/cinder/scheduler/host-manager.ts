@@ -159,11 +159,19 @@ class BackendState {
   /** The report last applied, with the service row it was applied with (skip identical re-applies). */
   applied: StoredReport | null = null;
   appliedService: ServiceInfo | null = null;
+  /** The scheduling call that last found this backend active. */
+  seenEpoch = 0;
 
   constructor(
     readonly host: string,
     readonly clusterName: string | null,
   ) {}
+
+  poolNames(): string {
+    let names = '';
+    for (const name of this.pools.keys()) names += name + '\0';
+    return names;
+  }
 
   /** BackendState.update_from_volume_capability. */
   update(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
@@ -252,6 +260,7 @@ export class HostManager {
   private readonly clock: Clock;
   private readonly globalRatio: string;
   private candidatesCache: PoolState[] | null = null;
+  private epoch = 0;
 
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
@@ -278,35 +287,34 @@ export class HostManager {
    * services table in DB order; disabled, frozen and down ones are skipped.
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
-    const active = new Set<string>();
+    const epoch = ++this.epoch;
+    let active = 0;
     let changed = false;
     for (const service of services) {
       if (service.disabled || service.frozen || !service.up) continue;
       const key = service.cluster_name || service.host;
-      if (active.has(key)) continue;
+      let state = this.backendStateMap.get(key);
+      if (state !== undefined && state.seenEpoch === epoch) continue;
       const report = (service.cluster_name ? this.serviceStates.get(service.cluster_name) : undefined) ?? this.serviceStates.get(service.host);
       if (!report) continue;
-      let state = this.backendStateMap.get(key);
       if (!state) {
         state = new BackendState(service.host, service.cluster_name ?? null);
         this.backendStateMap.set(key, state);
         changed = true;
       }
       if (state.applied !== report || state.appliedService !== service) {
-        const poolsBefore = state.pools.size;
-        const names = poolsBefore ? [...state.pools.keys()].join('\0') : '';
+        const before = state.poolNames();
         state.update(report, service, this.globalRatio);
         state.applied = report;
         state.appliedService = service;
-        if (state.pools.size !== poolsBefore || [...state.pools.keys()].join('\0') !== names) changed = true;
+        if (state.poolNames() !== before) changed = true;
       }
-      active.add(key);
+      state.seenEpoch = epoch;
+      active++;
     }
-    for (const key of [...this.backendStateMap.keys()]) {
-      if (!active.has(key)) {
-        this.backendStateMap.delete(key);
-        changed = true;
-      }
+    if (active !== this.backendStateMap.size) {
+      for (const [key, state] of [...this.backendStateMap]) if (state.seenEpoch !== epoch) this.backendStateMap.delete(key);
+      changed = true;
     }
     if (changed || this.candidatesCache === null) {
       const all: PoolState[] = [];

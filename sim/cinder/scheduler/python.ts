@@ -73,6 +73,23 @@ export function pyInt(v: Json | undefined): number {
  */
 export function pyRound2(x: number): number {
   if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 52) return x;
+  // Fast path: x*100 is within half an ulp of the true product, so unless it
+  // lies within an ulp of a .5 boundary the side of the boundary is certain,
+  // and n/100 is the double nearest n/100 (what Python's strtod gives back).
+  const y = x * 100;
+  if (Math.abs(y) < 2 ** 50) {
+    const fl = Math.floor(y);
+    const frac = y - fl;
+    if (Math.abs(frac - 0.5) > Math.abs(y) * 2.3e-16 + 1e-300) {
+      const r = (frac < 0.5 ? fl : fl + 1) / 100;
+      return r === 0 && x < 0 ? -0 : r;
+    }
+  }
+  return pyRound2Exact(x);
+}
+
+/** The exact path: toFixed rounds the exact binary value, ties away from zero; Python ties to even. */
+function pyRound2Exact(x: number): number {
   const x8 = x * 8;
   if (Number.isInteger(x8) && !Number.isInteger(x * 4)) {
     const scaled = x * 100; // exact: k * 12.5 for |x| < 2^49

@@ -1,9 +1,11 @@
 import { engineBench } from './engine.js';
+import { schedulerBench } from './scheduler.js';
 import type { Bench } from './types.js';
 
 /** Every benchmark, by name: `cinder-sim bench <name>`. */
 export const benches = {
   engine: engineBench,
+  scheduler: schedulerBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

@@ -12,7 +12,7 @@ const dir = new URL('../../fixtures/scheduler/conformance/', import.meta.url);
 const cases = caseFileSchema.parse(JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8'))) as SchedulerCase[];
 const expected = JSON.parse(readFileSync(new URL('cases.expected.json', dir), 'utf8')) as Expected[];
 
-type Expected = CaseResult | { id?: string; results: CaseResult[] };
+type Expected = CaseResult | { id?: string | number; results: CaseResult[] };
 
 /** Cinder's own text for its exceptions; for crashes (§10) only the exception class must match. */
 const EXACT_TEXT = new Set(['NoValidBackend', 'SchedulerHostFilterNotFound', 'SchedulerHostWeigherNotFound']);

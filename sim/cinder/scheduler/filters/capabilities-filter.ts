@@ -1,6 +1,31 @@
 import { isDict, PyError, type Json } from '../python.js';
 import { PASS, type BackendFilter } from '../types.js';
-import { matchExtraSpec } from './extra-specs-ops.js';
+import { compileReq, matchCompiled, type CompiledReq } from './extra-specs-ops.js';
+
+interface CompiledSpec {
+  key: string;
+  /** Nested capability keys, `capabilities:` scope dropped. */
+  path: string[];
+  req: CompiledReq;
+}
+
+const compiled = new WeakMap<Readonly<Record<string, string>>, CompiledSpec[]>();
+
+/** The extra specs this filter reads, split once per volume type rather than once per pool. */
+function compiledSpecs(extraSpecs: Readonly<Record<string, string>>): CompiledSpec[] {
+  let list = compiled.get(extraSpecs);
+  if (!list) {
+    list = [];
+    for (const key in extraSpecs) {
+      const scope = key.split(':');
+      if (scope.length > 1 && scope[0] !== 'capabilities') continue;
+      if (scope[0] === 'capabilities') scope.shift();
+      list.push({ key, path: scope, req: compileReq(extraSpecs[key]!) });
+    }
+    compiled.set(extraSpecs, list);
+  }
+  return list;
+}
 
 /** Keep pools whose reported capabilities satisfy the volume type's extra specs. */
 export const CapabilitiesFilter: BackendFilter = {
@@ -13,37 +38,27 @@ export const CapabilitiesFilter: BackendFilter = {
     }
     const extraSpecs = ctx.props.volume_type.extra_specs;
     if (!extraSpecs) return PASS;
-    for (const key in extraSpecs) {
-      const req = extraSpecs[key]!;
-      const scope = key.split(':');
-      if (scope.length > 1 && scope[0] !== 'capabilities') continue;
-      if (scope[0] === 'capabilities') scope.shift();
+    for (const spec of compiledSpecs(extraSpecs)) {
       let cap: Json | undefined = caps as Json;
-      for (const part of scope) {
-        if (isDict(cap) && Object.prototype.hasOwnProperty.call(cap, part)) {
-          cap = cap[part];
-        } else if (Array.isArray(cap) || typeof cap === 'string') {
-          // Cinder indexes lists/strings with a str key: TypeError, caught as a miss.
-          cap = undefined;
-        } else {
-          cap = undefined;
-        }
-        if (cap === undefined) return { pass: false, reason: 'extra_spec_missing', key, required: req };
+      for (const part of spec.path) {
+        cap = isDict(cap) && Object.prototype.hasOwnProperty.call(cap, part) ? cap[part] : undefined;
+        // Indexing a non-dict with a str key is a TypeError Cinder catches as a miss.
+        if (cap === undefined) return { pass: false, reason: 'extra_spec_missing', key: spec.key, required: spec.req.req };
       }
       const values: Json[] = Array.isArray(cap) ? cap : [cap!];
       let matched = false;
       for (const v of values) {
         try {
-          if (matchExtraSpec(v, req)) {
+          if (matchCompiled(v, spec.req)) {
             matched = true;
             break;
           }
         } catch (e) {
-          if (e instanceof PyError) throw new PyError(e.pyType, `CapabilitiesFilter on pool ${pool.host}: extra spec ${key}='${req}' against capability value ${JSON.stringify(v)}: ${e.message}`);
+          if (e instanceof PyError) throw new PyError(e.pyType, `CapabilitiesFilter on pool ${pool.host}: extra spec ${spec.key}='${spec.req.req}' against capability value ${JSON.stringify(v)}: ${e.message}`);
           throw e;
         }
       }
-      if (!matched) return { pass: false, reason: 'extra_spec_mismatch', key, required: req, actual: cap! };
+      if (!matched) return { pass: false, reason: 'extra_spec_mismatch', key: spec.key, required: spec.req.req, actual: cap! };
     }
     return PASS;
   },

@@ -51,6 +51,21 @@ function pySplit(s: string): string[] {
   return words;
 }
 
+/** A requirement string split once: the operator and the words after it. */
+export interface CompiledReq {
+  req: string;
+  op: string | undefined;
+  method: OpMethod | undefined;
+  words: readonly string[];
+}
+
+export function compileReq(req: string): CompiledReq {
+  const words = pySplit(req);
+  const op = words.shift();
+  const method = op !== undefined && Object.prototype.hasOwnProperty.call(extraSpecOperators, op) ? extraSpecOperators[op as keyof typeof extraSpecOperators] : undefined;
+  return { req, op, method, words };
+}
+
 /**
  * extra_specs_ops.match(value, req).  Returns the answer, or throws PyError
  * where Cinder raises (TypeError from `<in>`/`s<` on the wrong type,
@@ -58,12 +73,14 @@ function pySplit(s: string): string[] {
  * mismatch, as Cinder catches it.
  */
 export function matchExtraSpec(value: Json, req: string): boolean {
-  const words = pySplit(req);
-  const op = words.shift();
-  const method = op !== undefined && Object.prototype.hasOwnProperty.call(extraSpecOperators, op) ? extraSpecOperators[op as keyof typeof extraSpecOperators] : undefined;
-  if (op !== '<or>' && !method) return typeof value === 'string' && value === req;
+  return matchCompiled(value, compileReq(req));
+}
+
+export function matchCompiled(value: Json, c: CompiledReq): boolean {
+  if (c.op !== '<or>' && !c.method) return typeof value === 'string' && value === c.req;
   if (value === null) return false;
-  if (op === '<or>') {
+  if (c.op === '<or>') {
+    const words = [...c.words];
     for (;;) {
       const alt = words.shift();
       if (alt === undefined) throw new PyError('IndexError', 'pop from empty list');
@@ -74,10 +91,10 @@ export function matchExtraSpec(value: Json, req: string): boolean {
     }
     return false;
   }
-  const operand = words[0];
+  const operand = c.words[0];
   if (operand === undefined) return false;
   try {
-    return method!(value, operand);
+    return c.method!(value, operand);
   } catch (e) {
     if (e instanceof PyError && e.pyType === 'ValueError') return false;
     throw e;
