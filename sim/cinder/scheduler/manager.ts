@@ -3,7 +3,7 @@ import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import { commit } from '../api/quota.js';
 import { effectiveServiceDownTime, type DefaultOptions } from '../cloud/options.js';
-import type { ServiceDirectory } from '../volume/directory.js';
+import type { CapabilitySource, ServiceDirectory } from '../volume/directory.js';
 import { ServiceHeart } from '../volume/heartbeat.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
 import {
@@ -119,6 +119,9 @@ export class SchedulerService {
       return;
     }
     if (args.service_name !== 'volume') return;
+    // Periodic reports produced before this one would have arrived first: apply them first.
+    const src = this.directory.capabilitySources().find((x) => x.host === host);
+    if (src && typeof args.sent_mono === 'number') this.syncSource(src, args.sent_mono);
     const r = this.hostManager.updateServiceCapabilities(host, args.capabilities as Capabilities, Number(args.timestamp));
     if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);
   }
@@ -126,14 +129,17 @@ export class SchedulerService {
   /** Pull the lazy periodic reports produced since the last call. */
   private syncReports(): void {
     const now = this.ports.clock.monoNow();
-    for (const src of this.directory.capabilitySources()) {
-      const since = this.lastPull.get(src.host) ?? -1;
-      this.lastPull.set(src.host, now);
-      const r = src.periodicReportBetween(since, now);
-      if (!r) continue;
+    for (const src of this.directory.capabilitySources()) this.syncSource(src, now);
+  }
+
+  private syncSource(src: CapabilitySource, untilMono: number): void {
+    const since = this.lastPull.get(src.host) ?? -1;
+    if (untilMono <= since) return;
+    this.lastPull.set(src.host, untilMono);
+    src.periodicReports(since, untilMono, (r) => {
       const res = this.hostManager.updateServiceCapabilities(src.host, r.stats as unknown as Capabilities, r.timestampWall);
       if (res === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${src.host}.`);
-    }
+    });
   }
 
   /** The cinder-volume rows as the scheduler sees them now: liveness by its own clock, one-sided. */

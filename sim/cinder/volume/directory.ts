@@ -25,11 +25,11 @@ export interface CapabilityReport {
 export interface CapabilitySource {
   readonly host: string;
   /**
-   * Among the periodic reports produced in (sinceMono, untilMono], the one
-   * the scheduler ends up holding: the latest timestamp (later tick wins a
-   * tie), since older timestamps are ignored whatever the order of arrival.
+   * The periodic reports produced in (sinceMono, untilMono], in tick order,
+   * each with the stats in effect at its tick and its sender's wall time:
+   * what the eager model would have delivered one by one.
    */
-  periodicReportBetween(sinceMono: number, untilMono: number): CapabilityReport | null;
+  periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void;
 }
 
 export class ServiceDirectory {

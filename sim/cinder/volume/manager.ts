@@ -73,7 +73,7 @@ export class VolumeService {
         return t === null ? null : this.ports.clock.wallAt(t);
       },
     });
-    directory.registerCapabilities({ host: cfg.host, periodicReportBetween: (a, b) => this.periodicReportBetween(a, b) });
+    directory.registerCapabilities({ host: cfg.host, periodicReports: (a, b, visit) => this.periodicReports(a, b, visit) });
   }
 
   get host(): string {
@@ -222,22 +222,19 @@ export class VolumeService {
     return this.statsLog[lo]!.stats;
   }
 
-  private periodicReportBetween(sinceMono: number, untilMono: number): CapabilityReport | null {
+  private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
     const p = this.reports;
-    if (!p) return null;
+    if (!p) return;
     const last = p.lastTick(untilMono);
-    if (last === null || last <= sinceMono) return null;
-    let best: CapabilityReport | null = null;
+    if (last === null || last <= sinceMono) return;
+    const n = p.ticks(last) - (sinceMono < 0 ? 0 : p.ticks(sinceMono));
+    const first = last - (n - 1) * p.intervalMs;
     const clock = this.ports.clock;
-    for (let t = last; t > sinceMono && t >= 0; t -= p.intervalMs) {
-      if (p.lastTick(t) !== t) break; // before the first tick
-      const wall = clock.wallAt(t);
-      if (best !== null && wall <= best.timestampWall) continue;
+    for (let t = first; t <= last; t += p.intervalMs) {
       const stats = this.statsAt(t);
-      if (stats) best = { host: this.cfg.host, timestampWall: wall, producedMono: t, stats };
+      if (stats) visit({ host: this.cfg.host, timestampWall: clock.wallAt(t), producedMono: t, stats });
     }
-    this.pruneStats(sinceMono);
-    return best;
+    this.pruneStats(last);
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
@@ -264,6 +261,8 @@ export class VolumeService {
       host: this.cfg.host,
       capabilities: stats,
       timestamp: this.ports.clock.wallNow(),
+      // Lets the scheduler apply lazily computed periodic reports produced before this one first.
+      sent_mono: this.ports.clock.monoNow(),
     });
   }
 

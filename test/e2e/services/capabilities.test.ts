@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { SimCloud } from '../../../sim/engine/cloud.js';
+import { admin, alice, cloud, okResult, req, volume } from './fixtures.js';
+
+function twoBackendCloud(eagerReports: boolean): SimCloud {
+  return new SimCloud(
+    {
+      nodes: [
+        { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'], DEFAULT: { quota_volumes: 1000, service_down_time: 600 } as never },
+        { name: 'node1', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'default', vg_size_gb: 500 } } },
+        { name: 'node2', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 500 } } },
+      ],
+    },
+    { seed: 11, eagerReports },
+  );
+}
+
+/** What the scheduler holds for every pool: the numbers and the stamp they carry. */
+function schedulerView(sc: SimCloud) {
+  return sc.cloud.schedulers[0]!.hostManager.pools().map((p) => ({ ...p.snapshot(), updated: p.updatedWallMs }));
+}
+
+describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)', () => {
+  it('gives the scheduler the same pool states through creates, deletes and a backward clock step', () => {
+    const runs = [twoBackendCloud(false), twoBackendCloud(true)].map((sc) => {
+      const views: unknown[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t = 500 + i * 37_300;
+        sc.submit(t, alice, { verb: 'create', size: 5 + (i % 7), name: `v${i}` });
+        if (i % 3 === 2) sc.submit(t + 20_100, alice, { verb: 'delete', volume: `v${i - 1}` });
+        sc.at(t + 30_700, () => views.push(schedulerView(sc)));
+      }
+      sc.at(400_250, () => sc.clock('node2').step(-150_000));
+      sc.run({ untilMs: 1_200_000 });
+      const ignored = sc.world.log.records.filter((l) => l.message === 'Ignoring old capability report from node2@lvm.').length;
+      return { views, outcomes: sc.cloud.outcomes.map((o) => o.ok), ignored };
+    });
+    expect(runs[0]!.outcomes).toEqual(runs[1]!.outcomes);
+    expect(runs[0]!.views).toEqual(runs[1]!.views);
+    expect(runs[0]!.views.length).toBe(30);
+    expect(runs[0]!.outcomes.every((ok) => ok)).toBe(true);
+    // The step makes node2's reports look old, in both models.
+    expect(runs[0]!.ignored).toBeGreaterThan(0);
+    expect(runs[1]!.ignored).toBe(runs[0]!.ignored);
+  });
+
+  it('reports come every periodic_interval, never faster than it, after a fuzzy start', () => {
+    const sc = cloud([{ name: 'node1', DEFAULT: { periodic_interval: 60, backend_stats_polling_interval: 90 } }]);
+    const pool = () => sc.cloud.schedulers[0]!.hostManager.pools()[0]!;
+    sc.cloud.drivers.get('node1@lvm')!.setCapacity(300);
+    sc.cloud.volumeServices.get('node1@lvm')!.noteStatsChanged();
+    req(sc, admin, { verb: 'get-pools' }, 0);
+    expect(pool().snapshot().total_capacity_gb).toBe(100);
+    // spacing 90 over a 60 s timer: one report every 120 s.
+    sc.run({ untilMs: sc.nowMs + 121_000 });
+    req(sc, admin, { verb: 'get-pools' }, 0);
+    expect(pool().snapshot().total_capacity_gb).toBe(300);
+  });
+
+  it('a volume clock behind the scheduler freezes pool stats after a placement (surprise #4)', () => {
+    const sc = cloud([{ name: 'node1', clock: { offset_ms: -300_000 } , DEFAULT: { service_down_time: 600 } }], { controllerDefaults: { service_down_time: 600 } });
+    req(sc, alice, { verb: 'create', size: 10, name: 'a' });
+    expect(volume(sc, 'a').status).toBe('available');
+    okResult(req(sc, alice, { verb: 'delete', volume: 'a' }));
+    // Deletes free space on the backend, but every report is stamped before the consume: ignored.
+    sc.run({ untilMs: sc.nowMs + 200_000 });
+    req(sc, admin, { verb: 'get-pools' }, 0);
+    const pool = sc.cloud.schedulers[0]!.hostManager.pools()[0]!;
+    expect(pool.snapshot().free_capacity_gb).toBe(90);
+    expect(sc.cloud.snapshot().pools[0]!.free_capacity_gb).toBe(100);
+    expect(sc.world.log.records.some((l) => l.message === 'Ignoring old capability report from node1@lvm.')).toBe(false);
+  });
+});
