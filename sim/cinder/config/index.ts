@@ -37,8 +37,9 @@
  * kept so the rest still derives).  Option names are Cinder's, verbatim.  The registries in options.ts are the
  * single source of every modelled option's type and default.
  */
-export { loadCinderConf, lintDefaultAvailabilityZone } from './load.js';
-export type { BackendConfig, CinderConf, DerivedService, LoadOptions, OptionSource, ServiceBinary } from './load.js';
+export { loadCinderConf } from './load.js';
+export { lintDefaultAvailabilityZone } from './lint-az.js';
+export type { BackendConfig, CinderConf, DerivedService, LoadOptions, OptionSource, ServiceBinary } from './types.js';
 export { lintVolumeTypes, backendNameMatches } from './types-lint.js';
 export type { VolumeTypeSpec } from './types-lint.js';
 export { lintRules } from './findings.js';

@@ -1,5 +1,5 @@
 import type { Finding } from './findings.js';
-import type { BackendConfig, CinderConf, OptionSource } from './load.js';
+import type { BackendConfig, CinderConf, OptionSource } from './types.js';
 import { backendGroupOptions, defaultGroupOptions, type AnyOptionValue, type BackendOptionName, type BackendOptions, type DefaultOptionName, type OptSpec } from './options.js';
 
 /** Version of the `cinder-sim conf --json` document. */

@@ -1,5 +1,5 @@
 import { finding, type Finding } from './findings.js';
-import type { CinderConf } from './load.js';
+import type { CinderConf } from './types.js';
 
 /** A volume type as `cinder type-create` / `type-key set` make it: types are not in cinder.conf. */
 export interface VolumeTypeSpec {
