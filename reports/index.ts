@@ -3,6 +3,7 @@ import { jsonReport } from './json.js';
 import { junitReport } from './junit.js';
 import { markdownReport } from './markdown.js';
 import { textReport } from './text.js';
+import { transcriptReport } from './transcript.js';
 import type { Renderer } from './types.js';
 
 /** Every report format, by name. */
@@ -12,6 +13,7 @@ export const reports = {
   markdown: markdownReport,
   junit: junitReport,
   chart: chartReport,
+  transcript: transcriptReport,
 } as const satisfies Record<string, Renderer>;
 
 export type ReportName = keyof typeof reports;

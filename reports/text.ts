@@ -19,6 +19,12 @@ export function scenarioLines(o: RunOutcome): string[] {
     `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
     `   ${s.requests} requests (${s.requests_failed} refused or failed), ${s.creates_succeeded}/${s.creates} creates succeeded, ${o.decisions.length} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
   ];
+  const firstNoBackend = o.decisions.find((d) => !d.ok);
+  if (firstNoBackend) {
+    const req = o.requests.find((r) => r.resource_id !== null && r.resource_id === firstNoBackend.resource_id);
+    const what = req ? `request #${req.seq} (${req.source}: ${req.verb} ${Object.entries(req.request).filter(([k]) => k !== 'verb').map(([k, v]) => `${k}=${String(v)}`).join(' ')})` : (firstNoBackend.resource_id ?? '');
+    lines.push(`   first "No valid backend" at t=${fmtS(firstNoBackend.at_ms)}: ${what}${firstNoBackend.emptied_by ? `, emptied by ${firstNoBackend.emptied_by}` : ''}`);
+  }
   for (const e of o.expectations) {
     lines.push(`   ${e.passed ? 'PASS' : 'FAIL'}  ${e.text}`);
     lines.push(`         ${e.detail}  [${e.where}]`);

@@ -58,6 +58,14 @@ function contextOf(project: string): RequestContext {
   return project === ADMIN_PROJECT ? { project_id: ADMIN_PROJECT, is_admin: true } : { project_id: project, user_id: `${project}-user` };
 }
 
+/** What novaclient prints: `volume-attach` shows the attachment, `volume-detach` nothing. */
+function novaPrint(command: string, args: Record<string, unknown>, result: unknown): string {
+  if (command !== 'volume-attach') return '';
+  const ci = result !== null && typeof result === 'object' ? (result as { connection_info?: { data?: { volume_id?: unknown } } }).connection_info : undefined;
+  const volumeId = typeof ci?.data?.volume_id === 'string' ? ci.data.volume_id : undefined;
+  return printResult('volume-attach', { device: typeof args['device'] === 'string' ? args['device'] : '/dev/vdb', id: volumeId ?? args['volume'], serverId: args['server'], volumeId: volumeId ?? args['volume'] });
+}
+
 function resourceIdOf(verb: string, result: unknown): string | null {
   if (!CREATING_VERBS.has(verb) || result === null || typeof result !== 'object') return null;
   const o = result as Record<string, unknown>;
@@ -233,7 +241,7 @@ class ScenarioRun {
         rec.requests.push(reqRec.seq);
         if (r.ok) {
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
-          const text = printResult(req.verb, r.result);
+          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result);
           if (text) rec.output += text + '\n';
         } else {
           fail('error', r.message, printError(r.message, r.http));

@@ -1,0 +1,79 @@
+import type { RunOutcome } from '../sim/scenario/outcome.js';
+import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
+
+/**
+ * Everything a run did, as text a person reads top to bottom: the steps
+ * with what they printed, faults, service state changes, every request,
+ * every scheduling decision (failed ones with their trace), capacity, and
+ * the expectations.  Golden files are transcripts.
+ */
+export const transcriptReport: Renderer = {
+  file: 'transcript.txt',
+  describe: 'the whole run as readable text (what the golden files hold)',
+  render(report: RunReport): string {
+    return report.outcomes.map(transcript).join('\n');
+  },
+};
+
+const t = (ms: number): string => {
+  const whole = Math.floor(ms / 1000);
+  const frac = ms % 1000 ? `.${String(ms % 1000).padStart(3, '0')}` : '';
+  if (whole < 120) return `${whole}${frac}s`;
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const sec = `${String(whole % 60).padStart(2, '0')}${frac}s`;
+  return h ? `${h}h${String(m).padStart(2, '0')}m${sec}` : `${m}m${sec}`;
+};
+
+const indent = (text: string, pad: string): string[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => pad + l);
+
+export function transcript(o: RunOutcome): string {
+  const out: string[] = [
+    `cinder-sim transcript v${REPORT_SCHEMA_VERSION} (outcome schema v${o.schema_version})`,
+    `scenario: ${o.scenario} (${o.file}), seed ${o.seed}, duration ${t(o.duration_ms)}`,
+    `end: ${o.end.reason} at ${t(o.end.time_ms)} after ${o.end.events} events`,
+    '',
+    `steps (${o.steps.length}):`,
+  ];
+  for (const s of o.steps) {
+    out.push(`  [${t(s.at_ms)}] ${s.id} as ${s.project}: $ ${s.expanded} -> ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
+    out.push(...indent(s.output, '      '));
+  }
+  out.push('', `faults (${o.faults.length}):`);
+  for (const f of o.faults) out.push(`  [${t(f.t_ms)}] ${f.fault}: ${f.detail}`);
+  out.push('', `service state changes (${o.service_states.length}):`);
+  for (const s of o.service_states) {
+    out.push(`  [${t(s.t_ms)}] ${s.binary} ${s.host}: service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}, clock offset ${s.clock_offset_ms} ms`);
+  }
+  out.push('', `requests (${o.requests.length}; ${o.summary.requests_failed} refused):`);
+  for (const r of o.requests) {
+    const args = Object.entries(r.request)
+      .filter(([k]) => k !== 'verb')
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    const res = r.ok ? `ok${r.resource_id ? ` ${r.resource_id} -> ${r.final_status}` : ''}` : `${r.http} ${r.error}: ${r.message}`;
+    out.push(`  #${r.seq} [${t(r.at_ms)}${r.answered_at_ms !== r.at_ms ? `..${t(r.answered_at_ms)}` : ''}] ${r.source} ${r.project} ${r.verb} ${args} => ${res}`);
+  }
+  const failed = o.decisions.filter((d) => !d.ok);
+  out.push('', `scheduling decisions (${o.decisions.length}; ${failed.length} found no backend):`);
+  for (const d of o.decisions) {
+    out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${d.emptied_by ? ` (emptied by ${d.emptied_by})` : ''}: ${d.message ?? ''}`}`);
+    if (!d.ok) out.push(...indent(d.trace_text, '      '));
+  }
+  out.push('', `capacity samples (${o.capacity.length}, changes only):`);
+  for (const c of o.capacity) {
+    out.push(`  [${t(c.t_ms)}] ${c.pool}: total ${c.total_capacity_gb}, free ${c.free_capacity_gb}, allocated ${c.allocated_capacity_gb}, provisioned ${c.provisioned_capacity_gb} GB`);
+  }
+  out.push('', `workloads (${o.workloads.length}):`);
+  for (const w of o.workloads) out.push(`  ${w.name}: ${w.requests} requests, ${w.ok} ok, ${w.errors} refused`);
+  out.push('', `log: ${Object.entries(o.log_counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing'}`);
+  for (const l of o.log) out.push(`  [${t(l.t_ms)}] ${l.node} ${l.service} ${l.level}: ${l.message}`);
+  out.push('', `expectations (${o.summary.expectations_passed} passed, ${o.summary.expectations_failed} failed):`);
+  for (const e of o.expectations) out.push(`  ${e.passed ? 'PASS' : 'FAIL'} ${e.text} [${e.where}]`, `       ${e.detail}`);
+  return out.join('\n') + '\n';
+}
