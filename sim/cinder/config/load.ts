@@ -246,6 +246,7 @@ function resolveBackend(
   const driverFindings = driverAssignment === undefined ? [] : lintDriver(driverAssignment, name);
   findings.push(...driverFindings);
   const importFailure = driverFindings.some((f) => f.rule === 'unknown-driver');
+  const extra = parseExtraCapabilities(options.extra_capabilities, sources.extra_capabilities!, findings);
 
   const hostPrefix = options.backend_host || defaults.host;
   const host = `${hostPrefix}@${name}`;
@@ -262,9 +263,32 @@ function resolveBackend(
     availability_zone: options.backend_availability_zone || defaults.storage_availability_zone,
     reported_volume_backend_name: options.volume_backend_name || (lvm ? 'LVM' : null),
     driver_modelled: lvm,
-    start_failure: !importFailure ? null : `Volume service ${host} failed to start. (cannot import ${driver})`,
+    start_failure: importFailure
+      ? `Volume service ${host} failed to start. (cannot import ${driver})`
+      : extra === null
+        ? `Volume service ${host} failed to start. (Invalid JSON: ${options.extra_capabilities})`
+        : null,
+    extra_capabilities: extra ?? {},
     other_options: other,
   };
+}
+
+/**
+ * VolumeManager.__init__ parses extra_capabilities with jsonutils.loads and
+ * re-raises on failure ("Invalid JSON: <value>"): the service does not
+ * start.  Anything but an object breaks the pool.update() that merges it.
+ */
+function parseExtraCapabilities(raw: string, source: OptionSource, findings: Finding[]): Record<string, unknown> | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  const at = source.kind === 'file' ? { file: source.file, line: source.line, section: source.section } : { file: null, line: null };
+  findings.push(finding('invalid-value', { ...at, key: 'extra_capabilities', value: raw, message: `Invalid JSON: ${raw} (extra_capabilities must be a JSON object; cinder-volume fails to start)` }));
+  return null;
 }
 
 function deriveServices(defaults: DefaultOptions, backends: readonly BackendConfig[]): DerivedService[] {

@@ -133,6 +133,7 @@ export function confJson(conf: CinderConf): Record<string, unknown> {
       reported_volume_backend_name: b.reported_volume_backend_name,
       driver_modelled: b.driver_modelled,
       start_failure: b.start_failure,
+      extra_capabilities: b.extra_capabilities,
       options: withSources(maskSecrets(b.options), b.sources),
       other_options: b.other_options,
     })),

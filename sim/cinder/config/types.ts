@@ -28,7 +28,9 @@ export interface BackendConfig {
   reported_volume_backend_name: string | null;
   /** False when volume_driver is not the LVM driver the simulator models. */
   driver_modelled: boolean;
-  /** Set when the driver cannot be imported: the service fails to start. */
+  /** extra_capabilities parsed: merged into every pool the backend reports. */
+  extra_capabilities: Record<string, unknown>;
+  /** Why the service fails to start (driver import, invalid extra_capabilities), or null. */
   start_failure: string | null;
   /** Options set in the group that the simulator does not model (driver-specific ones). */
   other_options: { key: string; value: string; file: string; line: number }[];

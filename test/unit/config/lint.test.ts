@@ -22,6 +22,7 @@ const cases: Case[] = [
   { name: 'a ratio that is not a number or auto', rule: 'invalid-value', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nmax_over_subscription_ratio = 2x\n', expect: { severity: 'error', line: 4 } },
   { name: 'a $ in a database password', rule: 'template-substitution', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\n[database]\nconnection = mysql+pymysql://cinder:pa$word@db/cinder\n', expect: { severity: 'warning', line: 5, section: 'database' } },
   { name: 'a reference to no option in a backend', rule: 'template-substitution', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nvolume_group = ${vg_name}\n', expect: { severity: 'error', line: 4 } },
+  { name: 'extra_capabilities that is not JSON', rule: 'invalid-value', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nextra_capabilities = {fast: true}\n', expect: { severity: 'error', line: 4, key: 'extra_capabilities' } },
   { name: 'an empty integer', rule: 'empty-number', text: '[DEFAULT]\nenabled_backends = lvm\nreport_interval =\n[lvm]\n', expect: { severity: 'warning', line: 3 } },
   { name: 'a misspelt option', rule: 'unknown-option', text: '[DEFAULT]\nenable_backends = lvm\nenabled_backends = lvm\n[lvm]\n', expect: { severity: 'warning', line: 2, suggestion: 'enabled_backends' } },
   { name: 'a misspelt LVM option', rule: 'unknown-option', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nvolume_grup = vg\n', expect: { severity: 'warning', line: 4, suggestion: 'volume_group' } },

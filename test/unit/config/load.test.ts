@@ -56,6 +56,12 @@ describe('how Cinder reads a backend option', () => {
     expect(c.services[0]!.volume_backend_name).toBeNull();
   });
 
+  test('extra_capabilities is parsed for the pools; invalid JSON stops the service', () => {
+    expect(one('[DEFAULT]\nenabled_backends = a\n[a]\nextra_capabilities = {"tier": "gold", "ssd": true}\n').backends[0]!.extra_capabilities).toEqual({ tier: 'gold', ssd: true });
+    expect(one('[DEFAULT]\nenabled_backends = a\n[a]\n').backends[0]!.extra_capabilities).toEqual({});
+    expect(one('[DEFAULT]\nenabled_backends = a\n[a]\nextra_capabilities = tier=gold\n').services[0]!.start_failure).toBe('Volume service node1@a failed to start. (Invalid JSON: tier=gold)');
+  });
+
   test('an unknown driver class is a service that fails to start', () => {
     const c = one('[DEFAULT]\nenabled_backends = a\n[a]\nvolume_driver = cinder.volume.drivers.lvm.LVMISCSIDriver\n');
     expect(c.services[0]!.start_failure).toBe('Volume service node1@a failed to start. (cannot import cinder.volume.drivers.lvm.LVMISCSIDriver)');
