@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { admin, alice, bob, cloud, okResult, req, volume } from './fixtures.js';
+
+describe('snapshots (§3)', () => {
+  it('cascade delete removes snapshots first and returns all quota', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 10, name: 'v' });
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
+    expect(sc.cloud.snapshot().snapshots[0]).toMatchObject({ status: 'available', progress: '100%' });
+    okResult(req(sc, alice, { verb: 'delete', volume: 'v', cascade: true }));
+    expect(sc.cloud.snapshot().volumes).toEqual([]);
+    expect(sc.cloud.snapshot().snapshots).toEqual([]);
+    expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ gigabytes: { in_use: 0 }, snapshots: { in_use: 0 } });
+  });
+
+  it('a snapshot on a disabled backend goes to error asynchronously (surprise #8)', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    okResult(req(sc, admin, { verb: 'service-disable', host: 'node1@lvm', binary: 'cinder-volume' }));
+    expect(okResult(req(sc, alice, { verb: 'snapshot-create', volume: 'v' }, 0))).toMatchObject({ status: 'creating' });
+    sc.run({ untilMs: sc.nowMs + 5_000 });
+    expect(sc.cloud.snapshot().snapshots[0]!.status).toBe('error');
+    const d = sc.cloud.snapshot().decisions.at(-1)!;
+    expect(d).toMatchObject({ operation: 'create_snapshot', ok: false, reason: `Cannot place snapshot ${sc.cloud.snapshot().snapshots[0]!.id} on node1@lvm.` });
+  });
+
+  it.each([
+    { snapshot_same_host: true, placedElsewhere: false },
+    { snapshot_same_host: false, placedElsewhere: true },
+  ])('a volume from a snapshot is pinned to its backend iff snapshot_same_host=$snapshot_same_host', ({ snapshot_same_host, placedElsewhere }) => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }], { controllerDefaults: { snapshot_same_host } });
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
+    const host = volume(sc, 'v').host!.split('#')[0]!;
+    okResult(req(sc, admin, { verb: 'service-disable', host, binary: 'cinder-volume' }));
+    req(sc, alice, { verb: 'create', snapshot_id: 's', name: 'c' });
+    const c = volume(sc, 'c');
+    // Pinned: no weighed backend (host stays NULL).  Unpinned: placed on the other backend,
+    // where LVM cannot find the snapshot LV, so the driver fails it.
+    expect(c.status).toBe('error');
+    if (placedElsewhere) expect(c.host?.split('#')[0]).not.toBe(host);
+    else expect(c.host).toBeNull();
+    expect(c.host === null).toBe(!placedElsewhere);
+  });
+
+  it('thick: VolumeIsBusy from the driver puts the volume back to available (§2.5)', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
+    // force does not skip the snapshot check...
+    expect(req(sc, alice, { verb: 'delete', volume: 'v', force: true }, 0)).toMatchObject({
+      ok: false,
+      message: 'Invalid volume: Volume  must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.',
+    });
+    // ...so reach the manager directly, as a racing request would: the LV still has a COW snapshot.
+    sc.world.bus.port('ctl').cast('cinder-volume.node1@lvm', 'delete_volume', { volume_id: volume(sc, 'v').id, cascade: false });
+    sc.run({ untilMs: sc.nowMs + 5_000 });
+    expect(volume(sc, 'v').status).toBe('available');
+    expect(sc.world.log.records.some((l) => l.message.includes('is busy'))).toBe(true);
+  });
+});
+
+describe('types and backends (§6)', () => {
+  it('a type whose volume_backend_name no backend reports fails at scheduling, not in the API', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: { volume_backend_name: 'sata' } } }]);
+    okResult(req(sc, admin, { verb: 'type-create', name: 'ssd' }));
+    okResult(req(sc, admin, { verb: 'type-key', vtype: 'ssd', action: 'set', specs: { volume_backend_name: 'ssd' } }));
+    okResult(req(sc, admin, { verb: 'type-create', name: 'sata' }));
+    okResult(req(sc, admin, { verb: 'type-key', vtype: 'sata', action: 'set', specs: { volume_backend_name: 'sata' } }));
+    expect(okResult(req(sc, alice, { verb: 'create', size: 1, volume_type: 'ssd', name: 'a' }, 0))).toMatchObject({ status: 'creating' });
+    req(sc, alice, { verb: 'create', size: 1, volume_type: 'sata', name: 'b' });
+    expect(volume(sc, 'a')).toMatchObject({ status: 'error', host: null });
+    expect(volume(sc, 'b')).toMatchObject({ status: 'available', host: 'node1@lvm#sata' });
+    const failed = sc.cloud.snapshot().decisions.find((d) => !d.ok)!;
+    expect(failed.reason).toBe('No valid backend was found. No weighed backends available');
+    expect(sc.world.log.records.some((l) => l.message.includes('ScheduleCreateVolumeTask;volume:create: No valid backend was found.'))).toBe(true);
+  });
+
+  it('private types are invisible to other projects until shared', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    okResult(req(sc, admin, { verb: 'type-create', name: 'gold', is_public: false }));
+    expect(req(sc, alice, { verb: 'create', size: 1, volume_type: 'gold' }, 0)).toMatchObject({ ok: false, http: 404, message: 'Volume type with name gold could not be found.' });
+    okResult(req(sc, admin, { verb: 'type-access-add', vtype: 'gold', project_id: 'alice' }));
+    okResult(req(sc, alice, { verb: 'create', size: 1, volume_type: 'gold' }));
+  });
+
+  it('retype on the same backend is done by the driver; a type needing another backend needs migration', () => {
+    const sc = cloud([{ name: 'node1', backends: { a: { volume_backend_name: 'A' }, b: { volume_backend_name: 'B' } } }]);
+    for (const n of ['A', 'B', 'A2']) okResult(req(sc, admin, { verb: 'type-create', name: n }));
+    okResult(req(sc, admin, { verb: 'type-key', vtype: 'A', action: 'set', specs: { volume_backend_name: 'A' } }));
+    okResult(req(sc, admin, { verb: 'type-key', vtype: 'A2', action: 'set', specs: { volume_backend_name: 'A', 'qos:foo': 'bar' } }));
+    okResult(req(sc, admin, { verb: 'type-key', vtype: 'B', action: 'set', specs: { volume_backend_name: 'B' } }));
+    req(sc, alice, { verb: 'create', size: 1, volume_type: 'A', name: 'v' });
+    okResult(req(sc, alice, { verb: 'retype', volume: 'v', volume_type: 'A2' }));
+    expect(okResult(req(sc, alice, { verb: 'show', volume: 'v' }))).toMatchObject({ status: 'available', volume_type: 'A2' });
+    okResult(req(sc, alice, { verb: 'retype', volume: 'v', volume_type: 'B' }));
+    expect(okResult(req(sc, alice, { verb: 'show', volume: 'v' }))).toMatchObject({ status: 'available', volume_type: 'A2' });
+    expect(sc.cloud.snapshot().decisions.at(-1)!.reason).toBe(`Current backend not valid for volume ${volume(sc, 'v').id} with type B, migration not allowed`);
+  });
+});
+
+describe('availability zones (§7)', () => {
+  it('availability-zone-list comes from volume services, up or down; disabled-only zones are unavailable', () => {
+    const sc = cloud([
+      { name: 'node1', DEFAULT: { storage_availability_zone: 'az1' } },
+      { name: 'node2', DEFAULT: { storage_availability_zone: 'az2' } },
+      { name: 'node3', backends: { lvm: { backend_availability_zone: 'az3' } } },
+    ]);
+    sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop();
+    okResult(req(sc, admin, { verb: 'service-disable', host: 'node2@lvm', binary: 'cinder-volume' }, 100_000));
+    expect(okResult(req(sc, alice, { verb: 'availability-zone-list' }))).toEqual([
+      { zoneName: 'az1', zoneState: { available: true } },
+      { zoneName: 'az2', zoneState: { available: false } },
+      { zoneName: 'az3', zoneState: { available: true } },
+    ]);
+  });
+
+  it('the scheduler writes the chosen backend AZ; an unset AZ defaults to the API node storage_availability_zone', () => {
+    const sc = cloud([{ name: 'node1', DEFAULT: { storage_availability_zone: 'az1' } }], { controllerDefaults: { storage_availability_zone: 'az1' } });
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', availability_zone: 'az1' });
+  });
+
+  it('allow_availability_zone_fallback sends an unknown AZ to the default', () => {
+    const sc = cloud([{ name: 'node1' }], { controllerDefaults: { allow_availability_zone_fallback: true } });
+    req(sc, alice, { verb: 'create', size: 1, name: 'v', availability_zone: 'elsewhere' });
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', availability_zone: 'nova' });
+  });
+
+  it('a new AZ is refused once by the cached zone list, then accepted (surprise #11)', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1 });
+    sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop();
+    sc.world.db.rows('services').get('cinder-volume:node1@lvm')!;
+    const row = sc.world.db.rows('services').get('cinder-volume:node1@lvm') as unknown as { availability_zone: string };
+    row.availability_zone = 'newaz';
+    expect(req(sc, alice, { verb: 'create', size: 1, availability_zone: 'newaz' }, 0)).toMatchObject({ ok: false, message: "Availability zone 'newaz' is invalid." });
+    expect(req(sc, alice, { verb: 'create', size: 1, availability_zone: 'newaz' }, 0).ok).toBe(true);
+  });
+});
+
+describe('transfers (§5)', () => {
+  it('moves a volume with its snapshots and quota to the accepting project; a wrong key is refused', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 3, name: 'v' });
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
+    const t = okResult<{ id: string; auth_key: string }>(req(sc, alice, { verb: 'transfer-create', volume: 'v' }));
+    expect(t.auth_key).toMatch(/^[0-9a-f]{16}$/);
+    expect(volume(sc, 'v').status).toBe('awaiting-transfer');
+    expect(req(sc, bob, { verb: 'transfer-accept', transfer: t.id, auth_key: 'deadbeefdeadbeef' })).toMatchObject({
+      ok: false,
+      http: 400,
+      message: `Invalid auth key: Attempt to transfer ${t.id} with invalid auth key.`,
+    });
+    okResult(req(sc, bob, { verb: 'transfer-accept', transfer: t.id, auth_key: t.auth_key }));
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', project_id: 'bob' });
+    expect(sc.cloud.snapshot().snapshots[0]!.project_id).toBe('bob');
+    expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ volumes: { in_use: 0 }, gigabytes: { in_use: 0 }, snapshots: { in_use: 0 } });
+    expect(okResult(req(sc, bob, { verb: 'quota-usage' }))).toMatchObject({ volumes: { in_use: 1 }, gigabytes: { in_use: 6 }, snapshots: { in_use: 1 } });
+  });
+
+  it('accept needs a live cinder-volume (synchronous call): a stopped one times out and nothing moves', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    const t = okResult<{ id: string; auth_key: string }>(req(sc, alice, { verb: 'transfer-create', volume: 'v' }));
+    sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop();
+    const o = req(sc, bob, { verb: 'transfer-accept', transfer: t.id, auth_key: t.auth_key });
+    expect(o).toMatchObject({ ok: false, http: 500, error: 'MessagingTimeout' });
+    expect(o.answeredAtMs - o.atMs).toBe(60_000);
+    expect(volume(sc, 'v')).toMatchObject({ status: 'awaiting-transfer', project_id: 'alice' });
+  });
+
+  it('transfer-delete returns the volume to available', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    const t = okResult<{ id: string }>(req(sc, alice, { verb: 'transfer-create', volume: 'v' }));
+    okResult(req(sc, alice, { verb: 'transfer-delete', transfer: t.id }));
+    expect(volume(sc, 'v').status).toBe('available');
+  });
+});
+
+describe('backups (§4)', () => {
+  it('take time in proportion to size, and outlive their volume and its backend', () => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
+    req(sc, alice, { verb: 'create', size: 10, name: 'v' });
+    okResult(req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'b' }, 0));
+    expect(volume(sc, 'v').status).toBe('backing-up');
+    sc.run({ untilMs: sc.nowMs + 100_000 });
+    expect(sc.cloud.snapshot().backups[0]!.status).toBe('creating');
+    sc.run({ untilMs: sc.nowMs + 5_000 });
+    expect(sc.cloud.snapshot().backups[0]!.status).toBe('available');
+    expect(volume(sc, 'v').status).toBe('available');
+    const host = volume(sc, 'v').host!.split('#')[0]!;
+    okResult(req(sc, alice, { verb: 'delete', volume: 'v' }));
+    sc.cloud.failBackend(host);
+    const r = okResult<{ volume_id: string }>(req(sc, alice, { verb: 'backup-restore', backup: 'b' }, 200_000));
+    const restored = sc.cloud.snapshot().volumes.find((v) => v.id === r.volume_id)!;
+    expect(restored).toMatchObject({ status: 'available', display_name: `restore_backup_${sc.cloud.snapshot().backups[0]!.id}`, size: 10 });
+    expect(restored.metadata).toMatchObject({ src_backup_id: sc.cloud.snapshot().backups[0]!.id });
+  });
+
+  it('no backup service in the volume AZ: the backup goes to error with Cinder reason', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: { backend_availability_zone: 'az9' } } }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v', availability_zone: 'az9' });
+    req(sc, alice, { verb: 'backup-create', volume: 'v' });
+    expect(sc.cloud.snapshot().backups[0]).toMatchObject({ status: 'error', fail_reason: 'Service not found for creating backup.' });
+    expect(volume(sc, 'v').status).toBe('available');
+  });
+
+  it('a backup of a volume whose backend failed ends in error; the volume keeps its status', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    sc.cloud.failBackend('node1@lvm');
+    req(sc, alice, { verb: 'backup-create', volume: 'v' });
+    expect(sc.cloud.snapshot().backups[0]!.status).toBe('error');
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', previous_status: 'error_backing-up' });
+  });
+});
+
+describe('extend through the scheduler (§2.6)', () => {
+  it('grows the volume and the pool allocation; on a full backend it rolls back', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: { lvm_type: 'default', vg_size_gb: 20 } } }]);
+    req(sc, alice, { verb: 'create', size: 5, name: 'v' });
+    okResult(req(sc, alice, { verb: 'extend', volume: 'v', new_size: 8 }));
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', size: 8 });
+    okResult(req(sc, alice, { verb: 'extend', volume: 'v', new_size: 50 }));
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', size: 8 });
+    expect(sc.cloud.snapshot().decisions.at(-1)!.reason).toBe(`Cannot place volume ${volume(sc, 'v').id} on node1@lvm#LVM.`);
+    expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ gigabytes: { in_use: 8 } });
+  });
+});
