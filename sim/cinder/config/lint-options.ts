@@ -84,7 +84,8 @@ export function lintUnlistedOption(a: IniAssignment, scope: 'default' | 'backend
   if (cinderOptionNames.has(a.key) || (scope === 'default' && osloDefaultOptionNames.has(a.key))) return;
   const candidates = scope === 'default' ? [...Object.keys(defaultGroupOptions), ...Object.keys(backendGroupOptions), ...cinderOptionNames, ...osloDefaultOptionNames] : [...Object.keys(backendGroupOptions), ...cinderOptionNames];
   const suggestion = closest(a.key, candidates);
-  const hint = suggestion === null ? '' : `; did you mean ${suggestion}?`;
+  const caseOnly = suggestion !== null && suggestion.toLowerCase() === a.key.toLowerCase();
+  const hint = suggestion === null ? '' : `; did you mean ${suggestion}?${caseOnly ? ' (option names are case-sensitive)' : ''}`;
   const outOfTree = scope === 'backend' && !inTreeDriver;
   findings.push(
     finding('unknown-option', {
