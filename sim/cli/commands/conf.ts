@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hasErrors, loadCinderConf, type IniFile } from '../../cinder/config/index.js';
+import { hasErrors, lintVolumeTypes, loadCinderConf, type IniFile, type VolumeTypeSpec } from '../../cinder/config/index.js';
 import { confJson, renderConfText } from '../../cinder/config/render.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
@@ -24,6 +24,24 @@ function readFiles(paths: readonly string[], io: CliIo): IniFile[] {
   return files;
 }
 
+const TYPE_SYNTAX = 'NAME or NAME:key=value[,key=value...], e.g. sata:volume_backend_name=sata';
+
+/** `--type sata:volume_backend_name=sata`: what `cinder type-create` and `type-key set` would make. */
+export function parseTypeFlag(flag: string): VolumeTypeSpec {
+  const colon = flag.indexOf(':');
+  const name = (colon < 0 ? flag : flag.slice(0, colon)).trim();
+  if (name === '') throw new UserError(`--type '${flag}': the type has no name; expected ${TYPE_SYNTAX}`);
+  const extra_specs: Record<string, string> = {};
+  if (colon >= 0) {
+    for (const pair of flag.slice(colon + 1).split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UserError(`--type '${flag}': '${pair}' is not key=value; expected ${TYPE_SYNTAX}`);
+      extra_specs[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+  }
+  return { name, extra_specs };
+}
+
 export const confCommand = defineCommand({
   command: 'conf <files..>',
   describe: 'Show what Cinder 2023.1 derives from cinder.conf files (services, options, lint); exit 2 on errors',
@@ -31,11 +49,14 @@ export const confCommand = defineCommand({
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'cinder.conf files, in --config-file order (later files win)' })
       .option('host', { type: 'string', default: DEFAULT_HOSTNAME, describe: "stands for the machine's hostname where the files set no host" })
+      .option('type', { type: 'string', array: true, default: [] as string[], describe: `volume types to check against the backends (repeatable): ${TYPE_SYNTAX}` })
       .option('json', { type: 'boolean', default: false, describe: 'print the JSON document instead of the text view' }),
   run(args, io) {
     const host = String(args.host);
     if (host.trim() === '') throw new UserError('--host: give a non-empty name (it stands for the machine hostname)');
-    const conf = loadCinderConf(readFiles(args.files.map(String), io), { host });
+    const types = args.type.map((t) => parseTypeFlag(String(t)));
+    const loaded = loadCinderConf(readFiles(args.files.map(String), io), { host });
+    const conf = types.length === 0 ? loaded : { ...loaded, findings: [...loaded.findings, ...lintVolumeTypes(loaded, types)] };
     io.stdout(args.json ? JSON.stringify(confJson(conf), null, 2) + '\n' : renderConfText(conf));
     return hasErrors(conf.findings) ? 2 : 0;
   },

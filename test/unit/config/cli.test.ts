@@ -89,6 +89,20 @@ describe('cinder-sim conf', () => {
     expect(io.out).toContain('byte order mark');
   });
 
+  test('--type checks volume types against what the backends report', async () => {
+    const r = await run(`${FIX}/seed/single-az-multi-backend.conf`, '--type', 'sata:volume_backend_name=sata', '--type', 'nvme:volume_backend_name=nvme', '--type', '__DEFAULT__', '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { findings: { rule: string; value?: string }[] };
+    expect(doc.findings.filter((f) => f.rule === 'type-backend-name-missing').map((f) => f.value)).toEqual(['nvme']);
+  });
+
+  test.each([':x=y', 'gold:fast', 'gold:=1'])('--type %j is refused with the syntax', async (flag) => {
+    const r = await run(`${FIX}/seed/single-az-multi-backend.conf`, '--type', flag);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--type '${flag}'`);
+    expect(r.err).toContain('expected NAME or NAME:key=value');
+  });
+
   test('later files win, as with repeated --config-file', async () => {
     const { dir } = tempConf('[DEFAULT]\nenabled_backends = lvm\nstorage_availability_zone = az1\n[lvm]\n');
     writeFileSync(join(dir, 'override.conf'), '[DEFAULT]\nstorage_availability_zone = az2\n');
