@@ -8,7 +8,6 @@ import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/r
 import { serviceList, type ServiceListRow } from '../api/services.js';
 import { BackupService } from '../backup/manager.js';
 import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
-import type { Placement } from '../scheduler/service/placement.js';
 import { ServiceDirectory } from '../volume/directory.js';
 import { VolumeService } from '../volume/manager.js';
 import { tables, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../volume/model.js';
@@ -25,8 +24,6 @@ export interface CloudHost {
 export interface CloudOptions {
   /** Publish every periodic capability report eagerly (the reference model for tests). */
   eagerReports?: boolean;
-  /** Replace the scheduler's placement (the scheduler library's FilterScheduler). */
-  placement?: Placement;
 }
 
 /** Names a service for faults: `{ binary: 'cinder-volume', host: 'node1@lvm' }`. */
@@ -89,7 +86,7 @@ export class Cloud {
           this.apis.push({ node: node.name, api: new CinderApi(ports, d, this.directory, images), ports });
           store ??= ports.store;
         } else if (svc === 'cinder-scheduler') {
-          this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory, opts.placement));
+          this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory));
         } else if (svc === 'cinder-volume') {
           for (const [group, b] of Object.entries(node.backends)) {
             const svcHost = `${b.backend_host ?? hostName}@${group}`;

@@ -34,6 +34,13 @@ export const defaultOptions = z
     quota_backups: z.number().int().default(10),
     quota_backup_gigabytes: z.number().int().default(1000),
     per_volume_size_limit: z.number().int().default(-1),
+    scheduler_default_filters: z.array(z.string()).default(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter']),
+    scheduler_default_weighers: z.array(z.string()).default(['CapacityWeigher']),
+    capacity_weight_multiplier: z.number().default(1.0),
+    allocated_capacity_weight_multiplier: z.number().default(-1.0),
+    volume_number_multiplier: z.number().default(-1.0),
+    /** The scheduler's fallback for pools that report none (a StrOpt in Cinder). */
+    max_over_subscription_ratio: z.union([z.string(), z.number()]).default('20.0'),
     /** RPC timeout for synchronous calls (oslo.messaging rpc_response_timeout). */
     rpc_response_timeout: z.number().positive().default(60),
   })

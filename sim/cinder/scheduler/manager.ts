@@ -17,9 +17,10 @@ import {
   type VolumeStatus,
   type VolumeTypeRow,
 } from '../volume/model.js';
-import { HostManager, isServiceUp, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
-import { defaultPlacement, filterPools, type Placement, type PlacementTrace } from './service/placement.js';
-import type { FilterContext, FilterProperties, Operation, SchedulingLookups } from './types.js';
+import { FilterScheduler, type Decision, type ScheduleInput } from './filter-scheduler.js';
+import { HostManager, isServiceUp, type Capabilities, type ServiceInfo } from './host-manager.js';
+import type { Json } from './python.js';
+import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
 
 export interface SchedulerDecisionRecord {
   atMs: number;
@@ -28,7 +29,8 @@ export interface SchedulerDecisionRecord {
   ok: boolean;
   chosen: string | null;
   reason: string | null;
-  trace: PlacementTrace | null;
+  /** The scheduler library's decision with its filter and weigher trace (null when no scheduling ran). */
+  trace: Decision | null;
 }
 
 interface BackupServiceState {
@@ -45,6 +47,7 @@ interface BackupServiceState {
  */
 export class SchedulerService {
   readonly hostManager: HostManager;
+  readonly filterScheduler: FilterScheduler;
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
   private readonly backupStates = new Map<string, BackupServiceState>();
@@ -55,9 +58,20 @@ export class SchedulerService {
     private readonly ports: ServicePorts,
     private readonly defaults: DefaultOptions,
     private readonly directory: ServiceDirectory,
-    private readonly placement: Placement = defaultPlacement,
   ) {
-    this.hostManager = new HostManager({ clock: ports.clock });
+    this.hostManager = new HostManager({ clock: ports.clock, max_over_subscription_ratio: String(defaults.max_over_subscription_ratio) });
+    this.filterScheduler = new FilterScheduler({
+      hostManager: this.hostManager,
+      lookups: this.lookups(),
+      config: {
+        scheduler_default_filters: defaults.scheduler_default_filters,
+        scheduler_default_weighers: defaults.scheduler_default_weighers,
+        capacity_weight_multiplier: defaults.capacity_weight_multiplier,
+        allocated_capacity_weight_multiplier: defaults.allocated_capacity_weight_multiplier,
+        volume_number_multiplier: defaults.volume_number_multiplier,
+        scheduler_max_attempts: defaults.scheduler_max_attempts,
+      },
+    });
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
   }
 
@@ -156,11 +170,6 @@ export class SchedulerService {
       });
   }
 
-  private pools(): PoolState[] {
-    this.syncReports();
-    return this.hostManager.getAllBackendStates(this.serviceInfos());
-  }
-
   private lookups(): SchedulingLookups {
     return {
       volumeCount: (poolHost) => this.volumes.list((v) => v.host !== null && (v.host === poolHost || v.host.startsWith(`${poolHost}#`))).length,
@@ -170,32 +179,32 @@ export class SchedulerService {
     };
   }
 
-  private typeSpecs(typeId: string): Record<string, string> {
-    return this.ports.store.table<VolumeTypeRow>(tables.volumeTypes).get(typeId)?.extra_specs ?? {};
+  private volumeType(typeId: string): { [k: string]: Json } {
+    const t = this.ports.store.table<VolumeTypeRow>(tables.volumeTypes).get(typeId);
+    return { id: typeId, name: t?.name ?? typeId, extra_specs: { ...(t?.extra_specs ?? {}) } };
   }
 
-  private props(v: VolumeRow, op: Operation, typeId: string, azs: string[] | null, extra: Partial<FilterProperties> = {}): FilterContext {
-    const specs = this.typeSpecs(typeId);
+  /** The request_spec Cinder's API and scheduler build for `v`. */
+  private spec(v: VolumeRow, op: Operation, typeId: string, azs: string[] | null, size = v.size): RequestSpec {
     const az = azs && azs.length === 1 ? azs[0]! : null;
-    const props: FilterProperties = {
-      request_spec: {
-        volume_id: v.id,
-        volume_properties: { size: v.size, availability_zone: az, attach_status: v.attach_status, status: v.status },
-        volume_type: { extra_specs: specs },
-        availability_zones: azs,
-        resource_backend: null,
-        operation: op,
-      },
-      volume_type: { extra_specs: specs },
-      size: v.size,
-      availability_zone: az,
-      ...extra,
+    return {
+      volume_id: v.id,
+      volume_properties: { size, availability_zone: az, attach_status: v.attach_status, status: v.status, host: v.host ?? undefined },
+      volume_type: this.volumeType(typeId),
+      availability_zones: azs,
+      resource_backend: null,
+      operation: op,
     };
-    return { props, lookups: this.lookups() };
   }
 
-  private record(op: string, resource: string, ok: boolean, chosen: string | null, reason: string | null, trace: PlacementTrace | null): void {
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok, chosen, reason, trace });
+  /** Every scheduling call starts from the reports (lazy ones included) and the service rows of now. */
+  private input(requestSpec: RequestSpec, filterProperties: ScheduleInput['filterProperties'] = {}): ScheduleInput {
+    this.syncReports();
+    return { services: this.serviceInfos(), requestSpec, filterProperties };
+  }
+
+  private record(op: string, resource: string, d: Decision | null, reason: string | null = d?.error ?? null): void {
+    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: d });
   }
 
   private userMessage(project: string, type: MessageRow['resource_type'], uuid: string, eventId: string, text: string): void {
@@ -206,155 +215,91 @@ export class SchedulerService {
   private createVolume(args: Message): void {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted || v.status !== 'creating') return;
-    const maxAttempts = this.defaults.scheduler_max_attempts;
-    let retry = (args.retry ?? null) as { num_attempts: number; backends: string[] } | null;
-    if (maxAttempts > 1) {
-      retry = retry ? { num_attempts: retry.num_attempts + 1, backends: [...retry.backends] } : { num_attempts: 1, backends: [] };
-      if (args.reschedule_from) this.hostManager.revertConsumed(String(args.reschedule_from), v.size);
-      if (retry.num_attempts > maxAttempts) {
-        this.failCreate(v, `No valid backend was found. Exceeded max scheduling attempts ${maxAttempts} for resource ${v.id}`, null);
-        return;
-      }
-    }
     const azs = (args.availability_zones ?? null) as string[] | null;
-    const ctx = this.props(v, 'create_volume', v.volume_type_id, azs, retry ? { retry } : {});
     const resourceBackend = (args.resource_backend ?? null) as string | null;
-    ctx.props.request_spec.resource_backend = resourceBackend;
-    let decision;
-    try {
-      let pools = this.pools();
-      decision = this.placement(pools, ctx);
-      if (decision.ok && resourceBackend) {
-        // The pinned backend must be among the weighed candidates (snapshot_same_host, clones).
-        const match = (p: PoolState) => (resourceBackend.includes('#') ? p.host === resourceBackend : backendOf(p.host) === resourceBackend);
-        pools = pools.filter(match);
-        decision = this.placement(pools, ctx);
-      }
-    } catch (e) {
-      this.failCreate(v, `No valid backend was found. ${e instanceof Error ? e.message : String(e)}`, null);
+    const spec = this.spec(v, 'create_volume', v.volume_type_id, azs);
+    spec.resource_backend = resourceBackend;
+    const retry = (args.retry ?? undefined) as RetryInfo | undefined;
+    const d = this.filterScheduler.scheduleCreateVolume(this.input(spec, retry ? { retry } : {}));
+    if (!d.selected || !d.pool) {
+      this.ports.log.error(`Failed to run task cinder.scheduler.flows.create_volume.ScheduleCreateVolumeTask;volume:create: ${d.error}`);
+      this.volumes.update(v.id, { status: 'error', host: null });
+      this.userMessage(v.project_id, 'VOLUME', v.id, 'VOLUME_VOLUME_001_003', 'schedule allocate volume:Could not find any available weighted backend.');
+      this.record('create_volume', v.id, d);
       return;
     }
-    if (!decision.ok) {
-      this.failCreate(v, `No valid backend was found. ${decision.reason}`, decision.trace);
-      return;
-    }
-    const pool = decision.pool;
-    this.hostManager.consume(pool, v.size);
-    retry?.backends.push(pool.host);
-    this.volumes.update(v.id, { host: pool.host, availability_zone: pool.service.availability_zone, scheduled_at: this.ports.clock.wallNow() });
-    this.record('create_volume', v.id, true, pool.host, null, decision.trace);
-    this.ports.bus.cast(volumeTopic(pool.backendHost), 'create_volume', {
-      volume_id: v.id,
-      retry: retry ?? null,
-      availability_zones: azs,
-      resource_backend: resourceBackend,
-    });
+    const pool = d.pool;
+    // volume_update_db: host, scheduled_at, and the chosen backend's AZ overwrites the request's.
+    this.volumes.update(v.id, { host: pool.host, availability_zone: d.selectedAz ?? v.availability_zone, scheduled_at: this.ports.clock.wallNow() });
+    this.record('create_volume', v.id, d);
+    this.ports.bus.cast(volumeTopic(pool.backendHost), 'create_volume', { volume_id: v.id, retry: d.retry ?? null, availability_zones: azs, resource_backend: resourceBackend });
   }
 
-  private failCreate(v: VolumeRow, reason: string, trace: PlacementTrace | null): void {
-    this.ports.log.error(`Failed to run task cinder.scheduler.flows.create_volume.ScheduleCreateVolumeTask;volume:create: ${reason}`);
-    this.volumes.update(v.id, { status: 'error', host: null });
-    this.userMessage(v.project_id, 'VOLUME', v.id, 'VOLUME_VOLUME_001_003', 'schedule allocate volume:Could not find any available weighted backend.');
-    this.record('create_volume', v.id, false, null, reason, trace);
-  }
-
-  /** backend_passes_filters: the volume's own pool must pass with this request. */
-  private passesOwnBackend(v: VolumeRow, ctx: FilterContext): { pool: PoolState | null; trace: PlacementTrace } {
-    const trace: PlacementTrace = { candidates: [], filters: [], weights: [], chosen: null };
-    const own = this.pools().filter((p) => p.host === v.host);
-    trace.candidates = own.map((p) => p.host);
-    let alive: PoolState[];
-    try {
-      alive = own.length ? filterPools(own, ctx, trace) : [];
-    } catch {
-      alive = [];
-    }
-    const pool = alive[0] ?? null;
-    trace.chosen = pool?.host ?? null;
-    return { pool, trace };
-  }
-
+  /**
+   * create_snapshot: backend_passes_filters on the volume's own backend with
+   * the volume's size, then consume it.  The library's extend path does the
+   * same with size 0 -> new_size; its message is reworded for a snapshot.
+   */
   private createSnapshot(args: Message): void {
     const snaps = this.ports.store.table<SnapshotRow>(tables.snapshots);
     const s = snaps.get(String(args.snapshot_id));
     if (!s || s.deleted) return;
     const v = this.volumes.get(s.volume_id);
     if (!v || !v.host) return;
-    const ctx = this.props(v, 'create_volume', v.volume_type_id, [v.availability_zone]);
-    const { pool, trace } = this.passesOwnBackend(v, ctx);
-    if (!pool) {
+    const spec = this.spec(v, 'extend_volume', v.volume_type_id, [v.availability_zone], 0);
+    spec.volume_properties.host = v.host;
+    const d = this.filterScheduler.extendVolume(this.input(spec, { new_size: v.size }));
+    if (!d.selected || !d.pool) {
       const reason = `Cannot place snapshot ${s.id} on ${backendOf(v.host)}.`;
       this.ports.log.error(`Failed to create snapshot: No valid backend was found. ${reason}`);
       snaps.update(s.id, { status: 'error' });
-      this.record('create_snapshot', s.id, false, null, reason, trace);
+      this.record('create_snapshot', s.id, d, reason);
       return;
     }
-    this.hostManager.consume(pool, v.size);
-    this.record('create_snapshot', s.id, true, pool.host, null, trace);
-    this.ports.bus.cast(volumeTopic(pool.backendHost), 'create_snapshot', { snapshot_id: s.id });
+    this.record('create_snapshot', s.id, d);
+    this.ports.bus.cast(volumeTopic(d.pool.backendHost), 'create_snapshot', { snapshot_id: s.id });
   }
 
   private extendVolume(args: Message): void {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted || !v.host) return;
     const newSize = Number(args.new_size);
-    const ctx = this.props(v, 'extend_volume', v.volume_type_id, [v.availability_zone], { new_size: newSize });
-    const { pool, trace } = this.passesOwnBackend(v, ctx);
-    if (!pool) {
-      const reason = `Cannot place volume ${v.id} on ${v.host}.`;
-      this.ports.log.error(`Failed to extend volume: No valid backend was found. ${reason}`);
+    const spec = this.spec(v, 'extend_volume', v.volume_type_id, [v.availability_zone]);
+    const d = this.filterScheduler.extendVolume(this.input(spec, { new_size: newSize }));
+    if (!d.selected || !d.pool) {
+      this.ports.log.error(`Failed to extend volume: ${d.error}`);
       const back: VolumeStatus = v.previous_status ?? 'available';
       this.volumes.update(v.id, { status: back, previous_status: null });
       const delta = newSize - v.size;
       const typeName = this.ports.store.table<VolumeTypeRow>(tables.volumeTypes).get(v.volume_type_id)?.name ?? v.volume_type_id;
       commit(this.ports.store, v.project_id, { gigabytes: -delta, [`gigabytes_${typeName}`]: -delta });
       this.userMessage(v.project_id, 'VOLUME', v.id, 'VOLUME_VOLUME_007_003', 'extend volume:Could not find any available weighted backend.');
-      this.record('extend_volume', v.id, false, null, reason, trace);
+      this.record('extend_volume', v.id, d);
       return;
     }
-    this.hostManager.consume(pool, newSize - v.size);
-    this.record('extend_volume', v.id, true, pool.host, null, trace);
-    this.ports.bus.cast(volumeTopic(pool.backendHost), 'extend_volume', { volume_id: v.id, new_size: newSize });
+    this.record('extend_volume', v.id, d);
+    this.ports.bus.cast(volumeTopic(d.pool.backendHost), 'extend_volume', { volume_id: v.id, new_size: newSize });
   }
 
   private retype(args: Message): void {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted || !v.host) return;
     const newTypeId = String(args.new_type_id);
-    const typeName = String(args.new_type_name ?? newTypeId);
     const azs = (args.availability_zones ?? [v.availability_zone]) as string[];
-    const ctx = this.props(v, 'retype', newTypeId, azs, { vol_exists_on: backendOf(v.host) });
-    ctx.props.request_spec.migration_policy = String(args.migration_policy ?? 'never');
-    const trace: PlacementTrace = { candidates: [], filters: [], weights: [], chosen: null };
-    let alive: PoolState[];
-    try {
-      const pools = this.pools();
-      trace.candidates = pools.map((p) => p.host);
-      alive = filterPools(pools, ctx, trace);
-    } catch {
-      alive = [];
-    }
-    const fail = (reason: string): void => {
-      this.ports.log.error(`Failed to schedule_retype: ${reason}`);
+    const spec = this.spec(v, 'retype', newTypeId, azs);
+    const policy = String(args.migration_policy ?? 'never');
+    spec.migration_policy = policy;
+    spec.volume_properties.host = backendOf(v.host);
+    const d = this.filterScheduler.findRetypeBackend(this.input(spec), policy);
+    this.record('retype', v.id, d);
+    if (!d.selected || !d.pool) {
+      this.ports.log.error(`Failed to schedule_retype: ${d.error}`);
       this.volumes.update(v.id, { status: v.previous_status ?? 'available', previous_status: null });
-      this.record('retype', v.id, false, null, reason, trace);
-    };
-    if (alive.length === 0) return fail(`No valid backends for volume ${v.id} with type ${typeName}`);
-    const current = alive.find((p) => p.host === v.host);
-    if (current) {
-      trace.chosen = current.host;
-      this.record('retype', v.id, true, current.host, null, trace);
-      this.ports.bus.cast(volumeTopic(current.backendHost), 'retype', { volume_id: v.id, new_type_id: newTypeId });
       return;
     }
-    if (ctx.props.request_spec.migration_policy !== 'on-demand') {
-      return fail(`Current backend not valid for volume ${v.id} with type ${typeName}, migration not allowed`);
-    }
-    const dest = alive[0]!;
-    trace.chosen = dest.host;
-    this.record('retype', v.id, true, dest.host, null, trace);
-    this.hostManager.consume(dest, v.size);
-    this.ports.bus.cast(volumeTopic(backendOf(v.host)), 'retype', { volume_id: v.id, new_type_id: newTypeId, dest_host: dest.host });
+    const dest = d.pool;
+    const args2 = dest.backendHost === backendOf(v.host) ? { volume_id: v.id, new_type_id: newTypeId } : { volume_id: v.id, new_type_id: newTypeId, dest_host: dest.host };
+    this.ports.bus.cast(volumeTopic(backendOf(v.host)), 'retype', args2);
   }
 
   /** get_backup_host: a backup service in the volume's AZ whose last report says it works. */
@@ -370,16 +315,18 @@ export class SchedulerService {
       if (v && v.status === 'backing-up') this.volumes.update(v.id, { status: v.previous_status ?? 'available', previous_status: null });
       if (b.snapshot_id) this.ports.store.table<SnapshotRow>(tables.snapshots).update(b.snapshot_id, { status: 'available' });
       this.userMessage(b.project_id, 'BACKUP', b.id, 'BACKUP_BACKUP_001_003', 'create backup:Service not found for creating backup.');
-      this.record('create_backup', b.id, false, null, 'Service not found for creating backup.', null);
+      this.record('create_backup', b.id, null, 'Service not found for creating backup.');
       return;
     }
     const host = hosts[this.ports.rng.int(0, hosts.length - 1)]!;
     backups.update(b.id, { host });
-    this.record('create_backup', b.id, true, host, null, null);
+    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: 'create_backup', resource: b.id, ok: true, chosen: host, reason: null, trace: null });
     this.ports.bus.cast(backupTopic(host), 'create_backup', { backup_id: b.id });
   }
 
+  /** get_pools: the pool states as of now (it does not wait for the start-up reports). */
   private getPools(): unknown {
-    return this.pools().map((p) => ({ name: p.host, capabilities: p.capabilities }));
+    this.syncReports();
+    return this.hostManager.getAllBackendStates(this.serviceInfos()).map((p) => ({ name: p.host, capabilities: p.capabilities }));
   }
 }
