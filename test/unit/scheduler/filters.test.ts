@@ -4,8 +4,8 @@ import type { Decision } from '../../../sim/cinder/scheduler/filter-scheduler.js
 import type { Json } from '../../../sim/cinder/scheduler/python.js';
 import { fleetCase, runFleetCase, type FleetName } from '../../fixtures/scheduler/fleet.js';
 
-function decide(request: Record<string, Json>, opts: { names?: FleetName[]; config?: Record<string, Json> } = {}): Decision {
-  return runFleetCase(fleetCase(request, opts)).decisions[0]!.decision;
+function decide(request: object, opts: { names?: FleetName[]; config?: Record<string, Json> } = {}): Decision {
+  return runFleetCase(fleetCase(request as Record<string, Json>, opts)).decisions[0]!.decision;
 }
 
 function verdicts(d: Decision, filter: string): Record<string, Json> {

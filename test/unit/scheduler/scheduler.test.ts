@@ -7,8 +7,8 @@ import { weigherNames } from '../../../sim/cinder/scheduler/weighers/index.js';
 import { placeMany } from '../../../sim/cli/bench/scheduler.js';
 import { fleetCase, runFleetCase, type FleetName } from '../../fixtures/scheduler/fleet.js';
 
-function decide(request: Record<string, Json>, opts: { names?: FleetName[]; config?: Record<string, Json>; backends?: Json[] } = {}): Decision {
-  return runFleetCase(fleetCase(request, opts)).decisions[0]!.decision;
+function decide(request: object, opts: { names?: FleetName[]; config?: Record<string, Json>; backends?: Json[] } = {}): Decision {
+  return runFleetCase(fleetCase(request as Record<string, Json>, opts)).decisions[0]!.decision;
 }
 
 const equal = (host: string, total: number) => ({ host, capabilities: { volume_backend_name: host.split('@')[1]!, total_capacity_gb: total, free_capacity_gb: total } });
