@@ -288,6 +288,10 @@ export class VolumeService {
         return { ok: true };
       case 'retype':
         return this.retype(args);
+      case 'migrate_volume_target':
+        return this.migrateTarget(args);
+      case 'migrate_volume_completion':
+        return this.migrateCompletion(args);
       case 'publish_service_capabilities':
         return this.publishNow();
       default:
@@ -478,12 +482,56 @@ export class VolumeService {
     return { ok: r.ok };
   }
 
-  /** VolumeManager.retype on the same backend: LVM's retype returns True, so only the type changes. */
+  /**
+   * VolumeManager.retype: on the same backend LVM's retype returns True, so
+   * only the type changes; to another backend (migration_policy on-demand)
+   * a generic migration copies the data and deletes the source.
+   */
   private retype(args: Message): void {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted) return;
     const back: VolumeStatus = v.previous_status === 'in-use' ? 'in-use' : 'available';
-    this.volumes.update(v.id, { volume_type_id: String(args.new_type_id), status: back, previous_status: null });
+    const dest = args.dest_host ? String(args.dest_host) : null;
+    if (!dest) {
+      this.volumes.update(v.id, { volume_type_id: String(args.new_type_id), status: back, previous_status: null });
+      this.noteStatsChanged();
+      this.publishNow();
+      return;
+    }
+    if (this.snapshots.list((s) => s.volume_id === v.id).length > 0) {
+      this.ports.log.error(`Volume ${v.id}: Volume must not have snapshots.`);
+      this.volumes.update(v.id, { status: back, previous_status: null });
+      return;
+    }
+    this.volumes.update(v.id, { migration_status: 'migrating' });
+    this.ports.bus.cast(volumeTopic(backendOf(dest)), 'migrate_volume_target', { volume_id: v.id, dest_host: dest, new_type_id: args.new_type_id, source_host: this.cfg.host });
+  }
+
+  /** The destination side of a generic migration: a new volume, then a copy of the data. */
+  private migrateTarget(args: Message): void {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return;
+    const dest = String(args.dest_host);
+    const r = this.driver.createVolume({ id: v.id, sizeGb: v.size, pool: poolOf(dest) ?? 'LVM' });
+    const copyMs = Math.ceil(((v.size * 1024) / IMAGE_COPY_MBPS) * 1000);
+    this.after(r.ok ? { ...r, latencyMs: r.latencyMs + copyMs } : r, (res) => {
+      if (res.ok) this.addAllocated(dest, v.size);
+      this.ports.bus.cast(volumeTopic(String(args.source_host)), 'migrate_volume_completion', { volume_id: v.id, dest_host: dest, new_type_id: args.new_type_id, ok: res.ok });
+    }, `migrate ${v.id}`);
+  }
+
+  private migrateCompletion(args: Message): void {
+    const v = this.volumes.get(String(args.volume_id));
+    if (!v || v.deleted) return;
+    const back: VolumeStatus = v.previous_status === 'in-use' ? 'in-use' : 'available';
+    if (!args.ok) {
+      this.volumes.update(v.id, { status: back, previous_status: null, migration_status: 'error' });
+      return;
+    }
+    const r = this.driver.deleteVolume(v.id);
+    if (v.host) this.addAllocated(v.host, -v.size);
+    this.volumes.update(v.id, { host: String(args.dest_host), volume_type_id: String(args.new_type_id), status: back, previous_status: null, migration_status: 'success' });
+    if (!r.ok) this.ports.log.warning(`Volume ${v.id}: failed to delete the migration source: ${r.message}`);
     this.noteStatsChanged();
     this.publishNow();
   }

@@ -234,3 +234,20 @@ describe('extend through the scheduler (§2.6)', () => {
     expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ gigabytes: { in_use: 8 } });
   });
 });
+
+describe('retype with migration_policy on-demand (§2.7)', () => {
+  it('migrates the volume to a backend that fits the new type', () => {
+    const thick = { lvm_type: 'default' as const, vg_size_gb: 100 };
+    const sc = cloud([{ name: 'node1', backends: { a: { ...thick, volume_backend_name: 'A' } } }, { name: 'node2', backends: { b: { ...thick, volume_backend_name: 'B' } } }]);
+    for (const n of ['A', 'B']) {
+      okResult(req(sc, admin, { verb: 'type-create', name: n }));
+      okResult(req(sc, admin, { verb: 'type-key', vtype: n, action: 'set', specs: { volume_backend_name: n } }));
+    }
+    req(sc, alice, { verb: 'create', size: 2, volume_type: 'A', name: 'v' });
+    okResult(req(sc, alice, { verb: 'retype', volume: 'v', volume_type: 'B', migration_policy: 'on-demand' }, 60_000));
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', host: 'node2@b#B', migration_status: 'success' });
+    const pools = Object.fromEntries(sc.cloud.snapshot().pools.map((p) => [p.backend, p]));
+    expect(pools['node1@a']).toMatchObject({ free_capacity_gb: 100, allocated_capacity_gb: 0 });
+    expect(pools['node2@b']).toMatchObject({ free_capacity_gb: 98, allocated_capacity_gb: 2 });
+  });
+});
