@@ -2,9 +2,9 @@ import { serviceList } from '../cinder/api/services.js';
 import { Cloud } from '../cinder/cloud/build.js';
 import { backendOptions, defaultOptions, effectiveServiceDownTime } from '../cinder/cloud/options.js';
 import type { CloudInput } from '../cinder/cloud/spec.js';
-import { describeVerdict } from '../cinder/scheduler/explain.js';
+import { renderDecision } from '../cinder/scheduler/explain.js';
+import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import { isServiceUp } from '../cinder/scheduler/host-manager.js';
-import type { PlacementTrace } from '../cinder/scheduler/service/placement.js';
 import { tables, type VolumeRow } from '../cinder/volume/model.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';
@@ -49,22 +49,10 @@ export function cloudInput(plans: readonly NodePlan[], images: Readonly<Record<s
   };
 }
 
-/** The trace as a person reads it: candidates, each filter's drops with reasons, weights, the choice. */
-export function renderPlacementTrace(t: PlacementTrace): string {
-  const out = [`candidates: ${t.candidates.join(', ') || '(none)'}`];
-  for (const f of t.filters) {
-    out.push(`${f.filter}: kept ${f.survivors.length ? f.survivors.join(', ') : '(none)'}`);
-    for (const d of f.dropped) out.push(`  - ${d.pool}: ${describeVerdict(d.verdict as Parameters<typeof describeVerdict>[0])}`);
-  }
-  if (t.weights.length) out.push(`weights: ${t.weights.map((w) => `${w.pool}=${Math.round(w.weight * 1e6) / 1e6}`).join(', ')}`);
-  out.push(`chosen: ${t.chosen ?? '(none)'}`);
-  return out.join('\n');
-}
-
-function emptiedBy(t: PlacementTrace | null): string | null {
-  if (!t || t.candidates.length === 0) return null;
-  const last = t.filters[t.filters.length - 1];
-  return last && last.survivors.length === 0 ? last.filter : null;
+/** The filter that left no candidates: the first (in order) with nobody passing. */
+export function emptiedBy(d: Decision | null): string | null {
+  if (!d || !d.filters || d.candidateCount === 0) return null;
+  return d.filters.find((f) => f.passed.length === 0)?.name ?? null;
 }
 
 /** The scenario runner's view of the services' Cloud (sim/cinder/cloud/build.ts). */
@@ -108,11 +96,16 @@ class CloudView implements SimCloud {
       const list = this.decisionCache.list;
       for (const d of all.slice(list.length)) {
         const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
-        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), message, traceText: d.trace ? renderPlacementTrace(d.trace) : '', trace: d.trace });
+        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
       }
       this.decisionCache = { n: all.length, list };
     }
     return this.decisionCache.list;
+  }
+
+  dropDecisions(): void {
+    for (const s of this.cloud.schedulers) s.decisions.length = 0;
+    this.decisionCache = { n: 0, list: [] };
   }
 
   services(): readonly CloudServiceState[] {

@@ -147,6 +147,7 @@ export interface RunOutcome {
     requests_failed: number;
     creates: number;
     creates_succeeded: number;
+    decisions: number;
     expectations_passed: number;
     expectations_failed: number;
   };

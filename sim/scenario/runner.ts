@@ -32,6 +32,12 @@ export interface RunOptions {
   replay: string;
   /** Called now and then with virtual time, for a progress line. */
   progress?: (nowMs: number, durationMs: number) => void;
+  /**
+   * 'all' (default) keeps every request and decision for outcome.json;
+   * 'lean' keeps counts only (and the steps' own requests), for runs of
+   * millions of requests such as `cinder-sim bench scenario`.
+   */
+  records?: 'all' | 'lean';
 }
 
 /** A broken invariant (a bug in the simulated services or the engine): the run stops. */
@@ -94,6 +100,8 @@ class ScenarioRun {
   private readonly lastService = new Map<string, ServiceStateRecord>();
   private readonly lastPool = new Map<string, CapacitySample>();
   private seq = 0;
+  private readonly lean: boolean;
+  private readonly counts = { requests: 0, ok: 0, creates: 0, createsOk: 0, decisions: 0 };
 
   constructor(
     private readonly loaded: LoadedScenario,
@@ -101,6 +109,7 @@ class ScenarioRun {
   ) {
     const s = loaded.scenario;
     this.durationMs = durationMs(s.duration);
+    this.lean = opts.records === 'lean';
     this.world = new World({ seed: opts.seed });
     const plans = planNodes(s, loaded.rawBackend, loaded.cinderConfs);
     this.cloud = opts.cloud(this.world, plans, s.topology.images);
@@ -163,10 +172,13 @@ class ScenarioRun {
       final_status: null,
       host: null,
     };
-    this.requests.push(rec);
+    if (!this.lean || source.startsWith('step:')) this.requests.push(rec);
+    this.counts.requests++;
+    if (req.verb === 'create') this.counts.creates++;
     this.cloud.submit(contextOf(project), req, (r) => {
       rec.answered_at_ms = this.world.sim.now;
       rec.ok = r.ok;
+      if (r.ok) this.counts.ok++;
       if (r.ok) rec.resource_id = resourceIdOf(req.verb, r.result);
       else {
         rec.http = r.http;
@@ -291,7 +303,23 @@ class ScenarioRun {
     const arr = arrivals(w, rng, start, stop);
     const summary: WorkloadSummary = { name: w.name, requests: 0, ok: 0, errors: 0 };
     this.workloads.push(summary);
+    // Live volumes of this workload: an array for uniform picks, an index for O(1) removal.
     const live: { id: string; project: string }[] = [];
+    const at = new Map<string, number>();
+    const add = (v: { id: string; project: string }) => {
+      at.set(v.id, live.length);
+      live.push(v);
+    };
+    const remove = (id: string) => {
+      const i = at.get(id);
+      if (i === undefined) return;
+      const last = live.pop()!;
+      at.delete(id);
+      if (last.id !== id) {
+        live[i] = last;
+        at.set(last.id, i);
+      }
+    };
     let n = 0;
     const count = (r: ApiResult) => {
       summary.requests++;
@@ -301,17 +329,12 @@ class ScenarioRun {
     const source = `workload:${w.name}`;
     const pickLive = (): { id: string; project: string } | undefined => {
       for (let tries = 0; tries < 3 && live.length; tries++) {
-        const i = rng.int(0, live.length - 1);
-        const v = live[i]!;
+        const v = live[rng.int(0, live.length - 1)]!;
         const st = this.cloud.statusOf(v.id);
-        if (st === undefined || st === 'error' || st === 'deleting') live.splice(i, 1);
+        if (st === undefined || st === 'error' || st === 'deleting' || st === 'deleted') remove(v.id);
         else return v;
       }
       return undefined;
-    };
-    const remove = (id: string) => {
-      const i = live.findIndex((v) => v.id === id);
-      if (i >= 0) live.splice(i, 1);
     };
     const arrive = (): void => {
       const op = drawOp(w, rng);
@@ -325,7 +348,7 @@ class ScenarioRun {
           count(r);
           const id = rec.resource_id;
           if (!id) return;
-          live.push({ id, project });
+          add({ id, project });
           if (lifetime !== null && sim.now + lifetime <= this.durationMs) {
             sim.after(lifetime, () => {
               remove(id);
@@ -415,6 +438,11 @@ class ScenarioRun {
       this.serviceStates.push(rec);
       this.lastService.set(key, rec);
     }
+    if (this.lean) {
+      this.counts.decisions += this.cloud.decisions().length;
+      this.counts.createsOk += this.cloud.decisions().filter((d) => d.ok && d.operation === 'create_volume').length;
+      this.cloud.dropDecisions();
+    }
     for (const p of this.cloud.pools()) {
       const prev = this.lastPool.get(p.pool);
       if (prev && prev.total_capacity_gb === p.total_capacity_gb && prev.free_capacity_gb === p.free_capacity_gb && prev.allocated_capacity_gb === p.allocated_capacity_gb && prev.provisioned_capacity_gb === p.provisioned_capacity_gb) continue;
@@ -479,15 +507,27 @@ class ScenarioRun {
       log: this.world.log.records.filter((r) => r.level === 'warning' || r.level === 'error').map((r) => ({ t_ms: r.t, node: r.node, service: r.service, level: r.level, message: r.message })),
       log_counts: logCounts,
       expectations: this.expectations,
-      summary: {
-        requests: this.requests.length,
-        requests_ok: this.requests.filter((r) => r.ok).length,
-        requests_failed: this.requests.filter((r) => !r.ok).length,
-        creates: creates.length,
-        creates_succeeded: creates.filter((r) => r.ok && !(r.final_status ?? '').startsWith('error')).length,
-        expectations_passed: passed,
-        expectations_failed: this.expectations.length - passed,
-      },
+      summary: this.lean
+        ? {
+            requests: this.counts.requests,
+            requests_ok: this.counts.ok,
+            requests_failed: this.counts.requests - this.counts.ok,
+            creates: this.counts.creates,
+            creates_succeeded: this.counts.createsOk,
+            decisions: this.counts.decisions,
+            expectations_passed: passed,
+            expectations_failed: this.expectations.length - passed,
+          }
+        : {
+            requests: this.requests.length,
+            requests_ok: this.requests.filter((r) => r.ok).length,
+            requests_failed: this.requests.filter((r) => !r.ok).length,
+            creates: creates.length,
+            creates_succeeded: creates.filter((r) => r.ok && !(r.final_status ?? '').startsWith('error')).length,
+            decisions: this.cloud.decisions().length,
+            expectations_passed: passed,
+            expectations_failed: this.expectations.length - passed,
+          },
       replay: this.opts.replay,
     };
   }

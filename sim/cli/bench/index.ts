@@ -1,4 +1,5 @@
 import { engineBench } from './engine.js';
+import { scenarioBench } from './scenario.js';
 import { schedulerBench } from './scheduler.js';
 import type { Bench } from './types.js';
 
@@ -6,6 +7,7 @@ import type { Bench } from './types.js';
 export const benches = {
   engine: engineBench,
   scheduler: schedulerBench,
+  scenario: scenarioBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

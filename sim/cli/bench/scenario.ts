@@ -1,0 +1,92 @@
+import { performance } from 'node:perf_hooks';
+import { defaultCloudFactory } from '../../scenario/cloud-adapter.js';
+import { loadScenarioText } from '../../scenario/loader.js';
+import { runScenario } from '../../scenario/runner.js';
+import { UserError } from '../io.js';
+import { peakRssMb, type Bench, type BenchOptions } from './types.js';
+
+const BACKENDS_PER_NODE = 10;
+const DAY_H = 24;
+const YEAR_H = 365 * DAY_H;
+
+/**
+ * A large cloud through the real scenario runner: B backends (ten per
+ * volume node), a controller with cinder-api and cinder-scheduler, every
+ * heartbeat and capability report at Cinder's defaults (report_interval
+ * 10 s, periodic_interval 60 s), and a Poisson workload of creates whose
+ * volumes live 30 days on average and are then deleted, so a year carries
+ * about R requests (half creates, half deletes).  Records are kept as
+ * counts ('lean'), as a year of outcome.json would not be read by anyone.
+ */
+export const scenarioBench: Bench = {
+  describe: 'a year of a large cloud: --backends B --requests R --years Y',
+  run(opts: BenchOptions) {
+    const backends = need(opts.backends, '--backends', 1_000);
+    const requests = need(opts.requests, '--requests', 1_000_000);
+    const years = opts.years ?? 1;
+    if (!(years > 0 && years <= 10)) throw new UserError(`bench scenario: --years must be in (0, 10], got ${String(opts.years)}`);
+    const text = benchScenario(backends, requests, years);
+    const t0 = performance.now();
+    const loaded = loadScenarioText(text, 'bench-scenario.yaml', '.');
+    const outcome = runScenario(loaded, { seed: opts.seed, cloud: defaultCloudFactory, replay: `cinder-sim bench scenario --seed ${opts.seed}`, records: 'lean' });
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      bench: 'scenario',
+      seed: opts.seed,
+      backends,
+      simulated_days: Math.round(years * 365),
+      seconds: Math.round(seconds * 1000) / 1000,
+      requests: outcome.summary.requests,
+      requests_ok: outcome.summary.requests_ok,
+      creates: outcome.summary.creates,
+      scheduling_decisions: outcome.summary.decisions,
+      events: outcome.end.events,
+      heartbeats_modelled: Math.floor((years * YEAR_H * 3600) / 10) * (backends + 1),
+      peak_rss_mb: peakRssMb(),
+    };
+  },
+};
+
+function need(v: number | undefined, flag: string, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`bench scenario: ${flag} must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+/** The scenario file the bench runs (also a template for large scenarios of one's own). */
+export function benchScenario(backends: number, requests: number, years: number): string {
+  const nodes = Math.ceil(backends / BACKENDS_PER_NODE);
+  const hours = years * YEAR_H;
+  // Creates and the deletes of their volumes: two requests per create.
+  const perHour = requests / 2 / hours;
+  const lines = [
+    'version: 1',
+    'name: bench-scenario',
+    `description: ${backends} backends, ${years} year(s), about ${requests} requests`,
+    `duration: ${Math.round(hours)}h`,
+    'sample_every: 1d',
+    'topology:',
+    '  nodes:',
+    '    - {name: controller, services: [cinder-api, cinder-scheduler]}',
+  ];
+  let left = backends;
+  for (let n = 1; n <= nodes; n++) {
+    const here = Math.min(BACKENDS_PER_NODE, left);
+    left -= here;
+    const groups = Array.from({ length: here }, (_, i) => `b${i + 1}`);
+    const conf = ['[DEFAULT]', `enabled_backends = ${groups.join(',')}`, ...groups.flatMap((g) => [`[${g}]`, 'volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver', `volume_group = vg-${g}`, 'volume_backend_name = LVM'])];
+    lines.push(`    - name: node${n}`, `      cinder_conf: ${JSON.stringify(conf.join('\n') + '\n')}`, '      backends:');
+    for (const g of groups) lines.push(`        ${g}: {vg_size_gb: 20000}`);
+  }
+  lines.push(
+    '  projects:',
+    '    load: {quotas: {volumes: -1, gigabytes: -1, snapshots: -1}}',
+    'workloads:',
+    '  - name: load',
+    `    arrival: {process: poisson, per_hour: ${perHour}}`,
+    '    size_gb: {dist: lognormal, median: 20, sigma: 1, max: 1000}',
+    '    lifetime: {dist: exponential, mean: 30d}',
+    '    projects: [load]',
+  );
+  return lines.join('\n') + '\n';
+}
