@@ -12,8 +12,8 @@ import { DEFAULT_CONFIG, type Operation, type RequestSpec, type SchedulerConfig,
  */
 
 const json: z.ZodType<Json> = z.lazy(() => z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]));
-const capacity = z.union([z.number(), z.literal('infinite'), z.literal('unknown')]);
-const ratio = z.union([z.number(), z.string(), z.null()]);
+const capacity = z.union([z.number(), z.literal('infinite'), z.literal('unknown')], { error: 'expected a number of GB, "infinite" or "unknown"' });
+const ratio = z.union([z.number(), z.string(), z.null()], { error: 'expected a number, a numeric string, "auto" or null' });
 
 const capacityKeys = {
   total_capacity_gb: capacity.optional(),

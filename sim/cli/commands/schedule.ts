@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { z } from 'zod';
-import { caseFileSchema, caseOutput, runCase, type SchedulerCase } from '../../cinder/scheduler/case.js';
+import { z } from 'zod';
+import { caseOutput, caseSchema, runCase, type SchedulerCase } from '../../cinder/scheduler/case.js';
 import { renderDecision } from '../../cinder/scheduler/explain.js';
 import { parseGetPools, parseOpenstackPoolList, PoolListingError, type ImportedBackend } from '../../cinder/scheduler/pools-import.js';
 import { World } from '../../engine/world.js';
@@ -59,7 +59,8 @@ function casesFromFile(file: string | undefined, io: CliIo): { list: SchedulerCa
   } catch (e) {
     throw new UserError(`${file}: not valid JSON: ${jsonErrorWhere(text, (e as Error).message)}`);
   }
-  const parsed = caseFileSchema.safeParse(data);
+  // One schema per shape, so problems are reported at their path rather than as "matches neither".
+  const parsed = Array.isArray(data) ? z.array(caseSchema).safeParse(data) : caseSchema.safeParse(data);
   if (!parsed.success) throw new UserError(`${file}: not a scheduler case (scheduler-case-format.md):\n${formatIssues(parsed.error.issues, data)}`);
   return Array.isArray(parsed.data) ? { list: parsed.data, array: true } : { list: [parsed.data], array: false };
 }
@@ -68,7 +69,9 @@ function readText(file: string, io: CliIo): string {
   try {
     return readFileSync(resolve(io.cwd, file), 'utf8');
   } catch (e) {
-    throw new UserError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UserError(`${file}: cannot read: ${why}`);
   }
 }
 
@@ -89,8 +92,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown,
     const path = '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][\w]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('');
     const got = valueAt(data, i.path);
     const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`;
-    const keys = i.code === 'unrecognized_keys' ? `: ${i.keys.join(', ')}` : '';
-    return `  ${path}: ${i.message}${keys}${i.code === 'unrecognized_keys' ? '' : shown}`;
+    return `  ${path}: ${i.message}${i.code === 'unrecognized_keys' ? '' : shown}`;
   });
   if (issues.length > max) lines.push(`  ... and ${issues.length - max} more`);
   return lines.join('\n');
@@ -156,7 +158,7 @@ function casesFromPools(args: PoolArgs, io: CliIo): { list: SchedulerCase[]; arr
       ...(Object.keys(extraSpecs).length ? { volume_type: { name: 'cli', extra_specs: extraSpecs } } : {}),
     },
   };
-  const parsed = caseFileSchema.safeParse(data);
+  const parsed = caseSchema.safeParse(data);
   if (!parsed.success) throw new UserError(`${file}: the pool listing does not make a valid case:\n${formatIssues(parsed.error.issues, data)}`);
   return { list: [parsed.data as SchedulerCase], array: false };
 }

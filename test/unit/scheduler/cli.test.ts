@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { bufferIo } from '../../../sim/cli/io.js';
+import { main } from '../../../sim/cli/main.js';
+
+const dir = 'test/fixtures/scheduler/cli';
+
+async function run(...argv: string[]) {
+  const io = bufferIo(dir);
+  const code = await main(argv, io);
+  return { code, out: io.out, err: io.err };
+}
+
+describe('cinder-sim schedule (golden outputs)', () => {
+  test('an array of cases gives an array of results, one JSON document', async () => {
+    const r = await run('schedule', 'cases.json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { id: string }[];
+    expect(doc.map((x) => x.id)).toEqual(['spread', 'crash', 'bad-filter']);
+    await expect(r.out).toMatchFileSnapshot('../../fixtures/scheduler/cli/cases.golden.json');
+  });
+  test('--explain reads as text, with the reason for every dropped pool', async () => {
+    const r = await run('schedule', 'cases.json', '--explain');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('why: CapacityFilter left no pool');
+    await expect(r.out).toMatchFileSnapshot('../../fixtures/scheduler/cli/cases.golden.txt');
+  });
+  test('a `cinder get-pools --detail` listing plus a request on the command line', async () => {
+    const r = await run('schedule', '--pools', 'get-pools.txt', '--size', '10', '--extra-spec', 'tier=gold', '--explain');
+    expect(r.code).toBe(0);
+    await expect(r.out).toMatchFileSnapshot('../../fixtures/scheduler/cli/get-pools.golden.txt');
+    const json = JSON.parse((await run('schedule', '--pools', 'get-pools.txt', '--size', '10', '--backend-az', 'ctl2@array=az9', '--availability-zone', 'az9')).out) as { selected: string; selected_az: string };
+    expect(json).toMatchObject({ selected: 'ctl2@array#slow', selected_az: 'az9' });
+  });
+  test('an `openstack volume backend pool list --long -f json` listing, with a warning about free capacity', async () => {
+    const r = await run('schedule', '--pools', 'openstack-pools.json', '--size', '10');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ selected: 'ctl2@array#fast' });
+    expect(r.err).toContain('does not show free_capacity_gb');
+  });
+});
+
+describe('cinder-sim schedule: user mistakes exit 2 with where and what', () => {
+  test.each([
+    ['invalid JSON names line and column', ['schedule', 'bad-json.json'], ['bad-json.json: not valid JSON', 'line 2, column 60']],
+    [
+      'format violations name each JSON path',
+      ['schedule', 'bad-format.json'],
+      ['$.backends[0].capabilities.total_capacity_gb: expected a number of GB, "infinite" or "unknown" (got "lots")', '$.backends[0].capabilities.pools[0].pool_name', '$.request.operation', '"create_volume"|"extend_volume"|"retype"', '$.request.size', 'Unrecognized key: "extra"'],
+    ],
+    ['a missing file', ['schedule', 'nope.json'], ['nope.json: cannot read: no such file']],
+    ['--pools without --size', ['schedule', '--pools', 'get-pools.txt'], ['--size N']],
+    ['--backend-az for a backend not in the listing', ['schedule', '--pools', 'get-pools.txt', '--size', '1', '--backend-az', 'x@y=az1'], ['no backend x@y', 'ctl1@lvmdriver-1, ctl2@array']],
+    ['a malformed --extra-spec', ['schedule', '--pools', 'get-pools.txt', '--size', '1', '--extra-spec', 'novalue'], ['expected key=value']],
+    ['no case and no --pools', ['schedule'], ['name a case file']],
+  ])('%s', async (_what, argv, parts) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    for (const p of parts) expect(r.err).toContain(p);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
