@@ -2,7 +2,7 @@ import { backupTopic, SCHEDULER_TOPIC } from '../volume/manager.js';
 import type { BackupRow } from '../volume/model.js';
 import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume } from './core.js';
 import type { Handler } from './handler.js';
-import { reserve } from './quota.js';
+import { commit, reserve } from './quota.js';
 import { backupView } from './views.js';
 import { createVolume } from './volumes.js';
 
@@ -100,8 +100,14 @@ export const deleteBackup: Handler<'backup-delete'> = (core, ctx, req, done) => 
   const b = r.row;
   if (!req.force && b.status !== 'available' && b.status !== 'error') return done(err(E.invalidBackup('Backup status must be available or error')));
   if (core.backups.list((c) => c.parent_id === b.id).length > 0) return done(err(E.invalidBackup('Incremental backups exist for this backup.')));
+  if (!b.host) {
+    // Never reached a backup service (failed before): nothing to remove on a target.
+    core.backups.softDelete(b.id);
+    commit(core.ports.store, b.project_id, { backups: -1, backup_gigabytes: -b.size });
+    return done(ok());
+  }
   core.backups.update(b.id, { status: 'deleting' });
-  core.ports.bus.cast(backupTopic(b.host ?? ''), 'delete_backup', { backup_id: b.id });
+  core.ports.bus.cast(backupTopic(b.host), 'delete_backup', { backup_id: b.id });
   done(ok());
 };
 

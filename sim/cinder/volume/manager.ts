@@ -357,11 +357,12 @@ export class VolumeService {
       return;
     }
     this.ports.log.error(`Volume ${v.id}: create failed: ${r.message}`);
-    this.addAllocated(v.host!, -v.size);
     const retry = (args.retry ?? null) as { num_attempts: number; backends: string[] } | null;
     const exempt = r.kind === 'NotFound';
-    if (retry && !exempt && retry.num_attempts < this.cfg.defaults.scheduler_max_attempts) {
-      // OnFailureRescheduleTask: back to the scheduler with this backend recorded.
+    if (retry && !exempt) {
+      // OnFailureRescheduleTask: back to the scheduler with this backend recorded; the allocation goes with it.
+      // The scheduler, not this manager, refuses once scheduler_max_attempts is exceeded.
+      this.addAllocated(v.host!, -v.size);
       this.volumes.update(v.id, { host: null, status: 'creating' });
       this.ports.bus.cast(SCHEDULER_TOPIC, 'create_volume', {
         volume_id: v.id,
@@ -413,7 +414,7 @@ export class VolumeService {
       }
       this.volumes.softDelete(v.id);
       commit(this.ports.store, cur.project_id, negate(volumeDeltas(this.typeName(cur.volume_type_id), cur.size)));
-      if (cur.status !== 'error' && cur.host) this.addAllocated(cur.host, -cur.size);
+      if (cur.host) this.addAllocated(cur.host, -cur.size);
       this.noteStatsChanged();
       this.publishNow();
     }, `delete_volume ${v.id}`);
