@@ -52,6 +52,8 @@ export class VolumeService {
   private state: State = 'stopped';
   private heartbeat: Periodic | null = null;
   private reports: Periodic | null = null;
+  /** Every run's report timer since the scheduler last looked (a restart starts a new one). */
+  private reportEpochs: Periodic[] = [];
   private eagerTimer: TimerHandle | null = null;
   private readonly inflight = new Set<TimerHandle>();
   /** Allocated GB per pool, as _count_allocated_capacity / _update_allocated_capacity keep it. */
@@ -131,10 +133,12 @@ export class VolumeService {
     }
     const fuzzyMs = this.ports.rng.int(0, Math.trunc(defaults.periodic_fuzzy_delay)) * 1000;
     const periodMs = capabilityPeriodS(defaults) * 1000;
-    this.statsLog = [];
     this.noteStatsChanged();
     if (this.cfg.eagerReports) this.scheduleEager(fuzzyMs, periodMs);
-    else this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
+    else {
+      this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
+      this.reportEpochs.push(this.reports);
+    }
     if (this.driver.initialized) this.publishNow();
   }
 
@@ -223,18 +227,19 @@ export class VolumeService {
   }
 
   private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
-    const p = this.reports;
-    if (!p) return;
-    const last = p.lastTick(untilMono);
-    if (last === null || last <= sinceMono) return;
-    const n = p.ticks(last) - (sinceMono < 0 ? 0 : p.ticks(sinceMono));
-    const first = last - (n - 1) * p.intervalMs;
     const clock = this.ports.clock;
-    for (let t = first; t <= last; t += p.intervalMs) {
-      const stats = this.statsAt(t);
-      if (stats) visit({ host: this.cfg.host, timestampWall: clock.wallAt(t), producedMono: t, stats });
+    for (const p of this.reportEpochs) {
+      const last = p.lastTick(untilMono);
+      if (last === null || last <= sinceMono) continue;
+      const n = p.ticks(last) - (sinceMono < 0 ? 0 : p.ticks(sinceMono));
+      for (let t = last - (n - 1) * p.intervalMs; t <= last; t += p.intervalMs) {
+        const stats = this.statsAt(t);
+        if (stats) visit({ host: this.cfg.host, timestampWall: clock.wallAt(t), producedMono: t, stats });
+      }
     }
-    this.pruneStats(last);
+    // Stopped timers whose ticks have all been seen are done with.
+    this.reportEpochs = this.reportEpochs.filter((p) => p === this.reports || !p.stopped || (p.lastTick(untilMono) ?? -1) > untilMono);
+    this.pruneStats(untilMono);
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */

@@ -21,7 +21,7 @@ function schedulerView(sc: SimCloud) {
 }
 
 describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)', () => {
-  it('gives the scheduler the same pool states through creates, deletes and a backward clock step', () => {
+  it('gives the scheduler the same pool states through creates, deletes, a backward clock step and a restart', () => {
     const runs = [twoBackendCloud(false), twoBackendCloud(true)].map((sc) => {
       const views: unknown[] = [];
       for (let i = 0; i < 30; i++) {
@@ -31,6 +31,8 @@ describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)',
         sc.at(t + 30_700, () => views.push(schedulerView(sc)));
       }
       sc.at(400_250, () => sc.clock('node2').step(-150_000));
+      sc.at(700_111, () => sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop());
+      sc.at(760_222, () => sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).start());
       sc.run({ untilMs: 1_200_000 });
       const ignored = sc.world.log.records.filter((l) => l.message === 'Ignoring old capability report from node2@lvm.').length;
       return { views, outcomes: sc.cloud.outcomes.map((o) => o.ok), ignored };
