@@ -56,6 +56,7 @@ export function renderDecision(d: Decision, title?: string): string {
   if (d.selected !== null) {
     out.push(`  selected: ${d.selected} (availability zone ${d.selectedAz ?? 'None'})${d.consumedGb !== undefined ? `, consumed ${d.consumedGb} GB` : ''}`);
   }
+  if (d.crashedIn) out.push(`  ${d.crashedIn}: Cinder 2023.1 crashes here (${d.errorType}); no decision`);
   if (d.error !== null) {
     out.push(`  error: ${d.errorType}: ${d.error}`);
     if (d.errorDetail) out.push(`         ${d.errorDetail}`);
@@ -64,6 +65,7 @@ export function renderDecision(d: Decision, title?: string): string {
     const s = d.summary;
     if (d.candidates.length === 0) out.push('  why: no candidate pools (every service down, disabled, frozen or never reported)');
     else if (s.emptiedBy) out.push(`  why: ${s.emptiedBy} left no pool`);
+    else if (d.resourceBackendRemoved?.length && d.errorType === 'NoValidBackend') out.push('  why: no weighed pool is on the requested resource_backend');
     for (const r of s.firstRejections) out.push(`    ${r.host}: ${r.filter}: ${describeVerdict(r.verdict)}`);
   }
   return out.join('\n') + '\n';

@@ -47,6 +47,8 @@ export interface Decision {
   errorType: string | null;
   /** More words for a person (valid names, the cause of a crash). */
   errorDetail?: string;
+  /** The filter or weigher Cinder would have crashed in (error_type is then a Python exception). */
+  crashedIn?: string;
   /** What consumption changed on the chosen pool, if any. */
   consumedGb?: number;
   resourceBackendRemoved?: string[];
@@ -238,10 +240,15 @@ export class FilterScheduler {
     for (const { name, filter } of enabled) {
       const survivors: PoolState[] = [];
       const rejected: Rejection[] = [];
-      for (const pool of list) {
-        const v = filter.backendPasses(pool, ctx);
-        if (v.pass) survivors.push(pool);
-        else if (!this.light) rejected.push({ host: pool.host, verdict: v });
+      try {
+        for (const pool of list) {
+          const v = filter.backendPasses(pool, ctx);
+          if (v.pass) survivors.push(pool);
+          else if (!this.light) rejected.push({ host: pool.host, verdict: v });
+        }
+      } catch (e) {
+        if (e instanceof PyError) d.crashedIn = name;
+        throw e;
       }
       d.filters!.push({ name, passed: this.light ? [] : survivors.map((p) => p.host), rejected });
       list = survivors;
@@ -255,7 +262,13 @@ export class FilterScheduler {
     const weights = new Float64Array(pools.length);
     for (const { name, weigher } of chosen) {
       const multiplier = weigher.multiplier(this.config);
-      const r = weigher.weigh(pools, ctx, multiplier);
+      let r;
+      try {
+        r = weigher.weigh(pools, ctx, multiplier);
+      } catch (e) {
+        if (e instanceof PyError) d.crashedIn = name;
+        throw e;
+      }
       const rows: WeigherRow[] = [];
       for (let i = 0; i < pools.length; i++) {
         const n = normalize(r, i);
