@@ -251,3 +251,53 @@ describe('retype with migration_policy on-demand (§2.7)', () => {
     expect(pools['node2@b']).toMatchObject({ free_capacity_gb: 98, allocated_capacity_gb: 2 });
   });
 });
+
+describe('backup chains and restores (§4)', () => {
+  it('full then incremental; restore into an existing larger volume; delete newest first', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 4, name: 'v' });
+    req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'full' }, 60_000);
+    req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'inc', incremental: true }, 60_000);
+    const backups = sc.cloud.snapshot().backups;
+    expect(backups.map((b) => [b.display_name, b.status, b.is_incremental, b.parent_id])).toEqual([
+      ['full', 'available', false, null],
+      ['inc', 'available', true, backups[0]!.id],
+    ]);
+    req(sc, alice, { verb: 'create', size: 8, name: 'target' });
+    const r = okResult<{ volume_id: string }>(req(sc, alice, { verb: 'backup-restore', backup: 'inc', volume: 'target' }, 0));
+    expect(r.volume_id).toBe(volume(sc, 'target').id);
+    expect(volume(sc, 'target').status).toBe('restoring-backup');
+    sc.run({ untilMs: sc.nowMs + 60_000 });
+    expect(volume(sc, 'target')).toMatchObject({ status: 'available', size: 8 });
+    okResult(req(sc, alice, { verb: 'backup-delete', backup: 'inc' }));
+    okResult(req(sc, alice, { verb: 'backup-delete', backup: 'full' }));
+    expect(sc.cloud.snapshot().backups).toEqual([]);
+    expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ backups: { in_use: 0 }, backup_gigabytes: { in_use: 0 } });
+  });
+
+  it('a backup made by another driver cannot be restored by this one', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'b' }, 60_000);
+    const row = sc.world.db.rows('backups').values().next().value as unknown as { service: string };
+    row.service = 'cinder.backup.drivers.ceph.CephBackupDriver';
+    req(sc, alice, { verb: 'backup-restore', backup: 'b', volume: 'v' }, 60_000);
+    expect(volume(sc, 'v').status).toBe('error_restoring');
+    expect(sc.cloud.snapshot().backups[0]!.status).toBe('available');
+    expect(sc.world.log.records.some((l) => l.message.startsWith('Restore backup aborted, the backup service currently configured [cinder.backup.drivers.swift.SwiftBackupDriver]'))).toBe(true);
+  });
+});
+
+describe('a failed backend (seed notes: a snapshot is useless once its volume is broken)', () => {
+  it('snapshots and volumes from snapshots on a failed backend end in error', () => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
+    const host = volume(sc, 'v').host!.split('#')[0]!;
+    sc.cloud.failBackend(host);
+    req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's2' });
+    expect(sc.cloud.snapshot().snapshots.find((s) => s.display_name === 's2')!.status).toBe('error');
+    req(sc, alice, { verb: 'create', snapshot_id: 's', name: 'fromsnap' });
+    expect(volume(sc, 'fromsnap').status).toBe('error');
+  });
+});
