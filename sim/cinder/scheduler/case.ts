@@ -111,6 +111,30 @@ export interface CaseResult {
   error: string | null;
   error_type: string | null;
   error_detail?: string;
+  trace?: DecisionTrace;
+}
+
+/** The explanation as data: per filter the dropped pools and why, per weigher the values, the summary. */
+export interface DecisionTrace {
+  filters: { name: string; rejected: { host: string; verdict: Json }[] }[] | null;
+  weighers: { name: string; multiplier: number; min: number; max: number; rows: { host: string; raw: number; normalised: number; weighted: number }[] }[];
+  crashed_in?: string;
+  resource_backend_removed?: string[];
+  consumed_gb?: number;
+  summary?: { emptied_by: string | null; first_rejections: { host: string; filter: string; verdict: Json }[] };
+}
+
+export function traceOf(d: Decision): DecisionTrace {
+  return {
+    filters: d.filters === null ? null : d.filters.map((f) => ({ name: f.name, rejected: f.rejected.map((r) => ({ host: r.host, verdict: r.verdict as unknown as Json })) })),
+    weighers: d.weighers.map((w) => ({ ...w, rows: w.rows.map((r) => ({ ...r })) })),
+    ...(d.crashedIn ? { crashed_in: d.crashedIn } : {}),
+    ...(d.resourceBackendRemoved?.length ? { resource_backend_removed: d.resourceBackendRemoved } : {}),
+    ...(d.consumedGb !== undefined ? { consumed_gb: d.consumedGb } : {}),
+    ...(d.summary
+      ? { summary: { emptied_by: d.summary.emptiedBy, first_rejections: d.summary.firstRejections.map((r) => ({ host: r.host, filter: r.filter, verdict: r.verdict as unknown as Json })) } }
+      : {}),
+  };
 }
 
 export interface CaseEnv {
@@ -228,7 +252,7 @@ export function runRequest(scheduler: FilterScheduler, services: readonly Servic
 }
 
 /** A decision in the result format of scheduler-case-format.md. */
-export function resultOf(d: Decision, id?: string | number): CaseResult {
+export function resultOf(d: Decision, id?: string | number, withTrace = false): CaseResult {
   return {
     ...(id !== undefined ? { id } : {}),
     candidates: d.candidates,
@@ -239,11 +263,12 @@ export function resultOf(d: Decision, id?: string | number): CaseResult {
     error: d.error,
     error_type: d.errorType,
     ...(d.errorDetail ? { error_detail: d.errorDetail } : {}),
+    ...(withTrace ? { trace: traceOf(d) } : {}),
   };
 }
 
 /** A case's output: one result, or `{id, results}` for a case with `requests`. */
-export function caseOutput(c: SchedulerCase, run: CaseRun): CaseResult | { id?: string | number; results: CaseResult[] } {
-  if (c.requests) return { ...(c.id !== undefined ? { id: c.id } : {}), results: run.decisions.map((x) => resultOf(x.decision)) };
-  return resultOf(run.decisions[0]!.decision, c.id);
+export function caseOutput(c: SchedulerCase, run: CaseRun, withTrace = false): CaseResult | { id?: string | number; results: CaseResult[] } {
+  if (c.requests) return { ...(c.id !== undefined ? { id: c.id } : {}), results: run.decisions.map((x) => resultOf(x.decision, undefined, withTrace)) };
+  return resultOf(run.decisions[0]!.decision, c.id, withTrace);
 }

@@ -20,6 +20,7 @@ export const scheduleCommand = defineCommand({
     y
       .positional('case', { type: 'string', describe: 'case file (JSON): one case or an array' })
       .option('explain', { type: 'boolean', default: false, describe: 'print a readable explanation instead of JSON' })
+      .option('trace', { type: 'boolean', default: false, describe: 'JSON: add each decision\'s explanation as data (dropped pools and why, weigher values, summary)' })
       .option('pools', { type: 'string', describe: 'pool listing: `cinder get-pools --detail` output or `openstack volume backend pool list --long -f json`' })
       .option('size', { type: 'number', describe: 'with --pools: volume size in GB' })
       .option('availability-zone', { type: 'string', describe: 'with --pools: the volume availability zone' })
@@ -42,7 +43,7 @@ export const scheduleCommand = defineCommand({
           text += renderDecision(x.decision, label ? `== ${label} ==` : undefined) + '\n';
         });
       } else {
-        outputs.push(caseOutput(c, run));
+        outputs.push(caseOutput(c, run, args.trace));
       }
     }
     io.stdout(args.explain ? text : JSON.stringify(cases.array ? outputs : outputs[0], null, 2) + '\n');

@@ -31,6 +31,17 @@ describe('cinder-sim schedule (golden outputs)', () => {
     const json = JSON.parse((await run('schedule', '--pools', 'get-pools.txt', '--size', '10', '--backend-az', 'ctl2@array=az9', '--availability-zone', 'az9')).out) as { selected: string; selected_az: string };
     expect(json).toMatchObject({ selected: 'ctl2@array#slow', selected_az: 'az9' });
   });
+  test('--trace adds the explanation as data: verdicts with numbers, weigher rows, the summary', async () => {
+    const r = await run('schedule', 'cases.json', '--trace');
+    const [spread] = JSON.parse(r.out) as { results: { trace: { summary?: { emptied_by: string; first_rejections: { host: string; verdict: { reason: string; requestedGb: number } }[] }; weighers: { rows: unknown[] }[] } }[] }[];
+    const third = spread!.results[2]!.trace;
+    expect(third.summary!.emptied_by).toBe('CapacityFilter');
+    expect(third.summary!.first_rejections[0]).toMatchObject({ host: 'node1@thick#thick', verdict: { reason: 'insufficient_capacity', requestedGb: 5000, availableGb: 400 } });
+    expect(spread!.results[0]!.trace.weighers[0]!.rows).toEqual([
+      { host: 'node1@thick#thick', raw: 500, normalised: 1, weighted: 1 },
+      { host: 'node2@thin#thin', raw: 150, normalised: 0, weighted: 0 },
+    ]);
+  });
   test('an `openstack volume backend pool list --long -f json` listing, with a warning about free capacity', async () => {
     const r = await run('schedule', '--pools', 'openstack-pools.json', '--size', '10');
     expect(r.code).toBe(0);
