@@ -27,7 +27,8 @@ export function serviceList(core: ApiCore, filter: { host?: string; binary?: str
     .map((s) => {
       const beat = core.directory.updatedAt(s);
       const up = Math.abs(now - beat) <= downMs;
-      const shown = s.modified_at !== null && s.modified_at > beat ? s.modified_at : beat;
+      // The enable/disable time is shown when it is at least as close to now as the heartbeat.
+      const shown = s.modified_at !== null && Math.abs(now - beat) >= Math.abs(now - s.modified_at) ? s.modified_at : beat;
       return {
         binary: s.binary,
         host: s.host,
@@ -47,7 +48,7 @@ export const listServices: Handler<'service-list'> = (core, _ctx, req, done) => 
 
 function setDisabled(core: ApiCore, host: string, binary: string, disabled: boolean, reason: string | null) {
   const row = core.services.list((s) => s.host === host && s.binary === binary)[0];
-  if (!row) return err({ http: 404, error: 'HostBinaryNotFound', message: `Could not find binary ${binary} on host ${host}.` });
+  if (!row) return err({ http: 404, error: 'ServiceNotFound', message: `Service ${binary} could not be found on host ${host}.` });
   // Enabling or disabling stamps modified_at with the API's clock and keeps updated_at: it is not a heartbeat.
   core.services.update(row.id, { disabled, disabled_reason: disabled ? reason : null, modified_at: core.nowWall() }, { stamp: false });
   return ok({ host, binary, status: disabled ? 'disabled' : 'enabled', disabled_reason: disabled ? reason : null });

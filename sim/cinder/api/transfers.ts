@@ -78,7 +78,7 @@ export const acceptTransfer: Handler<'transfer-accept'> = (core, ctx, req, done)
     if (!cur || cur.status !== 'awaiting-transfer' || bad) {
       rollback();
       const msg = bad ? `Transfer ${t.id}: Snapshot ${bad.id} is not in the expected available state.` : `Transfer ${t.id}: Volume id ${v.id} expected in awaiting-transfer state.`;
-      return done(err(E.invalidVolume(msg)));
+      return done(err(bad ? E.invalidSnapshot(msg) : E.invalidVolume(msg)));
     }
     commit(core.ports.store, t.source_project_id, negate(deltas));
     const user = ctx.user_id ?? ctx.project_id;

@@ -77,7 +77,7 @@ export const typeAccessAdd: Handler<'type-access-add'> = (core, ctx, req, done) 
   const r = resolveType(core, ctx, req.vtype);
   if (!r.ok) return done(err(r.error));
   const t = r.row;
-  if (t.is_public) return done(err({ http: 400, error: 'HTTPBadRequest', message: 'Invalid volume type: Type access modification is not applicable to public volume type.' }));
+  if (t.is_public) return done(err({ http: 400, error: 'InvalidVolumeType', message: 'Invalid volume type: Type access modification is not applicable to public volume type.' }));
   if (t.projects.includes(req.project_id)) {
     return done(err({ http: 409, error: 'VolumeTypeAccessExists', message: `Volume type access for ${t.id} / ${req.project_id} combination already exists.` }));
   }

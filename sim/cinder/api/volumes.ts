@@ -50,7 +50,7 @@ export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
     return done(err(E.badRequest('multiattach parameter has been removed. The default behavior is to use multiattach enabled volume types. Contact your administrator to create a multiattach enabled volume type and use it to create multiattach volumes.')));
   }
   const sources = [req.snapshot_id, req.image_id, req.source_volid, req.backup_id].filter((x) => x !== undefined);
-  if (sources.length > 1) return done(err(E.invalidInput('May specify only one of snapshot, imageRef, source_volume, backup')));
+  if (sources.length > 1) return done(err(E.invalidInput('May specify only one of backup, imageRef, snapshot, source volume')));
 
   let type: VolumeTypeRow | undefined;
   if (req.volume_type !== undefined) {

@@ -148,6 +148,22 @@ const cases: Case[] = [
     http: 400,
     message: (sc) => `The volume type ${defaultTypeId(sc)} is a default volume type and cannot be deleted.`,
   },
+  {
+    name: 'two sources',
+    setup: [create('v', 1), [A, { verb: 'snapshot-create', volume: 'v', name: 's' }]],
+    request: { verb: 'create', size: 1, snapshot_id: 's', source_volid: 'v' },
+    http: 400,
+    message: 'Invalid input received: May specify only one of backup, imageRef, snapshot, source volume',
+  },
+  { name: 'disable an unknown service', ctx: admin, request: { verb: 'service-disable', host: 'nowhere@x', binary: 'cinder-volume' }, http: 404, message: 'Service cinder-volume could not be found on host nowhere@x.' },
+  {
+    name: 'type access on a public type',
+    setup: [[admin, { verb: 'type-create', name: 'pub' }]],
+    ctx: admin,
+    request: { verb: 'type-access-add', vtype: 'pub', project_id: 'alice' },
+    http: 400,
+    message: 'Invalid volume type: Type access modification is not applicable to public volume type.',
+  },
   { name: 'type-create by a member', ctx: alice, request: { verb: 'type-create', name: 'x' }, http: 403, message: "Policy doesn't allow volume_extension:types_manage to be performed." },
   {
     name: 'backup of an in-use volume without force',
