@@ -167,13 +167,12 @@ export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
   const mosr = c.config?.max_over_subscription_ratio;
   const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? '20.0' : String(mosr) });
   const reportAtMs = env.clock.wallNow() - 1000;
-  const services: ServiceInfo[] = [];
+  const services: ServiceInfo[] = c.backends.map((b) => ({ host: b.host, availability_zone: b.availability_zone, disabled: b.disabled, frozen: b.frozen, up: b.service_up, cluster_name: b.cluster_name ?? null }));
   const volumeCounts = new Map<string, number>();
   for (const b of c.backends) {
-    services.push({ host: b.host, availability_zone: b.availability_zone, disabled: b.disabled, frozen: b.frozen, up: b.service_up, cluster_name: b.cluster_name ?? null });
     if (b.capabilities === null) continue;
     const caps = stripVolumeCounts(b.host, b.capabilities as Record<string, Json>, b.volume_count, volumeCounts);
-    hm.updateServiceCapabilities(b.host, caps, reportAtMs, b.cluster_name ?? null);
+    hm.updateServiceCapabilities(b.host, caps, reportAtMs, b.cluster_name ?? null, services);
   }
   const volumeHosts = new Map((c.volumes ?? []).map((v) => [v.id, v.host]));
   const instanceHosts = new Map((c.instances ?? []).map((v) => [v.id, v.host]));

@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
-import { pyFloat, pyTruthy, type Json } from './python.js';
+import { isDict, pyEquals, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
 export interface ServiceInfo {
@@ -239,6 +239,37 @@ class BackendState {
   }
 }
 
+const REQUIRED_POOL_KEYS = [
+  'pool_name',
+  'total_capacity_gb',
+  'free_capacity_gb',
+  'allocated_capacity_gb',
+  'provisioned_capacity_gb',
+  'thin_provisioning_support',
+  'thick_provisioning_support',
+  'max_over_subscription_ratio',
+  'reserved_percentage',
+] as const;
+
+/** HostManager._get_updated_pools: pools new or changed in a required key (only well-formed pool lists count). */
+function updatedPools(oldCap: Capabilities, newCap: Capabilities): Json[] {
+  const fresh = newCap['pools'];
+  if (!pyTruthy(fresh) || !Array.isArray(fresh)) return [];
+  if (!fresh.every((p) => isDict(p) && REQUIRED_POOL_KEYS.every((k) => k in p))) return [];
+  const before = oldCap['pools'];
+  if (!pyTruthy(before) || !Array.isArray(before)) return fresh;
+  const oldByName = new Map<Json, Record<string, Json>>();
+  for (const p of before) if (isDict(p)) oldByName.set(p['pool_name']!, p);
+  const newByName = new Map<Json, Record<string, Json>>();
+  for (const p of fresh) newByName.set((p as Record<string, Json>)['pool_name']!, p as Record<string, Json>);
+  const out: Json[] = [];
+  for (const [name, p] of newByName) {
+    const o = oldByName.get(name);
+    if (!o || REQUIRED_POOL_KEYS.some((k) => !pyEquals(p[k], o[k]))) out.push(p);
+  }
+  return out;
+}
+
 export interface HostManagerOptions {
   /** The scheduler's clock: consumption stamps `updated = utcnow()` with its wall clock. */
   clock: Clock;
@@ -256,6 +287,8 @@ export type ReportOutcome = 'accepted' | 'ignored_old';
  */
 export class HostManager {
   private readonly serviceStates = new Map<string, StoredReport>();
+  /** service_states_last_update; a null entry is Cinder's `{"timestamp": 0}` placeholder. */
+  private readonly serviceStatesLastUpdate = new Map<string, StoredReport | null>();
   private readonly backendStateMap = new Map<string, BackendState>();
   private readonly clock: Clock;
   private readonly globalRatio: string;
@@ -267,13 +300,40 @@ export class HostManager {
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
   }
 
-  /** HostManager.update_service_capabilities for a volume service; older reports are ignored. */
-  updateServiceCapabilities(backendHost: string, capabilities: Capabilities, timestampWallMs: number, clusterName: string | null = null): ReportOutcome {
+  /**
+   * HostManager.update_service_capabilities for a volume service; older
+   * reports are ignored.  While the manager is "just initialised" (no
+   * service_states_last_update yet) Cinder refreshes its backend map at
+   * once on each report, so the first reporters come first in the candidate
+   * order; pass the services table of that moment as `servicesNow` to get
+   * that order (omit it and the map is built at the next scheduling call).
+   */
+  updateServiceCapabilities(backendHost: string, capabilities: Capabilities, timestampWallMs: number, clusterName: string | null = null, servicesNow?: readonly ServiceInfo[]): ReportOutcome {
     const key = clusterName || backendHost;
+    const justInit = this.serviceStatesLastUpdate.size === 0;
     const old = this.serviceStates.get(key);
     if (old && timestampWallMs < old.timestampWallMs) return 'ignored_old';
-    this.serviceStates.set(key, { capabilities, timestampWallMs });
+    const next: StoredReport = { capabilities, timestampWallMs };
+    const lastUpdate = this.serviceStatesLastUpdate.get(key);
+    const oldOrEmpty: StoredReport | null = old ?? null;
+    if (updatedPools(oldOrEmpty?.capabilities ?? {}, capabilities).length === 0 && (oldOrEmpty === null || lastUpdate === undefined || lastUpdate === null || lastUpdate.timestampWallMs < oldOrEmpty.timestampWallMs)) {
+      this.serviceStatesLastUpdate.set(key, oldOrEmpty);
+    }
+    this.serviceStates.set(key, next);
+    if (justInit && servicesNow) this.getAllBackendStates(servicesNow);
     return 'accepted';
+  }
+
+  /** HostManager.notify_service_capabilities: records the last report whose pools changed (Ceilometer bookkeeping). */
+  notifyServiceCapabilities(backend: string, capabilities: Capabilities, timestampWallMs: number): void {
+    const current = this.serviceStates.get(backend);
+    let updated: Json[] = [];
+    if (!current) updated = updatedPools({}, capabilities);
+    else if (timestampWallMs > current.timestampWallMs) {
+      updated = updatedPools(current.capabilities, capabilities);
+      if (updated.length === 0) updated = updatedPools(this.serviceStatesLastUpdate.get(backend)?.capabilities ?? {}, current.capabilities);
+    }
+    if (updated.length > 0) this.serviceStatesLastUpdate.set(backend, { capabilities, timestampWallMs });
   }
 
   /** Backends whose service has never reported, as of the last scheduling call. */

@@ -158,3 +158,24 @@ describe('reports, staleness and consumption', () => {
     expect(rig.hm.getAllBackendStates(services).map((p) => p.poolName)).toEqual(['p2', 'p3']);
   });
 });
+
+describe('candidate order depends on who reported first after the scheduler started (as in Cinder)', () => {
+  // Expected orders were produced by Cinder 2023.1's HostManager itself (python3-cinder 21.3.1):
+  // services a, b, c in the DB; reports arrive b, c, a.
+  const requiredKeys = { allocated_capacity_gb: 0, provisioned_capacity_gb: 0, thin_provisioning_support: false, thick_provisioning_support: true, max_over_subscription_ratio: 1.0, reserved_percentage: 0 };
+  test.each([
+    ['legacy reports: only the first report refreshes the map', (n: string) => ({ volume_backend_name: n, total_capacity_gb: 100, free_capacity_gb: 100 }), ['b@x#b', 'a@x#a', 'c@x#c']],
+    ['well-formed pool reports keep the manager "just initialised": arrival order', (n: string) => ({ volume_backend_name: n, pools: [{ pool_name: 'p', total_capacity_gb: 100, free_capacity_gb: 100, ...requiredKeys }] }), ['b@x#p', 'c@x#p', 'a@x#p']],
+  ] as const)('%s', (_what, caps, order) => {
+    for (const notify of [false, true]) {
+      const rig = schedulerRig();
+      const services = ['a@x', 'b@x', 'c@x'].map((h) => rig.service(h));
+      ['b@x', 'c@x', 'a@x'].forEach((h, i) => {
+        const ts = rig.node.clock.wallNow() - 10_000 + i * 1000;
+        rig.hm.updateServiceCapabilities(h, caps(h[0]!), ts, null, services);
+        if (notify) rig.hm.notifyServiceCapabilities(h, caps(h[0]!), ts);
+      });
+      expect(rig.hm.getAllBackendStates(services).map((p) => p.host)).toEqual(order);
+    }
+  });
+});
