@@ -1,8 +1,9 @@
 import { backupTopic, SCHEDULER_TOPIC } from '../volume/manager.js';
 import type { BackupRow } from '../volume/model.js';
-import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume } from './core.js';
+import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
 import { commit, reserve } from './quota.js';
+import type { ApiResult } from './requests.js';
 import { backupView } from './views.js';
 import { createVolume } from './volumes.js';
 
@@ -64,35 +65,51 @@ export const createBackup: Handler<'backup-create'> = (core, ctx, req, done) => 
   done(ok(backupView(b)));
 };
 
-/** backup/api.py API.restore: into a new volume (the API creates it) or an existing, large enough one. */
+/**
+ * backup/api.py API.restore: into an existing, large enough volume, or into
+ * a new one the API creates itself (default type and AZ) and then polls once
+ * a second until it leaves `creating` before answering.
+ */
 export const restoreBackup: Handler<'backup-restore'> = (core, ctx, req, done) => {
   const r = resolveBackup(core, ctx, req.backup);
   if (!r.ok) return done(err(r.error));
   const b = r.row;
   if (b.status !== 'available') return done(err(E.invalidBackup('Backup status must be available')));
-  if (!req.volume) {
-    createVolume(
-      core,
-      ctx,
-      { verb: 'create', size: b.size, name: req.name ?? `restore_backup_${b.id}`, description: 'auto-created_from_restore_from_backup', backup_id: b.id },
-      (res) => {
-        if (!res.ok) return done(res);
-        const vol = res.result as { id: string; name: string };
-        done(ok({ backup_id: b.id, volume_id: vol.id, volume_name: vol.name }));
-      },
-    );
-    return;
+  if (req.volume) {
+    const vr = resolveVolume(core, ctx, req.volume);
+    if (!vr.ok) return done(err(vr.error));
+    return restoreInto(core, b, vr.row.id, false, done);
   }
-  const vr = resolveVolume(core, ctx, req.volume);
-  if (!vr.ok) return done(err(vr.error));
-  const v = vr.row;
+  const create = { verb: 'create' as const, size: b.size, name: req.name ?? `restore_backup_${b.id}`, description: 'auto-created_from_restore_from_backup' };
+  createVolume(core, ctx, create, (res) => {
+    if (!res.ok) return done(res);
+    const volumeId = (res.result as { id: string }).id;
+    const poll = (): void => {
+      const v = core.volumes.get(volumeId);
+      if (v && !v.deleted && v.status === 'creating') {
+        core.ports.timers.after(1000, poll, `restore ${b.id}: wait for volume ${volumeId}`);
+        return;
+      }
+      if (!v || v.deleted || v.status === 'error') {
+        return done(err(E.invalidVolume(`Error while creating volume ${volumeId} for restoring backup ${b.id}.`)));
+      }
+      restoreInto(core, b, volumeId, true, done);
+    };
+    poll();
+  });
+};
+
+function restoreInto(core: ApiCore, backup: BackupRow, volumeId: string, isNew: boolean, done: (r: ApiResult) => void): void {
+  const b = core.backups.get(backup.id)!;
+  const v = core.volumes.get(volumeId)!;
+  if (b.status !== 'available') return done(err(E.invalidBackup('Backup status must be available')));
   if (v.status !== 'available') return done(err(E.invalidVolume('Volume to be restored to must be available')));
   if (v.size < b.size) return done(err(E.invalidVolume(`volume size ${v.size} is too small to restore backup of size ${b.size}.`)));
   core.backups.update(b.id, { status: 'restoring', restore_volume_id: v.id });
   core.volumes.update(v.id, { status: 'restoring-backup' });
-  core.ports.bus.cast(backupTopic(b.host ?? ''), 'restore_backup', { backup_id: b.id, volume_id: v.id, new_volume: false });
+  core.ports.bus.cast(backupTopic(b.host ?? ''), 'restore_backup', { backup_id: b.id, volume_id: v.id, new_volume: isNew });
   done(ok({ backup_id: b.id, volume_id: v.id, volume_name: v.display_name }));
-};
+}
 
 export const deleteBackup: Handler<'backup-delete'> = (core, ctx, req, done) => {
   const r = resolveBackup(core, ctx, req.backup);
