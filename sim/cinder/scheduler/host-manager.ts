@@ -294,6 +294,7 @@ export class HostManager {
   private readonly globalRatio: string;
   private candidatesCache: PoolState[] | null = null;
   private epoch = 0;
+  private noCapabilities = 0;
 
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
@@ -336,9 +337,14 @@ export class HostManager {
     if (updated.length > 0) this.serviceStatesLastUpdate.set(backend, { capabilities, timestampWallMs });
   }
 
-  /** Backends whose service has never reported, as of the last scheduling call. */
+  /** Whether this backend (host or cluster) has reported at least once. */
   hasCapabilities(backendKey: string): boolean {
     return this.serviceStates.has(backendKey);
+  }
+
+  /** has_all_capabilities: every up service seen at the last refresh had reported (scheduler start-up wait). */
+  hasAllCapabilities(): boolean {
+    return this.noCapabilities === 0;
   }
 
   /**
@@ -350,13 +356,17 @@ export class HostManager {
     const epoch = ++this.epoch;
     let active = 0;
     let changed = false;
+    let missing = 0;
     for (const service of services) {
       if (service.disabled || service.frozen || !service.up) continue;
       const key = service.cluster_name || service.host;
       let state = this.backendStateMap.get(key);
       if (state !== undefined && state.seenEpoch === epoch) continue;
       const report = (service.cluster_name ? this.serviceStates.get(service.cluster_name) : undefined) ?? this.serviceStates.get(service.host);
-      if (!report) continue;
+      if (!report) {
+        missing++;
+        continue;
+      }
       if (!state) {
         state = new BackendState(service.host, service.cluster_name ?? null);
         this.backendStateMap.set(key, state);
@@ -372,6 +382,7 @@ export class HostManager {
       state.seenEpoch = epoch;
       active++;
     }
+    this.noCapabilities = missing;
     if (active !== this.backendStateMap.size) {
       for (const [key, state] of [...this.backendStateMap]) if (state.seenEpoch !== epoch) this.backendStateMap.delete(key);
       changed = true;

@@ -35,10 +35,14 @@ describe('candidates: naming, order, who is left out', () => {
     expect(hosts).toEqual(['b@x#x']);
   });
 
-  test('a service that never reported is left out', () => {
+  test('a service that never reported is left out (and the manager knows not all have reported)', () => {
     const rig = schedulerRig();
     rig.hm.updateServiceCapabilities('b@x', { volume_backend_name: 'x' }, rig.node.clock.wallNow() - 1);
     expect(rig.hm.getAllBackendStates([rig.service('a@x'), rig.service('b@x')]).map((p) => p.host)).toEqual(['b@x#x']);
+    expect(rig.hm.hasAllCapabilities()).toBe(false);
+    rig.hm.updateServiceCapabilities('a@x', { volume_backend_name: 'x' }, rig.node.clock.wallNow() - 1);
+    rig.hm.getAllBackendStates([rig.service('a@x'), rig.service('b@x')]);
+    expect(rig.hm.hasAllCapabilities()).toBe(true);
   });
 
   test('a backend that goes down and comes back moves to the end of the order (Cinder re-inserts it)', () => {
