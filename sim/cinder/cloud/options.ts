@@ -26,6 +26,7 @@ export const defaultOptions = z
     cloned_volume_same_az: z.boolean().default(true),
     no_snapshot_gb_quota: z.boolean().default(false),
     scheduler_max_attempts: z.number().int().default(3),
+    scheduler_driver_init_wait_time: z.number().int().min(1).default(60),
     backup_driver: z.string().default('cinder.backup.drivers.swift.SwiftBackupDriver'),
     backup_use_same_host: z.boolean().default(false),
     quota_volumes: z.number().int().default(10),

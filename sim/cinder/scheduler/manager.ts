@@ -46,8 +46,11 @@ interface BackupServiceState {
  * volume's own backend, and picks backup hosts.
  */
 export class SchedulerService {
-  readonly hostManager: HostManager;
-  readonly filterScheduler: FilterScheduler;
+  /** In-memory state of the scheduler process: a restart starts it afresh. */
+  hostManager: HostManager;
+  filterScheduler: FilterScheduler;
+  /** SchedulerManager._startup_delay: set until the first reports are in (or the wait ran out). */
+  private startupDelay = false;
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
   private readonly backupStates = new Map<string, BackupServiceState>();
@@ -59,19 +62,8 @@ export class SchedulerService {
     private readonly defaults: DefaultOptions,
     private readonly directory: ServiceDirectory,
   ) {
-    this.hostManager = new HostManager({ clock: ports.clock, max_over_subscription_ratio: String(defaults.max_over_subscription_ratio) });
-    this.filterScheduler = new FilterScheduler({
-      hostManager: this.hostManager,
-      lookups: this.lookups(),
-      config: {
-        scheduler_default_filters: defaults.scheduler_default_filters,
-        scheduler_default_weighers: defaults.scheduler_default_weighers,
-        capacity_weight_multiplier: defaults.capacity_weight_multiplier,
-        allocated_capacity_weight_multiplier: defaults.allocated_capacity_weight_multiplier,
-        volume_number_multiplier: defaults.volume_number_multiplier,
-        scheduler_max_attempts: defaults.scheduler_max_attempts,
-      },
-    });
+    this.hostManager = this.newHostManager();
+    this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
   }
 
@@ -79,9 +71,35 @@ export class SchedulerService {
     return this.heart.host;
   }
 
+  private newHostManager(): HostManager {
+    return new HostManager({ clock: this.ports.clock, max_over_subscription_ratio: String(this.defaults.max_over_subscription_ratio) });
+  }
+
+  private newFilterScheduler(): FilterScheduler {
+    const d = this.defaults;
+    return new FilterScheduler({
+      hostManager: this.hostManager,
+      lookups: this.lookups(),
+      config: {
+        scheduler_default_filters: d.scheduler_default_filters,
+        scheduler_default_weighers: d.scheduler_default_weighers,
+        capacity_weight_multiplier: d.capacity_weight_multiplier,
+        allocated_capacity_weight_multiplier: d.allocated_capacity_weight_multiplier,
+        volume_number_multiplier: d.volume_number_multiplier,
+        scheduler_max_attempts: d.scheduler_max_attempts,
+      },
+    });
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.hostManager = this.newHostManager();
+    this.filterScheduler = this.newFilterScheduler();
+    // A fresh process hears only reports sent from now on.
+    const now = this.ports.clock.monoNow();
+    for (const src of this.directory.capabilitySources()) this.lastPull.set(src.host, now);
+    this.backupStates.clear();
     this.heart.start(this.defaults.storage_availability_zone);
     this.ports.bus.serve(SCHEDULER_TOPIC, (m, a) => this.handle(m, a));
     // init_host_with_rpc: ask every volume and backup service for fresh capabilities
@@ -90,6 +108,37 @@ export class SchedulerService {
       if (s.binary === 'cinder-volume') this.ports.bus.cast(volumeTopic(s.host), 'publish_service_capabilities', {});
       if (s.binary === 'cinder-backup') this.ports.bus.cast(backupTopic(s.host), 'publish_service_capabilities', {});
     }
+    // init_host_with_rpc: wait (polling once a second) for the first reports, at most scheduler_driver_init_wait_time.
+    this.startupDelay = true;
+    let polls = 0;
+    const poll = (): void => {
+      if (!this.running) return;
+      if (this.firstReceive() || ++polls >= this.defaults.scheduler_driver_init_wait_time) {
+        this.startupDelay = false;
+        return;
+      }
+      this.ports.timers.after(1000, poll, 'scheduler init_host_with_rpc');
+    };
+    poll();
+  }
+
+  /** has_all_capabilities: every enabled, up cinder-volume has reported. */
+  private isReady(): boolean {
+    this.syncReports();
+    return this.serviceInfos().every((s) => s.disabled || s.frozen || !s.up || this.hostManager.hasCapabilities(s.host));
+  }
+
+  /** first_receive_capabilities: some backend has reported and none is missing. */
+  private firstReceive(): boolean {
+    if (!this.isReady()) return false;
+    return this.serviceInfos().some((s) => !s.disabled && !s.frozen && s.up && this.hostManager.hasCapabilities(s.host));
+  }
+
+  /** _wait_for_scheduler: requests wait (re-checked once a second) while the start-up delay lasts. */
+  private waitForScheduler(method: string, args: Message): boolean {
+    if (!this.startupDelay || this.isReady()) return false;
+    this.ports.timers.after(1000, () => this.running && this.handle(method, args), `scheduler wait ${method}`);
+    return true;
   }
 
   stop(): void {
@@ -108,13 +157,13 @@ export class SchedulerService {
       case 'update_service_capabilities':
         return this.updateCapabilities(args);
       case 'create_volume':
-        return this.createVolume(args);
+        return this.waitForScheduler(method, args) || this.createVolume(args);
       case 'create_snapshot':
-        return this.createSnapshot(args);
+        return this.waitForScheduler(method, args) || this.createSnapshot(args);
       case 'extend_volume':
         return this.extendVolume(args);
       case 'retype':
-        return this.retype(args);
+        return this.waitForScheduler(method, args) || this.retype(args);
       case 'create_backup':
         return this.createBackup(args);
       case 'get_pools':

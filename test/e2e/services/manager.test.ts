@@ -135,3 +135,27 @@ describe('invariants and determinism', () => {
     expect(rows.every((r) => r.state === 'up')).toBe(true);
   });
 });
+
+describe('cinder-scheduler start-up (§1.6)', () => {
+  it('a restarted scheduler forgets its state, asks for reports, and holds creates until every up backend has reported', () => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
+    const sched = { binary: 'cinder-scheduler' as const, host: 'ctl' };
+    sc.cloud.service(sched).restart();
+    expect(sc.cloud.schedulers[0]!.hostManager.pools()).toEqual([]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    expect(volume(sc, 'v').status).toBe('available');
+  });
+
+  it('a backend that never reports delays creates by scheduler_driver_init_wait_time, then the create goes ahead', () => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }], { controllerDefaults: { scheduler_driver_init_wait_time: 5 } });
+    // node2's stats can no longer be read: it heartbeats but publishes nothing.
+    sc.cloud.failBackend('node2@lvm');
+    sc.cloud.service({ binary: 'cinder-scheduler', host: 'ctl' }).restart();
+    const o = req(sc, alice, { verb: 'create', size: 1, name: 'v' }, 0);
+    expect(o.ok).toBe(true);
+    sc.run({ untilMs: sc.nowMs + 3_000 });
+    expect(volume(sc, 'v')).toMatchObject({ status: 'creating', host: null });
+    sc.run({ untilMs: sc.nowMs + 5_000 });
+    expect(volume(sc, 'v')).toMatchObject({ status: 'available', host: 'node1@lvm#LVM' });
+  });
+});
