@@ -143,17 +143,18 @@ export class FilterScheduler {
     const spec = input.requestSpec;
     const backend = spec.volume_properties.cluster_name || spec.volume_properties.host || '';
     const typeRepr = pyRepr((spec.volume_type ?? null) as Json);
+    const id = spec.volume_id === null ? 'None' : spec.volume_id;
     return this.run(
       input,
       (d, weighed) => {
-        if (weighed.length === 0) throw noValidBackend(`No valid backends for volume ${String(spec.volume_id)} with type ${typeRepr}`);
+        if (weighed.length === 0) throw noValidBackend(`No valid backends for volume ${id} with type ${typeRepr}`);
         const same = weighed.find((w) => w.pool.backendId === backend);
         if (same) return this.select(d, same.pool);
         if (extractPool(backend) === null) {
           const sameBackend = weighed.find((w) => extractBackend(w.pool.backendId) === backend);
           if (sameBackend) return this.select(d, sameBackend.pool);
         }
-        if (migrationPolicy === 'never') throw noValidBackend(`Current backend not valid for volume ${String(spec.volume_id)} with type ${typeRepr}, migration not allowed`);
+        if (migrationPolicy === 'never') throw noValidBackend(`Current backend not valid for volume ${id} with type ${typeRepr}, migration not allowed`);
         this.choose(d, weighed[0]!.pool, spec.volume_properties.size);
       },
       backend,

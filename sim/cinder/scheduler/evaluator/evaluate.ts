@@ -44,14 +44,9 @@ function constant(token: string, vars: EvaluatorVars): Json {
     const [which, entry] = token.split('.') as [string, string];
     const dict = (vars as unknown as Record<string, Json | undefined>)[which];
     if (dict === undefined) throw new EvaluatorParseError('KeyError evaluating string');
-    if (isDict(dict)) {
-      if (!Object.prototype.hasOwnProperty.call(dict, entry)) throw new EvaluatorParseError('KeyError evaluating string');
-      result = dict[entry]!;
-    } else if (typeof dict === 'string' || Array.isArray(dict) || dict === null) {
-      throw new EvaluatorParseError('TypeError evaluating string');
-    } else {
-      throw new EvaluatorParseError('TypeError evaluating string');
-    }
+    if (!isDict(dict)) throw new EvaluatorParseError('TypeError evaluating string');
+    if (!Object.prototype.hasOwnProperty.call(dict, entry)) throw new EvaluatorParseError('KeyError evaluating string');
+    result = dict[entry]!;
   }
   try {
     return pyInt(result);

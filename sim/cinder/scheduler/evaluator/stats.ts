@@ -31,7 +31,8 @@ export function evaluatorVarSets(pool: PoolState, props: FilterProperties, func:
     stats,
     capabilities: pool.capabilities as Json,
     volume: props.request_spec.volume_properties as unknown as Json,
-    qos: forFilter ? (props.qos_specs ?? {}) : (props.qos_specs ?? {}),
+    // DriverFilter passes qos_specs as populated (None when absent); GoodnessWeigher uses `or {}`.
+    qos: forFilter ? (props.qos_specs ?? null) : props.qos_specs || {},
   };
   const protocols = pool.storageProtocol;
   if (func.includes('storage_protocol') && Array.isArray(protocols)) {
