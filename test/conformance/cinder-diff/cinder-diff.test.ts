@@ -110,7 +110,7 @@ describe.skipIf(!oracle.ok)(`decisions match the real Cinder scheduler${oracle.o
     disagreements.push({ case: c, cinder: a, ours: b });
     const unexplained = a.length !== b.length || a.some((x, j) => {
       if (isDeepStrictEqual(x, b[j])) return false;
-      const known = knownDisagreements.find((k) => k.explains(x, b[j]!));
+      const known = knownDisagreements.find((k) => k.explains(x, b[j]!, { case: c, index: j }));
       if (known) explained.set(known.name, (explained.get(known.name) ?? 0) + 1);
       return known === undefined;
     });

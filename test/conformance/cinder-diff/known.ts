@@ -1,4 +1,4 @@
-import type { JsonValue } from './generate.js';
+import type { JsonObject, JsonValue } from './generate.js';
 
 /**
  * Disagreements with the real Cinder that are understood and reported but
@@ -15,7 +15,7 @@ export interface KnownDisagreement {
   /** 'our bug': cinder-sim is wrong; 'cinder quirk': Cinder crashes or misbehaves and we chose to differ. */
   kind: 'our bug' | 'cinder quirk';
   why: string;
-  explains(cinder: Result, ours: Result): boolean;
+  explains(cinder: Result, ours: Result, at: { case: JsonObject; index: number }): boolean;
 }
 
 function sameExcept(a: Result, b: Result, keys: readonly string[]): boolean {
@@ -24,17 +24,6 @@ function sameExcept(a: Result, b: Result, keys: readonly string[]): boolean {
 }
 
 export const knownDisagreements: KnownDisagreement[] = [
-  {
-    name: 'volume id None',
-    kind: 'our bug',
-    why:
-      "retype errors format the volume id with Python's %s: a request without volume_id reads 'for volume None with type ...'; " +
-      "cinder-sim writes 'volume null' (filter_scheduler.py find_retype_backend)",
-    explains: (cinder, ours) =>
-      sameExcept(cinder, ours, ['error']) &&
-      typeof ours['error'] === 'string' &&
-      ours['error'].replace(/volume null\b/, 'volume None') === cinder['error'],
-  },
   {
     name: 'crash while building pool state',
     kind: 'our bug',
@@ -51,5 +40,57 @@ export const knownDisagreements: KnownDisagreement[] = [
       cinder['filters'] === null &&
       Array.isArray(ours['candidates']) &&
       ours['candidates'].length > 0,
+  },
+  {
+    name: 'CapacityWeigher on free_capacity_gb null',
+    kind: 'our bug',
+    why:
+      'weights/capacity.py only reads free_capacity_gb on the thick path (utils.calculate_capacity_factors: thin request on a ' +
+      'thin pool uses total x ratio - provisioned), so a pool reporting free null is weighed on the thin path; cinder-sim raises ' +
+      'TypeError for any null free (sim/cinder/scheduler/weighers/capacity-weigher.ts capacityRaw)',
+    explains: (cinder, ours) =>
+      ours['error_type'] === 'TypeError' &&
+      Array.isArray(ours['weighed']) &&
+      ours['weighed'].length === 0 &&
+      Array.isArray(cinder['weighed']) &&
+      cinder['weighed'].length > 0 &&
+      sameExcept(cinder, ours, ['weighed', 'selected', 'selected_az', 'error', 'error_type']),
+  },
+  {
+    name: 'retry revert outlives the refresh',
+    kind: 'our bug',
+    why:
+      'revert_volume_consumed_capacity consumes -size with update_time=False, so a pool not consumed since its report keeps ' +
+      "updated == report timestamp and the very next _update_backend_state_map re-applies the report over the revert (it runs " +
+      'right after the revert in the same request).  cinder-sim skips re-applying an unchanged report (host-manager.ts ' +
+      'getAllBackendStates: state.applied === report), so the reverted numbers survive',
+    explains: (cinder, ours, at) => {
+      const requests = (at.case['requests'] as JsonObject[] | undefined) ?? [at.case['request'] as JsonObject];
+      const retried = requests.slice(0, at.index + 1).some((r) => {
+        const retry = r['retry'] as JsonObject | undefined;
+        return Array.isArray(retry?.['backends']) && retry['backends'].length > 0;
+      });
+      return retried && JSON.stringify(cinder['candidates']) === JSON.stringify(ours['candidates']);
+    },
+  },
+  {
+    name: 'pool key collision',
+    kind: 'our bug',
+    why:
+      "get_all_backend_states keys pools by backend + '.' + pool_name in a dict: pool 'p.q' of h@b and pool 'q' of h@b.p share " +
+      'the key h@b.p.q, and the later pool replaces the earlier one at its position.  cinder-sim keeps the first',
+    explains: (cinder, ours) => {
+      const a = cinder['candidates'];
+      const b = ours['candidates'];
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+      const key = (h: JsonValue | undefined): string => String(h).replace('#', '.');
+      let text = JSON.stringify(ours);
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === b[i]) continue;
+        if (key(a[i]) !== key(b[i])) return false;
+        text = text.split(JSON.stringify(b[i])).join(JSON.stringify(a[i]));
+      }
+      return text !== JSON.stringify(ours) && text === JSON.stringify(cinder);
+    },
   },
 ];
