@@ -80,6 +80,8 @@ export class PoolState {
     clusterName: string | null,
     readonly poolName: string,
     service: ServiceInfo,
+    /** Shared with the owning backend: set when this pool's numbers change outside a report. */
+    private readonly owner: { consumed: boolean } = { consumed: false },
   ) {
     this.host = appendHost(backendHost, poolName);
     this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
@@ -117,6 +119,7 @@ export class PoolState {
 
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
+    this.owner.consumed = true;
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
     if (this.freeCapacityGb.kind === 'gb') this.freeCapacityGb = { kind: 'gb', gb: this.freeCapacityGb.gb - sizeGb };
@@ -161,6 +164,12 @@ class BackendState {
   appliedService: ServiceInfo | null = null;
   /** The scheduling call that last found this backend active. */
   seenEpoch = 0;
+  /**
+   * A pool was consumed since the last apply: Cinder re-applies the stored
+   * report at every call and keeps the consumption only if it is newer than
+   * the report (a report stamped by a clock ahead of the scheduler's wipes it).
+   */
+  readonly marks = { consumed: false };
 
   constructor(
     readonly host: string,
@@ -195,7 +204,7 @@ class BackendState {
         const name = String(poolCap['pool_name']);
         let pool = this.pools.get(name);
         if (!pool) {
-          pool = new PoolState(this.host, this.clusterName, name, service);
+          pool = new PoolState(this.host, this.clusterName, name, service, this.marks);
           this.pools.set(name, pool);
         }
         pool.update(poolCap, report.timestampWallMs, service, globalRatio);
@@ -205,7 +214,7 @@ class BackendState {
       const name = this.volumeBackendName === null ? '_pool0' : String(this.volumeBackendName);
       let pool = this.pools.get(name);
       if (!pool) {
-        pool = new PoolState(this.host, this.clusterName, name, service);
+        pool = new PoolState(this.host, this.clusterName, name, service, this.marks);
         this.pools.set(name, pool);
       }
       pool.update(this.legacyCapabilities(cap), report.timestampWallMs, service, globalRatio);
@@ -372,7 +381,9 @@ export class HostManager {
         this.backendStateMap.set(key, state);
         changed = true;
       }
-      if (state.applied !== report || state.appliedService !== service) {
+      // Re-applying an unchanged report to unconsumed pools changes nothing, so it is skipped.
+      if (state.applied !== report || state.appliedService !== service || state.marks.consumed) {
+        state.marks.consumed = false;
         const before = state.poolNames();
         state.update(report, service, this.globalRatio);
         state.applied = report;

@@ -183,3 +183,22 @@ describe('candidate order depends on who reported first after the scheduler star
     }
   });
 });
+
+describe('clock skew between the volume service and the scheduler', () => {
+  // Cinder 2023.1 re-applies the stored report at every scheduling call; a
+  // consumption survives only if the scheduler stamped it later than the
+  // report's timestamp.  Checked against python3-cinder: free 70 / 100 / 100.
+  test.each([
+    ['report stamped 5 s before the consumption: kept', -5_000, 70],
+    ['report stamped at the same instant: forgotten', 0, 100],
+    ['report from a clock 60 s ahead: forgotten', 60_000, 100],
+  ] as const)('%s', (_what, aheadMs, free) => {
+    const rig = schedulerRig();
+    const services = [rig.service('a@x')];
+    rig.hm.updateServiceCapabilities('a@x', { volume_backend_name: 'x', total_capacity_gb: 100, free_capacity_gb: 100 }, rig.node.clock.wallNow() + aheadMs);
+    const [pool] = rig.hm.getAllBackendStates(services);
+    rig.hm.consume(pool!, 30);
+    const [after] = rig.hm.getAllBackendStates(services);
+    expect(after!.freeCapacityGb).toEqual({ kind: 'gb', gb: free });
+  });
+});
