@@ -80,9 +80,10 @@ describe.skipIf(!oracle.ok)(`decisions match the real Cinder scheduler${oracle.o
   const explained = new Map<string, number>();
   const disagreements: { case: JsonObject; cinder: Result[]; ours: Result[] }[] = [];
 
+  // One Python process decides the whole batch: about 100 cases a second.
   beforeAll(() => {
     if (oracle.ok) cinder = runCinder(oracle.python, cases) as Result[];
-  });
+  }, 600_000);
 
   afterAll(() => {
     const agree = [...verdicts.values()].filter(Boolean).length;

@@ -237,6 +237,11 @@ const findings: JsonObject[] = [
     legacy('x@a', thin(100, null, 2, { provisioned_capacity_gb: 50 })),
     legacy('y@b', thick(100, 90)),
   ]),
+  fleetCase('bug-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
+  fleetCase('bug-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
+    legacy('x@a', thick('unknown', null)),
+    legacy('y@b', thick(100, 90)),
+  ]),
   {
     id: 'bug-retry-revert-wiped-by-refresh',
     backends: [legacy('x@a', thick(1000, 450)), legacy('y@b', thick(1000, 500)), legacy('z@c', thick(1000, 400))],
