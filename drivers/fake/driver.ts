@@ -47,6 +47,8 @@ export class FakeVolumeDriver implements VolumeDriver {
   private failed = false;
   private nextTid = 1;
   private readonly targets = new Map<string, number>();
+  /** Ids of the volumes held, kept with the LVs (invariant checks read it on every request). */
+  private readonly volumeIndex = new Set<string>();
 
   constructor(
     spec: FakeBackendInput,
@@ -188,6 +190,12 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   private addLv(pool: Pool, lv: Lv): void {
     pool.lvs.set(lv.name, lv);
+    if (lv.kind === 'volume') this.volumeIndex.add(lv.name.slice('volume-'.length));
+  }
+
+  private removeLv(pool: Pool, lv: Lv): void {
+    pool.lvs.delete(lv.name);
+    if (lv.kind === 'volume') this.volumeIndex.delete(lv.name.slice('volume-'.length));
   }
 
   // ---- data plane -----------------------------------------------------------
@@ -242,7 +250,7 @@ export class FakeVolumeDriver implements VolumeDriver {
         }
       }
     }
-    found.pool.lvs.delete(found.lv.name);
+    this.removeLv(found.pool, found.lv);
     this.targets.delete(volumeId);
     return { ok: true, value: undefined, latencyMs: lat };
   }
@@ -278,7 +286,7 @@ export class FakeVolumeDriver implements VolumeDriver {
     const lat = this.latency(wipe);
     const bad = this.guard('delete_snapshot', lat);
     if (bad) return bad;
-    if (found) found.pool.lvs.delete(found.lv.name);
+    if (found) this.removeLv(found.pool, found.lv);
     return { ok: true, value: undefined, latencyMs: lat };
   }
 
@@ -342,6 +350,11 @@ export class FakeVolumeDriver implements VolumeDriver {
     let s = '';
     for (let i = 0; i < n; i++) s += CHAP_CHARS[this.rng.int(0, CHAP_CHARS.length - 1)];
     return s;
+  }
+
+  /** Ids of the volumes whose LVs this backend holds (for invariant checks). */
+  volumeIds(): ReadonlySet<string> {
+    return this.volumeIndex;
   }
 
   hasVolume(volumeId: string): boolean {

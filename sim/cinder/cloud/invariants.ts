@@ -16,16 +16,23 @@ export function checkInvariants(
   const volumes = store.table<VolumeRow>(tables.volumes).list();
   const live = new Set(volumes.map((v) => v.id));
   // No volume in two places: its data lives on at most one backend, and on its own when it is usable.
-  for (const v of volumes) {
-    const holders = [...drivers].filter(([, d]) => !d.backendFailed && d.initialized && d.hasVolume(v.id)).map(([h]) => h);
-    // A generic migration holds the data in two places until the source is deleted.
-    if (holders.length > 1 && v.migration_status !== 'migrating') return `volume ${v.id} exists on several backends: ${holders.join(', ')}`;
-    if (holders.length === 1 && v.host && backendOf(v.host) !== holders[0] && v.migration_status !== 'migrating') {
-      return `volume ${v.id} is recorded on ${v.host} but its data is on ${holders[0]}`;
+  const holders = new Map<string, string[]>();
+  for (const [host, d] of drivers) {
+    if (d.backendFailed || !d.initialized) continue;
+    for (const id of d.volumeIds()) {
+      const list = holders.get(id);
+      if (list) list.push(host);
+      else holders.set(id, [host]);
     }
+  }
+  for (const v of volumes) {
+    const on = holders.get(v.id) ?? [];
+    const migrating = v.migration_status === 'migrating';
+    if (on.length > 1 && !migrating) return `volume ${v.id} exists on several backends: ${on.join(', ')}`;
+    if (on.length === 1 && v.host && backendOf(v.host) !== on[0] && !migrating) return `volume ${v.id} is recorded on ${v.host} but its data is on ${on[0]}`;
     if ((v.status === 'available' || v.status === 'in-use') && v.host) {
       const d = drivers.get(backendOf(v.host));
-      if (d && !d.backendFailed && d.initialized && !d.hasVolume(v.id)) return `volume ${v.id} is ${v.status} on ${v.host} but the backend has no such volume`;
+      if (d && !d.backendFailed && d.initialized && on.length === 0) return `volume ${v.id} is ${v.status} on ${v.host} but the backend has no such volume`;
     }
     if (v.status === 'available' && !v.host) return `volume ${v.id} is available but has no host`;
   }

@@ -51,6 +51,7 @@ export class SchedulerService {
   filterScheduler: FilterScheduler;
   /** SchedulerManager._startup_delay: set until the first reports are in (or the wait ran out). */
   private startupDelay = false;
+  private readonly infoCache = new Map<string, ServiceInfo>();
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
   private readonly backupStates = new Map<string, BackupServiceState>();
@@ -100,6 +101,7 @@ export class SchedulerService {
     const now = this.ports.clock.monoNow();
     for (const src of this.directory.capabilitySources()) this.lastPull.set(src.host, now);
     this.backupStates.clear();
+    this.infoCache.clear();
     this.heart.start(this.defaults.storage_availability_zone);
     this.ports.bus.serve(SCHEDULER_TOPIC, (m, a) => this.handle(m, a));
     // init_host_with_rpc: ask every volume and backup service for fresh capabilities
@@ -214,8 +216,14 @@ export class SchedulerService {
       .list((s) => s.binary === 'cinder-volume')
       .map((s) => {
         const up = isServiceUp(this.directory.updatedAt(s), now, downMs);
-        if (!up && !s.disabled) this.ports.log.debug(`volume service is down. (host: ${s.host})`);
-        return { host: s.host, availability_zone: s.availability_zone, disabled: s.disabled, frozen: s.frozen, up };
+        const prev = this.infoCache.get(s.host);
+        if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
+        // Cinder logs this at every scheduling call; once per change keeps long runs' logs bounded.
+        if (!up && !s.disabled) this.ports.log.warning(`volume service is down. (host: ${s.host})`);
+        // The same object while nothing changed lets the host manager skip re-applying reports.
+        const info = { host: s.host, availability_zone: s.availability_zone, disabled: s.disabled, frozen: s.frozen, up };
+        this.infoCache.set(s.host, info);
+        return info;
       });
   }
 
