@@ -51,6 +51,22 @@ export function capacityFactors(
   reservedPercentage: number,
   thin: boolean,
 ): CapacityFactors {
+  return { ...capacityFactorsInto(SCRATCH, totalGb, freeGb, provisionedGb, thinSupport, ratio, reservedPercentage, thin) };
+}
+
+const SCRATCH: CapacityFactors = { reservedCapacityGb: 0, totalAvailableCapacityGb: 0, virtualFreeCapacityGb: 0 };
+
+/** capacityFactors without allocating: fills and returns `out` (the per-pool hot path). */
+export function capacityFactorsInto(
+  out: CapacityFactors,
+  totalGb: number,
+  freeGb: number,
+  provisionedGb: number,
+  thinSupport: boolean,
+  ratio: number,
+  reservedPercentage: number,
+  thin: boolean,
+): CapacityFactors {
   const reserved = reservedPercentage / 100;
   const reservedCapacityGb = Math.floor(totalGb * reserved);
   const usable = totalGb - reservedCapacityGb;
@@ -64,7 +80,10 @@ export function capacityFactors(
     const calculated = totalAvailable - provisionedGb;
     virtualFree = freeGb < calculated ? freeGb : calculated;
   }
-  return { reservedCapacityGb, totalAvailableCapacityGb: pyRound2(totalAvailable), virtualFreeCapacityGb: pyRound2(virtualFree) };
+  out.reservedCapacityGb = reservedCapacityGb;
+  out.totalAvailableCapacityGb = pyRound2(totalAvailable);
+  out.virtualFreeCapacityGb = pyRound2(virtualFree);
+  return out;
 }
 
 /** Cinder's INITIAL_AUTO_MOSR: the 'auto' ratio before anything is provisioned. */

@@ -74,6 +74,8 @@ export class PoolState {
   goodnessFunction: Json = 0;
   /** Wall ms of the report applied, or of the last consumption (utcnow()). */
   updatedWallMs: number | null = null;
+  /** Numbers changed by consumption since the last report was applied. */
+  consumedSinceReport = false;
 
   constructor(
     readonly backendHost: string,
@@ -98,6 +100,7 @@ export class PoolState {
     this.capabilities = cap;
     this.service = service;
     if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
+    this.consumedSinceReport = false;
     this.volumeBackendName = cap['volume_backend_name'] ?? null;
     this.vendorName = cap['vendor_name'] ?? null;
     this.driverVersion = cap['driver_version'] ?? null;
@@ -120,6 +123,7 @@ export class PoolState {
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
     this.owner.consumed = true;
+    this.consumedSinceReport = true;
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
     if (this.freeCapacityGb.kind === 'gb') this.freeCapacityGb = { kind: 'gb', gb: this.freeCapacityGb.gb - sizeGb };
@@ -175,6 +179,14 @@ class BackendState {
     readonly host: string,
     readonly clusterName: string | null,
   ) {}
+
+  /** A consumed pool whose consumption is not newer than the report: re-applying would change it. */
+  anyConsumedPoolNotNewerThan(timestampWallMs: number): boolean {
+    for (const pool of this.pools.values()) {
+      if (pool.consumedSinceReport && (pool.updatedWallMs === null || !(pool.updatedWallMs > timestampWallMs))) return true;
+    }
+    return false;
+  }
 
   poolNames(): string {
     let names = '';
@@ -381,9 +393,15 @@ export class HostManager {
         this.backendStateMap.set(key, state);
         changed = true;
       }
-      // Re-applying an unchanged report to unconsumed pools changes nothing, so it is skipped.
-      if (state.applied !== report || state.appliedService !== service || state.marks.consumed) {
+      // Re-applying an unchanged report changes nothing unless a pool was consumed at or
+      // before the report's timestamp (then Cinder's re-apply wipes the consumption).
+      const same = state.applied === report && state.appliedService === service;
+      let reapply = !same;
+      if (state.marks.consumed) {
         state.marks.consumed = false;
+        reapply ||= state.anyConsumedPoolNotNewerThan(report.timestampWallMs);
+      }
+      if (reapply) {
         const before = state.poolNames();
         state.update(report, service, this.globalRatio);
         state.applied = report;

@@ -202,3 +202,20 @@ describe('clock skew between the volume service and the scheduler', () => {
     expect(after!.freeCapacityGb).toEqual({ kind: 'gb', gb: free });
   });
 });
+
+describe('revert_volume_consumed_capacity (reschedule)', () => {
+  // python3-cinder: free 100 (revert wiped by the re-applied report) / 80 (30 consumed, 10 given back).
+  test.each([
+    ['on a pool never consumed, the re-applied report wipes the revert', false, 100],
+    ['after a consumption, the revert stands', true, 80],
+  ] as const)('%s', (_what, consumeFirst, free) => {
+    const rig = schedulerRig();
+    const services = [rig.service('a@x')];
+    rig.hm.updateServiceCapabilities('a@x', { volume_backend_name: 'x', total_capacity_gb: 100, free_capacity_gb: 100 }, rig.node.clock.wallNow() - 5000);
+    const [pool] = rig.hm.getAllBackendStates(services);
+    if (consumeFirst) rig.hm.consume(pool!, 30);
+    rig.hm.revertConsumed('a@x#x', 10);
+    const [after] = rig.hm.getAllBackendStates(services);
+    expect(after!.freeCapacityGb).toEqual({ kind: 'gb', gb: free });
+  });
+});

@@ -12,7 +12,11 @@ interface CompiledSpec {
 const compiled = new WeakMap<Readonly<Record<string, string>>, CompiledSpec[]>();
 
 /** The extra specs this filter reads, split once per volume type rather than once per pool. */
+let lastSpecs: Readonly<Record<string, string>> | null = null;
+let lastList: CompiledSpec[] = [];
+
 function compiledSpecs(extraSpecs: Readonly<Record<string, string>>): CompiledSpec[] {
+  if (extraSpecs === lastSpecs) return lastList;
   let list = compiled.get(extraSpecs);
   if (!list) {
     list = [];
@@ -24,6 +28,8 @@ function compiledSpecs(extraSpecs: Readonly<Record<string, string>>): CompiledSp
     }
     compiled.set(extraSpecs, list);
   }
+  lastSpecs = extraSpecs;
+  lastList = list;
   return list;
 }
 

@@ -1,4 +1,4 @@
-import { capacityFactors, wantsThin } from '../capacity.js';
+import { capacityFactorsInto, wantsThin, type CapacityFactors } from '../capacity.js';
 import { PyError, pyInt } from '../python.js';
 import { PASS, type BackendFilter, type FilterProperties } from '../types.js';
 
@@ -7,6 +7,8 @@ export function requestedGb(props: FilterProperties): number {
   if (props.new_size) return pyInt(props.new_size) - pyInt(props.size);
   return props.size;
 }
+
+const factors: CapacityFactors = { reservedCapacityGb: 0, totalAvailableCapacityGb: 0, virtualFreeCapacityGb: 0 };
 
 /** Capacity filter based on the pool's capacity, reserved space and over-subscription. */
 export const CapacityFilter: BackendFilter = {
@@ -29,7 +31,7 @@ export const CapacityFilter: BackendFilter = {
     const thin = wantsThin(props.volume_type.extra_specs);
     const thinSupport = pool.thinProvisioningSupport;
     const ratio = pool.maxOverSubscriptionRatio;
-    const f = capacityFactors(total.gb, free.gb, pool.provisionedCapacityGb, thinSupport, thinSupport ? ratio : 1, reservedPct, thin);
+    const f = capacityFactorsInto(factors, total.gb, free.gb, pool.provisionedCapacityGb, thinSupport, thinSupport ? ratio : 1, reservedPct, thin);
     const available = f.virtualFreeCapacityGb;
     if (thin && thinSupport && ratio >= 1) {
       if (f.totalAvailableCapacityGb === 0) {

@@ -1,4 +1,4 @@
-import { capacityFactors, wantsThin } from '../capacity.js';
+import { capacityFactorsInto, wantsThin, type CapacityFactors } from '../capacity.js';
 import type { PoolState } from '../host-manager.js';
 import { PyError } from '../python.js';
 import type { BackendWeigher } from '../types.js';
@@ -6,6 +6,8 @@ import { weighEach } from './base.js';
 
 const OFFSET_MIN = 10000;
 const OFFSET_MULT = 100;
+
+const factors: CapacityFactors = { reservedCapacityGb: 0, totalAvailableCapacityGb: 0, virtualFreeCapacityGb: 0 };
 
 /** The raw CapacityWeigher value of one pool: virtual free GB, or -1 / +inf for infinite/unknown. */
 export function capacityRaw(pool: PoolState, thin: boolean, multiplier: number): number {
@@ -17,7 +19,7 @@ export function capacityRaw(pool: PoolState, thin: boolean, multiplier: number):
   if (free.kind === 'missing' || total.kind === 'missing') {
     throw new PyError('TypeError', `CapacityWeigher on pool ${pool.host}: capacity reported as null cannot be weighed`);
   }
-  return capacityFactors(total.gb, free.gb, pool.provisionedCapacityGb, pool.thinProvisioningSupport, pool.maxOverSubscriptionRatio, pool.reservedPercentage, thin).virtualFreeCapacityGb;
+  return capacityFactorsInto(factors, total.gb, free.gb, pool.provisionedCapacityGb, pool.thinProvisioningSupport, pool.maxOverSubscriptionRatio, pool.reservedPercentage, thin).virtualFreeCapacityGb;
 }
 
 /** Weighs pools by virtual free capacity; spreads by default. */
