@@ -88,11 +88,17 @@ export class Cloud {
         } else if (svc === 'cinder-scheduler') {
           this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory));
         } else if (svc === 'cinder-volume') {
+          if (Object.keys(node.backends).length === 0) {
+            // cmd/volume.py exits: drivers cannot be configured in [DEFAULT] since Ocata.
+            host.ports(node.name, 'cinder-volume').log.error(
+              'Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.',
+            );
+          }
           for (const [group, b] of Object.entries(node.backends)) {
             const svcHost = `${b.backend_host ?? hostName}@${group}`;
             const ports = host.ports(node.name, `cinder-volume@${group}`);
             store ??= ports.store;
-            const { backend_host: _h, backend_availability_zone: _z, extra_capabilities: _e, ...fake } = b;
+            const { backend_host: _h, backend_availability_zone: _z, extra_capabilities: _e, iscsi_ip_address: _legacy, ...fake } = b;
             const driver = new FakeVolumeDriver(fake, host.rng(`driver:${svcHost}`), b.backend_host ?? hostName);
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(

@@ -54,6 +54,11 @@ export const backendOptions = fakeBackendSpec.extend({
   backend_host: z.string().min(1).optional(),
   backend_availability_zone: z.string().min(1).optional(),
   extra_capabilities: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Legacy option no longer registered in 2023.1: oslo.config ignores it, so
+   * the portal comes from target_ip_address (the seed notes' tip no longer works).
+   */
+  iscsi_ip_address: z.string().optional(),
 });
 
 export type BackendOptions = z.infer<typeof backendOptions>;

@@ -31,3 +31,28 @@ describe('volume lifecycle over the simulated bus', () => {
     expect(okResult(req(sc, alice, { verb: 'quota-usage' }))).toMatchObject({ volumes: { in_use: 0 }, gigabytes: { in_use: 0 } });
   });
 });
+
+describe('configuration the services read', () => {
+  it('the legacy iscsi_ip_address is ignored: the portal comes from target_ip_address', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: { iscsi_ip_address: '10.0.1.29', target_ip_address: '192.168.0.5' } } }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    const a = okResult<{ connection_info: { data: { target_portal: string } } }>(req(sc, alice, { verb: 'attach', volume: 'v' }));
+    expect(a.connection_info.data.target_portal).toBe('192.168.0.5:3260');
+  });
+
+  it('a cinder-volume node without enabled_backends runs no volume service and says why', () => {
+    const sc = cloud([{ name: 'node1', backends: {} }]);
+    expect(sc.cloud.volumeServices.size).toBe(0);
+    expect(sc.world.log.records.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
+      'Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.',
+    ]);
+  });
+
+  it('extending an in-use volume needs microversion 3.42', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' });
+    okResult(req(sc, alice, { verb: 'attach', volume: 'v' }));
+    okResult(req(sc, { ...alice, api_version: '3.42' }, { verb: 'extend', volume: 'v', new_size: 2 }));
+    expect(volume(sc, 'v')).toMatchObject({ status: 'in-use', size: 2 });
+  });
+});
