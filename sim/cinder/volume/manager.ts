@@ -307,6 +307,8 @@ export class VolumeService {
 
   /** Apply a driver result after its latency; crashes cancel pending completions. */
   private after<T>(r: DriverResult<T>, fn: (r: DriverResult<T>) => void, label: string): void {
+    // The driver changed the backend when called (an LV exists from lvcreate on): stats from now on show it.
+    this.noteStatsChanged();
     const h = this.ports.timers.after(r.latencyMs, () => {
       this.inflight.delete(h);
       fn(r);
@@ -325,8 +327,9 @@ export class VolumeService {
     if (!v || v.deleted || !v.host) return;
     const pool = poolOf(v.host) ?? 'LVM';
     const ref = { id: v.id, sizeGb: v.size, pool };
-    // _update_allocated_capacity runs before the driver.
+    // _update_allocated_capacity runs before the driver; reports from now on carry it.
     this.addAllocated(v.host, v.size);
+    this.noteStatsChanged();
     let r: DriverResult<void>;
     let extraMs = 0;
     if (v.snapshot_id) {

@@ -164,6 +164,31 @@ const cases: Case[] = [
     http: 400,
     message: 'Invalid volume type: Type access modification is not applicable to public volume type.',
   },
+  {
+    name: 'clone with an incompatible explicit type (surprise #12)',
+    setup: [
+      [admin, { verb: 'type-create', name: 'gold' }],
+      [admin, { verb: 'type-key', vtype: 'gold', action: 'set', specs: { volume_backend_name: 'LVM' } }],
+      create('v', 1),
+    ],
+    request: { verb: 'create', size: 1, source_volid: 'v', volume_type: 'gold' },
+    http: 400,
+    message: (sc) =>
+      `Invalid input received: Invalid volume_type provided: ${[...sc.world.db.rows('volume_types').values()][1]!.id} (requested type is not compatible; either match source volume, or omit type argument).`,
+  },
+  {
+    name: 'from a snapshot with an incompatible explicit type',
+    setup: [
+      [admin, { verb: 'type-create', name: 'gold' }],
+      [admin, { verb: 'type-key', vtype: 'gold', action: 'set', specs: { volume_backend_name: 'LVM' } }],
+      create('v', 1),
+      [A, { verb: 'snapshot-create', volume: 'v', name: 's' }],
+    ],
+    request: { verb: 'create', size: 1, snapshot_id: 's', volume_type: 'gold' },
+    http: 400,
+    message: (sc) =>
+      `Invalid input received: Invalid volume_type provided: ${[...sc.world.db.rows('volume_types').values()][1]!.id} (requested type is not compatible; recommend omitting the type argument).`,
+  },
   { name: 'type-create by a member', ctx: alice, request: { verb: 'type-create', name: 'x' }, http: 403, message: "Policy doesn't allow volume_extension:types_manage to be performed." },
   {
     name: 'backup of an in-use volume without force',

@@ -304,3 +304,21 @@ describe('a failed backend (seed notes: a snapshot is useless once its volume is
     expect(volume(sc, 'fromsnap').status).toBe('error');
   });
 });
+
+describe('_retype_is_possible (surprise #12)', () => {
+  it.each([
+    { name: 'same volume_backend_name', specs: { volume_backend_name: 'LVM' }, srcSpecs: { volume_backend_name: 'LVM' }, disable: 0, ok: true },
+    { name: 'neither type names a backend', specs: { 'qos:x': '1' }, srcSpecs: {}, disable: 0, ok: true },
+    { name: 'different backends, nothing disabled', specs: { volume_backend_name: 'LVM' }, srcSpecs: {}, disable: 0, ok: false },
+    { name: 'different backends, exactly one disabled service', specs: { volume_backend_name: 'LVM' }, srcSpecs: {}, disable: 1, ok: true },
+  ])('clone with another type: $name', ({ specs, srcSpecs, disable, ok }) => {
+    const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
+    for (const [n, sp] of [['src', srcSpecs], ['dst', specs]] as const) {
+      okResult(req(sc, admin, { verb: 'type-create', name: n }));
+      if (Object.keys(sp).length) okResult(req(sc, admin, { verb: 'type-key', vtype: n, action: 'set', specs: sp }));
+    }
+    req(sc, alice, { verb: 'create', size: 1, name: 'v', volume_type: 'src' });
+    if (disable) okResult(req(sc, admin, { verb: 'service-disable', host: 'node2@lvm', binary: 'cinder-volume' }));
+    expect(req(sc, alice, { verb: 'create', size: 1, source_volid: 'v', volume_type: 'dst' }, 0).ok).toBe(ok);
+  });
+});
