@@ -21,16 +21,21 @@ function schedulerView(sc: SimCloud) {
 }
 
 describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)', () => {
-  it('gives the scheduler the same pool states through creates, deletes, a backward clock step and a restart', () => {
+  it('gives the scheduler the same pool states through creates, deletes, extends, snapshots, capacity change, backend failure, a clock step and a restart', () => {
     const runs = [twoBackendCloud(false), twoBackendCloud(true)].map((sc) => {
       const views: unknown[] = [];
       for (let i = 0; i < 30; i++) {
         const t = 500 + i * 37_300;
         sc.submit(t, alice, { verb: 'create', size: 5 + (i % 7), name: `v${i}` });
         if (i % 3 === 2) sc.submit(t + 20_100, alice, { verb: 'delete', volume: `v${i - 1}` });
+        if (i % 4 === 1) sc.submit(t + 25_300, alice, { verb: 'extend', volume: `v${i}`, new_size: 20 });
+        if (i % 5 === 3) sc.submit(t + 27_700, alice, { verb: 'snapshot-create', volume: `v${i}` });
         sc.at(t + 30_700, () => views.push(schedulerView(sc)));
       }
       sc.at(400_250, () => sc.clock('node2').step(-150_000));
+      sc.at(300_333, () => sc.cloud.setBackendCapacity('node1@lvm', 800));
+      sc.at(500_444, () => sc.cloud.failBackend('node1@lvm'));
+      sc.at(650_555, () => sc.cloud.recoverBackend('node1@lvm'));
       sc.at(700_111, () => sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop());
       sc.at(760_222, () => sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).start());
       sc.run({ untilMs: 1_200_000 });
@@ -40,7 +45,6 @@ describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)',
     expect(runs[0]!.outcomes).toEqual(runs[1]!.outcomes);
     expect(runs[0]!.views).toEqual(runs[1]!.views);
     expect(runs[0]!.views.length).toBe(30);
-    expect(runs[0]!.outcomes.every((ok) => ok)).toBe(true);
     // The step makes node2's reports look old, in both models.
     expect(runs[0]!.ignored).toBeGreaterThan(0);
     expect(runs[1]!.ignored).toBe(runs[0]!.ignored);
