@@ -57,6 +57,8 @@ const TRANSITIONAL = new Set(['creating', 'deleting', 'extending', 'backing-up',
 const SETTLE_POLL_MS = 1_000;
 const SETTLE_LIMIT_MS = 600_000;
 const SETUP_WAIT_LIMIT_MS = 120_000;
+/** Lean runs drain the scheduler's decision log every this many arrivals. */
+const LEAN_DRAIN_EVERY = 64;
 /** Verbs whose answer names a new resource whose status we follow. */
 const CREATING_VERBS = new Set(['create', 'snapshot-create', 'backup-create', 'backup-restore', 'transfer-create']);
 
@@ -149,6 +151,7 @@ class ScenarioRun {
       if (e.at === undefined) this.expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view()));
     });
     this.expectations.sort((a, b) => a.index - b.index);
+    if (this.lean) this.drainDecisions();
     for (const r of this.requests) if (r.resource_id !== null) r.final_status = this.cloud.statusOf(r.resource_id) ?? 'deleted';
     return this.outcome(end);
   }
@@ -336,7 +339,9 @@ class ScenarioRun {
       }
       return undefined;
     };
+    let arrived = 0;
     const arrive = (): void => {
+      if (this.lean && ++arrived % LEAN_DRAIN_EVERY === 0) this.drainDecisions();
       const op = drawOp(w, rng);
       if (op === 'create' || live.length === 0) {
         const project = w.projects[rng.int(0, w.projects.length - 1)]!;
@@ -438,11 +443,7 @@ class ScenarioRun {
       this.serviceStates.push(rec);
       this.lastService.set(key, rec);
     }
-    if (this.lean) {
-      this.counts.decisions += this.cloud.decisions().length;
-      this.counts.createsOk += this.cloud.decisions().filter((d) => d.ok && d.operation === 'create_volume').length;
-      this.cloud.dropDecisions();
-    }
+    if (this.lean) this.drainDecisions();
     for (const p of this.cloud.pools()) {
       const prev = this.lastPool.get(p.pool);
       if (prev && prev.total_capacity_gb === p.total_capacity_gb && prev.free_capacity_gb === p.free_capacity_gb && prev.allocated_capacity_gb === p.allocated_capacity_gb && prev.provisioned_capacity_gb === p.provisioned_capacity_gb) continue;
@@ -450,6 +451,14 @@ class ScenarioRun {
       this.capacity.push(rec);
       this.lastPool.set(p.pool, rec);
     }
+  }
+
+  /** Lean runs: count the scheduler's decisions and let it forget them (a trace per pool per decision adds up). */
+  private drainDecisions(): void {
+    const c = this.cloud.decisionCounts();
+    this.counts.decisions += c.total;
+    this.counts.createsOk += c.createsOk;
+    this.cloud.dropDecisions();
   }
 
   private decisionRecords(): DecisionRecord[] {
