@@ -1,4 +1,4 @@
-import { pyFloat, pyRound2, pyTruthy, type Json } from './python.js';
+import { PyError, pyFloat, pyRound2, pyTruthy, type Json } from './python.js';
 
 /**
  * A reported capacity: GB, or one of Cinder's two words.  `missing` is an
@@ -95,15 +95,25 @@ export const INITIAL_AUTO_MOSR = 20;
  */
 export function maxOverSubscriptionRatio(cap: Readonly<Record<string, Json>>, globalRatio: string): number {
   if (!pyTruthy(cap['thin_provisioning_support'])) return 1.0;
-  const total = cap['total_capacity_gb'] ?? 0;
-  const free = cap['free_capacity_gb'] ?? 0;
+  // dict.get(key, 0): an explicit null stays None.
+  const total = cap['total_capacity_gb'] !== undefined ? cap['total_capacity_gb'] : 0;
+  const free = cap['free_capacity_gb'] !== undefined ? cap['free_capacity_gb'] : 0;
   if (total === 'infinite' || total === 'unknown' || free === 'infinite' || free === 'unknown') return 1.0;
   const own = cap['max_over_subscription_ratio'];
   const value: Json = pyTruthy(own) ? own! : globalRatio;
   if (value === 'auto') {
-    const allocated = cap['allocated_capacity_gb'] ?? 0;
+    const allocated = cap['allocated_capacity_gb'] !== undefined ? cap['allocated_capacity_gb'] : 0;
     const provisioned = pyFloat(cap['provisioned_capacity_gb'] !== undefined ? cap['provisioned_capacity_gb'] : allocated);
-    if (provisioned !== 0) return 1 + provisioned / (pyFloat(total) - pyFloat(free) + 1);
+    if (provisioned !== 0) {
+      if (typeof total !== 'number' || typeof free !== 'number') {
+        throw new PyError('TypeError', `max_over_subscription_ratio 'auto' computes total_capacity_gb - free_capacity_gb, and the pool reports ${JSON.stringify(total)} and ${JSON.stringify(free)}: unsupported operand type(s) for -`);
+      }
+      const used = total - free;
+      if (used + 1 === 0) {
+        throw new PyError('ZeroDivisionError', `max_over_subscription_ratio 'auto' divides provisioned capacity by (total - free + 1) = 0 (total_capacity_gb ${total}, free_capacity_gb ${free}): float division by zero`);
+      }
+      return 1 + provisioned / (used + 1);
+    }
     return INITIAL_AUTO_MOSR;
   }
   return pyFloat(value);

@@ -168,8 +168,13 @@ export class FilterScheduler {
   }
 
   private choose(d: Decision, pool: PoolState, sizeGb: number): void {
+    try {
+      this.hostManager.consume(pool, sizeGb);
+    } catch (e) {
+      if (e instanceof PyError) d.crashedIn = 'consume_from_volume';
+      throw e;
+    }
     this.select(d, pool);
-    this.hostManager.consume(pool, sizeGb);
     d.consumedGb = sizeGb;
   }
 
@@ -181,7 +186,14 @@ export class FilterScheduler {
       if (this.enabledFilters instanceof Abort) throw this.enabledFilters;
       const props = this.filterProperties(input, volExistsOn);
       this.populateRetry(props, spec);
-      if (props.retry && props.retry.backends.length > 0) this.hostManager.revertConsumed(props.retry.backends[props.retry.backends.length - 1]!, spec.volume_properties.size);
+      if (props.retry && props.retry.backends.length > 0) {
+        try {
+          this.hostManager.revertConsumed(props.retry.backends[props.retry.backends.length - 1]!, spec.volume_properties.size);
+        } catch (e) {
+          if (e instanceof PyError) d.crashedIn = 'revert_volume_consumed_capacity';
+          throw e;
+        }
+      }
       const ctx: FilterContext = { props, lookups: this.lookups };
       const candidates = this.hostManager.getAllBackendStates(input.services);
       d.candidates = this.light ? [] : candidates.map((p) => p.host);

@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
-import { isDict, pyEquals, pyFloat, pyTruthy, type Json } from './python.js';
+import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
 export interface ServiceInfo {
@@ -126,6 +126,10 @@ export class PoolState {
     this.consumedSinceReport = true;
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
+    if (this.freeCapacityGb.kind === 'missing') {
+      // Cinder has already added to allocated/provisioned when `None -= size` raises.
+      throw new PyError('TypeError', `pool ${this.host} reports free_capacity_gb null and Cinder subtracts ${sizeGb} GB from it when consuming: unsupported operand type(s) for -=: 'NoneType' and 'int'`);
+    }
     if (this.freeCapacityGb.kind === 'gb') this.freeCapacityGb = { kind: 'gb', gb: this.freeCapacityGb.gb - sizeGb };
     if (nowWallMs !== null) this.updatedWallMs = nowWallMs;
   }
@@ -342,7 +346,14 @@ export class HostManager {
       this.serviceStatesLastUpdate.set(key, oldOrEmpty);
     }
     this.serviceStates.set(key, next);
-    if (justInit && servicesNow) this.getAllBackendStates(servicesNow);
+    if (justInit && servicesNow) {
+      try {
+        this.getAllBackendStates(servicesNow);
+      } catch (e) {
+        // Cinder's RPC handler fails here after storing the report; the next scheduling call meets the same error.
+        if (!(e instanceof PyError)) throw e;
+      }
+    }
     return 'accepted';
   }
 
@@ -417,13 +428,19 @@ export class HostManager {
       changed = true;
     }
     if (changed || this.candidatesCache === null) {
+      // Cinder collects pools in a dict keyed backend + '.' + pool: on a key collision
+      // (pool 'p.q' of h@b and pool 'q' of h@b.p) the later pool takes the earlier's place.
       const all: PoolState[] = [];
-      const seen = new Set<string>();
+      const at = new Map<string, number>();
       for (const [key, state] of this.backendStateMap) {
         for (const pool of state.pools.values()) {
           const poolKey = `${key}.${pool.poolName}`;
-          if (seen.has(poolKey)) continue;
-          seen.add(poolKey);
+          const i = at.get(poolKey);
+          if (i !== undefined) {
+            all[i] = pool;
+            continue;
+          }
+          at.set(poolKey, all.length);
           all.push(pool);
         }
       }

@@ -16,10 +16,12 @@ export function capacityRaw(pool: PoolState, thin: boolean, multiplier: number):
   if (free.kind === 'infinite' || free.kind === 'unknown' || total.kind === 'infinite' || total.kind === 'unknown') {
     return multiplier > 0 ? -1 : Infinity;
   }
-  if (free.kind === 'missing' || total.kind === 'missing') {
-    throw new PyError('TypeError', `CapacityWeigher on pool ${pool.host}: capacity reported as null cannot be weighed`);
+  if (total.kind === 'missing') throw new PyError('TypeError', `CapacityWeigher on pool ${pool.host}: float(total_capacity_gb) of null`);
+  // Only the thick path reads free capacity (free < calculated free); a thin request on a thin pool never does.
+  if (free.kind === 'missing' && !(thin && pool.thinProvisioningSupport)) {
+    throw new PyError('TypeError', `CapacityWeigher on pool ${pool.host}: free_capacity_gb null compared with the calculated free capacity ('<' not supported between 'NoneType' and 'float')`);
   }
-  return capacityFactorsInto(factors, total.gb, free.gb, pool.provisionedCapacityGb, pool.thinProvisioningSupport, pool.maxOverSubscriptionRatio, pool.reservedPercentage, thin).virtualFreeCapacityGb;
+  return capacityFactorsInto(factors, total.gb, free.kind === 'gb' ? free.gb : NaN, pool.provisionedCapacityGb, pool.thinProvisioningSupport, pool.maxOverSubscriptionRatio, pool.reservedPercentage, thin).virtualFreeCapacityGb;
 }
 
 /** Weighs pools by virtual free capacity; spreads by default. */
