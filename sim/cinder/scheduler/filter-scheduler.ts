@@ -195,7 +195,13 @@ export class FilterScheduler {
         }
       }
       const ctx: FilterContext = { props, lookups: this.lookups };
-      const candidates = this.hostManager.getAllBackendStates(input.services);
+      let candidates: PoolState[];
+      try {
+        candidates = this.hostManager.getAllBackendStates(input.services);
+      } catch (e) {
+        if (e instanceof PyError) d.crashedIn = 'get_all_backend_states';
+        throw e;
+      }
       d.candidates = this.light ? [] : candidates.map((p) => p.host);
       d.candidateCount = candidates.length;
       d.filters = [];

@@ -114,7 +114,12 @@ export class PoolState {
     this.provisionedCapacityGb = numberOr(cap['provisioned_capacity_gb'], this.allocatedCapacityGb);
     this.thinProvisioningSupport = pyTruthy(cap['thin_provisioning_support']);
     this.thickProvisioningSupport = pyTruthy(cap['thick_provisioning_support']);
-    this.maxOverSubscriptionRatio = maxOverSubscriptionRatio(cap, globalRatio);
+    try {
+      this.maxOverSubscriptionRatio = maxOverSubscriptionRatio(cap, globalRatio);
+    } catch (e) {
+      if (e instanceof PyError) throw new PyError(e.pyType, `pool ${this.host}: ${e.message}`);
+      throw e;
+    }
     this.multiattach = cap['multiattach'] ?? false;
     this.filterFunction = cap['filter_function'] ?? null;
     this.goodnessFunction = cap['goodness_function'] ?? 0;
