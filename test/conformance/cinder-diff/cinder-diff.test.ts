@@ -118,6 +118,29 @@ describe.skipIf(!oracle.ok)(`decisions match the real Cinder scheduler${oracle.o
     if (unexplained) expect(b, explain(c, a, b)).toEqual(a);
   });
 
+  test("Cinder's answers exercise every filter, the weighers and every crash class", () => {
+    const removing = new Set<string>();
+    const errorTypes = new Set<string>();
+    let selected = 0;
+    let weighedSeveral = 0;
+    for (const r of cinder.flatMap(results)) {
+      const filters = (r['filters'] ?? []) as { name: string; passed: string[] }[];
+      let before = (r['candidates'] as string[] | undefined)?.length ?? 0;
+      for (const f of filters) {
+        if (f.passed.length < before) removing.add(f.name);
+        before = f.passed.length;
+      }
+      if (typeof r['error_type'] === 'string') errorTypes.add(r['error_type']);
+      if (r['selected'] !== null) selected++;
+      if (Array.isArray(r['weighed']) && r['weighed'].length > 2) weighedSeveral++;
+    }
+    const everyFilter = ['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter', 'DriverFilter', 'IgnoreAttemptedHostsFilter', 'SameBackendFilter', 'DifferentBackendFilter', 'InstanceLocalityFilter', 'JsonFilter'];
+    expect([...removing].sort()).toEqual(everyFilter.sort());
+    expect([...errorTypes].sort()).toEqual(expect.arrayContaining(['NoValidBackend', 'SchedulerHostFilterNotFound', 'SchedulerHostWeigherNotFound', 'ZeroDivisionError', 'TypeError', 'IndexError', 'ValueError']));
+    expect(selected).toBeGreaterThan(cases.length / 4);
+    expect(weighedSeveral).toBeGreaterThan(cases.length / 10);
+  });
+
   test.each(knownDisagreements.map((k) => [k.name, k.kind] as const))('known disagreement "%s" (%s) still shows up (delete it from known.ts once fixed)', (name) => {
     expect(explained.get(name) ?? 0, `no case disagrees as "${name}" any more`).toBeGreaterThan(0);
   });

@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue } from './generate.js';
 
 /**
  * Hand-written cases on the rules' edges; ids name the scheduler-semantics.md
- * section (s1 .. s10) or the finding they reproduce (bug-*).  Cinder decides
+ * section (s1 .. s10) or the finding they reproduce (found-*).  Cinder decides
  * them in the test; nothing here states an expected answer.
  */
 
@@ -224,12 +224,36 @@ const operationCases: JsonObject[] = [
   },
 ];
 
-/** Minimal reproductions of the disagreements found (see known.ts). */
+const V1 = '0b6ac5e2-3c5a-4d0e-9d0c-1f6f3b3d2a11';
+const V2 = '7e57d004-2b97-4e7a-b45f-5387367791cd';
+const HINT_FILTERS = { filters: ['SameBackendFilter', 'DifferentBackendFilter', 'InstanceLocalityFilter', 'JsonFilter'] };
+const hintCase = (id: string, hints: JsonObject): JsonObject => ({
+  id,
+  backends: FLEET,
+  volumes: [{ id: V1, host: 'n6@pooled#gold' }, { id: V2, host: 'n1@thick' }],
+  instances: [{ id: V1, host: 'n2' }],
+  config: HINT_FILTERS,
+  request: { size: 10, scheduler_hints: hints },
+});
+
+const hintCases: JsonObject[] = [
+  hintCase('s9-same-host-pool', { same_host: [V1] }),
+  hintCase('s9-same-host-legacy-volume-host', { same_host: V2 }),
+  hintCase('s9-same-host-not-uuid', { same_host: ['vol-1'] }),
+  hintCase('s9-different-host', { different_host: [V1, V2] }),
+  hintCase('s9-different-host-empty', { different_host: [] }),
+  hintCase('s9-local-to-instance', { local_to_instance: V1 }),
+  hintCase('s9-local-to-unknown-instance', { local_to_instance: V2 }),
+  hintCase('s9-local-to-instance-not-uuid', { local_to_instance: 'server-1' }),
+  hintCase('s9-json-query', { query: '["and", [">=", "$free_capacity_gb", 500], ["not", ["=", "$volume_backend_name", "thick"]]]' }),
+];
+
+/** Regression cases: minimal reproductions of disagreements this test found in cinder-sim (since fixed). */
 const findings: JsonObject[] = [
-  fleetCase('bug-retype-without-volume-id', { operation: 'retype', size: 10, host: 'n1@thick#thick', volume_type: vt({ tier: 'platinum' }, 'plat') }),
-  fleetCase('bug-auto-ratio-free-over-total', { size: 10 }, undefined, [legacy('x@a', thin(100, 101, 'auto', { provisioned_capacity_gb: 50 })), legacy('y@b', thick(100, 90))]),
-  fleetCase('bug-auto-ratio-free-null', { size: 10 }, undefined, [legacy('y@b', thick(100, 90)), legacy('x@a', thin(100, null, 'auto', { provisioned_capacity_gb: 50 }))]),
-  fleetCase('bug-capacity-weigher-free-null-thin', { size: 10 }, { filters: [] }, [
+  fleetCase('found-retype-without-volume-id', { operation: 'retype', size: 10, host: 'n1@thick#thick', volume_type: vt({ tier: 'platinum' }, 'plat') }),
+  fleetCase('found-auto-ratio-free-over-total', { size: 10 }, undefined, [legacy('x@a', thin(100, 101, 'auto', { provisioned_capacity_gb: 50 })), legacy('y@b', thick(100, 90))]),
+  fleetCase('found-auto-ratio-free-null', { size: 10 }, undefined, [legacy('y@b', thick(100, 90)), legacy('x@a', thin(100, null, 'auto', { provisioned_capacity_gb: 50 }))]),
+  fleetCase('found-capacity-weigher-free-null-thin', { size: 10 }, { filters: [] }, [
     legacy('x@a', thin(100, null, 2, { provisioned_capacity_gb: 50 })),
     legacy('y@b', thick(1000, 900)),
   ]),
@@ -237,21 +261,21 @@ const findings: JsonObject[] = [
     legacy('x@a', thin(100, null, 2, { provisioned_capacity_gb: 50 })),
     legacy('y@b', thick(100, 90)),
   ]),
-  fleetCase('bug-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
-  fleetCase('bug-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
+  fleetCase('found-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
+  fleetCase('found-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
     legacy('x@a', thick('unknown', null)),
     legacy('y@b', thick(100, 90)),
   ]),
   {
-    id: 'bug-retry-revert-wiped-by-refresh',
+    id: 'found-retry-revert-wiped-by-refresh',
     backends: [legacy('x@a', thick(1000, 450)), legacy('y@b', thick(1000, 500)), legacy('z@c', thick(1000, 400))],
     requests: [{ size: 10 }, { size: 10, retry: { num_attempts: 1, backends: ['x@a#a'] } }, { size: 10 }],
   },
   {
-    id: 'bug-retry-revert-after-consume',
+    id: 'found-retry-revert-after-consume',
     backends: [legacy('x@a', thick(1000, 600)), legacy('y@b', thick(1000, 500))],
     requests: [{ size: 100 }, { size: 100, retry: { num_attempts: 1, backends: ['x@a#a'] } }, { size: 50 }],
   },
 ];
 
-export const edgeCases: JsonObject[] = [...specCases(), ...capacityCases, ...weighCases, ...azAndHostCases, ...operationCases, ...findings];
+export const edgeCases: JsonObject[] = [...specCases(), ...capacityCases, ...weighCases, ...azAndHostCases, ...operationCases, ...hintCases, ...findings];

@@ -219,6 +219,7 @@ function request(rng: Rng, backends: JsonObject[], operation: string): JsonObjec
     return rng.chance(0.15) ? h.split('#')[0]! : h;
   };
   if (operation === 'create_volume' && rng.chance(0.08)) r['resource_backend'] = someHost();
+  if (rng.chance(0.35)) r['scheduler_hints'] = schedulerHints(rng);
   if (operation === 'create_volume' && rng.chance(0.06)) {
     r['retry'] = { num_attempts: rng.int(0, 3), backends: hosts.length > 0 ? [pick(rng, hosts)] : [] };
   }
@@ -234,10 +235,48 @@ function request(rng: Rng, backends: JsonObject[], operation: string): JsonObjec
   return r;
 }
 
+const UUIDS = ['0b6ac5e2-3c5a-4d0e-9d0c-1f6f3b3d2a11', '7e57d004-2b97-4e7a-b45f-5387367791cd', 'c2b1a8f0-0000-4000-8000-000000000003', 'dead-beef'];
+
+/** Existing volumes and Nova instances the affinity and locality filters look up. */
+function world(rng: Rng, backends: JsonObject[]): { volumes: JsonValue[]; instances: JsonValue[] } {
+  const hosts = poolHostsOf(backends);
+  const where = (): string => {
+    const h = hosts.length > 0 ? pick(rng, hosts) : 'zz@nowhere#p0';
+    return rng.weighted([{ value: h, weight: 4 }, { value: h.split('#')[0]!, weight: 1 }, { value: h.split('@')[0]!, weight: 0.5 }]);
+  };
+  return {
+    volumes: UUIDS.slice(0, 3).filter(() => rng.chance(0.7)).map((id) => ({ id, host: where() })),
+    instances: UUIDS.slice(0, 2).filter(() => rng.chance(0.7)).map((id) => ({ id, host: where().split('@')[0]! })),
+  };
+}
+
+const JSON_QUERIES = [
+  '[">=", "$free_capacity_gb", 500]',
+  '["and", [">", "$total_capacity_gb", 100], ["<", "$allocated_capacity_gb", 2000]]',
+  '["in", "$volume_backend_name", "b0", "b1", "shared"]',
+  '["not", ["=", "$capabilities.tier", "gold"]]',
+  '["or", ["=", "$thin_provisioning_support", true], ["<=", "$reserved_percentage", 10]]',
+  '["=", "$capabilities.nested.raid", "r10"]',
+];
+
+function schedulerHints(rng: Rng): JsonObject {
+  const uuid = (): JsonValue => pick(rng, UUIDS);
+  const hints: JsonObject = {};
+  if (rng.chance(0.4)) hints['same_host'] = rng.chance(0.6) ? [uuid()] : rng.chance(0.5) ? uuid() : [uuid(), uuid()];
+  if (rng.chance(0.4)) hints['different_host'] = rng.chance(0.6) ? [uuid()] : rng.chance(0.5) ? uuid() : [];
+  if (rng.chance(0.3)) hints['local_to_instance'] = rng.chance(0.9) ? pick(rng, UUIDS.slice(0, 3)) : 'not-a-uuid';
+  if (rng.chance(0.4)) hints['query'] = pick(rng, JSON_QUERIES);
+  return hints;
+}
+
+const HINT_FILTERS = ['SameBackendFilter', 'DifferentBackendFilter', 'InstanceLocalityFilter', 'JsonFilter'];
+
 function config(rng: Rng): JsonObject | undefined {
   if (rng.chance(0.3)) return undefined;
   const c: JsonObject = {};
-  if (rng.chance(0.2)) {
+  if (rng.chance(0.3)) {
+    c['filters'] = ['AvailabilityZoneFilter', 'CapacityFilter', ...HINT_FILTERS.filter(() => rng.chance(0.5)), 'CapabilitiesFilter'];
+  } else if (rng.chance(0.2)) {
     const extra = pick(rng, ['DriverFilter', 'IgnoreAttemptedHostsFilter', 'CapacityFilter']);
     const base = ['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'];
     const order = rng.chance(0.5) ? [...base, extra] : [extra, ...base.reverse()];
@@ -259,6 +298,7 @@ function config(rng: Rng): JsonObject | undefined {
 export function randomCase(rng: Rng, id: string): JsonObject {
   const backends = Array.from({ length: rng.int(1, 6) }, (_, i) => backend(rng, i));
   const c: JsonObject = { id, backends };
+  if (rng.chance(0.5)) Object.assign(c, world(rng, backends));
   const cfg = config(rng);
   if (cfg !== undefined) c['config'] = cfg;
   const op = (): string => rng.weighted([

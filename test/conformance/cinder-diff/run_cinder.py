@@ -70,6 +70,41 @@ def split_volume_counts(backend, counts):
     return caps
 
 
+def host_matches(value, volume_host):
+    """The db's _filter_host levels: '#' exact pool, '@' backend and its pools, else host and below."""
+    if '#' in value:
+        return volume_host == value
+    if '@' in value:
+        return volume_host == value or volume_host.startswith(value + '#')
+    return volume_host == value or volume_host.startswith((value + '@', value + '#'))
+
+
+def fake_volume_api(volumes):
+    """volume.API as AffinityFilter uses it: get_all filtered by id list and host (no clusters here)."""
+    class API:
+        def get_all(self, context, marker=None, limit=None, sort_keys=None, sort_dirs=None, filters=None, **kwargs):
+            ids = set(filters.get('id') or [])
+            return [v for v in volumes if v['id'] in ids and host_matches(filters.get('host', ''), v['host'])]
+    return API
+
+
+class Server:
+    pass
+
+
+def fake_nova_api(instances):
+    """nova.API.get_server: an instance the case does not list comes back without its host attribute."""
+    hosts = {i['id']: i['host'] for i in instances}
+
+    class API:
+        def get_server(self, context, server_id, privileged_user=False, timeout=None):
+            server = Server()
+            if server_id in hosts:
+                setattr(server, 'OS-EXT-SRV-ATTR:host', hosts[server_id])
+            return server
+    return API
+
+
 def configure(config):
     CONF.set_override('scheduler_default_filters', config.get('filters', DEFAULT_FILTERS))
     CONF.set_override('scheduler_default_weighers', config.get('weighers', ['CapacityWeigher']))
@@ -195,7 +230,9 @@ def run_case(case):
             mock.patch('cinder.db.volume_data_get_for_host',
                        side_effect=lambda context, host, count_only: counts.get(host, 0)), \
             mock.patch('cinder.scheduler.driver.volume_update_db') as update_db, \
-            mock.patch('cinder.volume.rpcapi.VolumeAPI'):
+            mock.patch('cinder.volume.rpcapi.VolumeAPI'), \
+            mock.patch('cinder.volume.api.API', fake_volume_api(case.get('volumes') or [])), \
+            mock.patch('cinder.compute.nova.API', fake_nova_api(case.get('instances') or [])):
         try:
             sched = filter_scheduler.FilterScheduler()
         except Exception as e:  # unknown filter name: HostManager refuses to start
