@@ -68,8 +68,3 @@ export type BackendInput = z.input<typeof backendOptions>;
 export function effectiveServiceDownTime(o: Pick<DefaultOptions, 'service_down_time' | 'report_interval'>): number {
   return o.service_down_time <= o.report_interval ? Math.trunc(o.report_interval * 2.5) : o.service_down_time;
 }
-
-/** Effective capability-report period: the periodic timer, skipping runs until the task's spacing has passed. */
-export function capabilityPeriodS(o: Pick<DefaultOptions, 'periodic_interval' | 'backend_stats_polling_interval'>): number {
-  return Math.ceil(o.backend_stats_polling_interval / o.periodic_interval) * o.periodic_interval;
-}

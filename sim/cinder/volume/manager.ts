@@ -1,10 +1,11 @@
 import type { Message } from '../../ports/bus.js';
 import type { Periodic, TimerHandle } from '../../ports/clock.js';
+import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import type { DriverResult, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
 import { commit, negate, snapshotDeltas, volumeDeltas } from '../api/quota.js';
-import { capabilityPeriodS, type BackendOptions, type DefaultOptions } from '../cloud/options.js';
+import type { BackendOptions, DefaultOptions } from '../cloud/options.js';
 import { serviceId, type CapabilityReport, type ServiceDirectory } from './directory.js';
 import {
   backendOf,
@@ -52,8 +53,13 @@ export class VolumeService {
   private state: State = 'stopped';
   private heartbeat: Periodic | null = null;
   private reports: Periodic | null = null;
-  /** Every run's report timer since the scheduler last looked (a restart starts a new one). */
-  private reportEpochs: Periodic[] = [];
+  /** The periodic-task gate (oslo_service run_periodic_tasks): last_run in wall seconds, null in a fresh process. */
+  private gateLastRunS: number | null = null;
+  /** Timer ticks up to this virtual time have been through the gate. */
+  private gateThroughMono = -1;
+  private readonly gateRng: Rng;
+  /** Reports the gate let through, oldest first: what the eager model fanned out. */
+  private runReports: CapabilityReport[] = [];
   private eagerTimer: TimerHandle | null = null;
   private readonly inflight = new Set<TimerHandle>();
   /** Allocated GB per pool, as _count_allocated_capacity / _update_allocated_capacity keep it. */
@@ -69,6 +75,7 @@ export class VolumeService {
     private readonly directory: ServiceDirectory,
   ) {
     this.id = serviceId('cinder-volume', cfg.host);
+    this.gateRng = ports.rng.fork('periodic_tasks');
     directory.registerHeartbeat(this.id, {
       lastHeartbeatWall: () => {
         const t = this.heartbeat?.lastTick() ?? null;
@@ -131,13 +138,15 @@ export class VolumeService {
     if (!this.driver.initialized) {
       this.ports.log.error(`Manager for service cinder-volume ${this.cfg.host} is reporting problems, not sending heartbeat. Service will appear "down".`);
     }
+    // Service.start: the periodic tasks timer fires every periodic_interval after a random initial delay.
     const fuzzyMs = this.ports.rng.int(0, Math.trunc(defaults.periodic_fuzzy_delay)) * 1000;
-    const periodMs = capabilityPeriodS(defaults) * 1000;
+    const periodMs = defaults.periodic_interval * 1000;
     this.noteStatsChanged();
+    this.gateLastRunS = null;
     if (this.cfg.eagerReports) this.scheduleEager(fuzzyMs, periodMs);
     else {
       this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
-      this.reportEpochs.push(this.reports);
+      this.gateThroughMono = this.ports.clock.monoNow() - 1;
     }
     if (this.driver.initialized) this.publishNow();
   }
@@ -147,7 +156,10 @@ export class VolumeService {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.heartbeat?.stop();
+    // Ticks of this run go through this run's gate before a restart resets it.
+    this.advanceGate(this.ports.clock.monoNow());
     this.reports?.stop();
+    this.reports = null;
     this.eagerTimer?.cancel();
     this.eagerTimer = null;
     for (const h of this.inflight) h.cancel();
@@ -226,20 +238,52 @@ export class VolumeService {
     return this.statsLog[lo]!.stats;
   }
 
-  private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
-    const clock = this.ports.clock;
-    for (const p of this.reportEpochs) {
-      const last = p.lastTick(untilMono);
-      if (last === null || last <= sinceMono) continue;
-      const n = p.ticks(last) - (sinceMono < 0 ? 0 : p.ticks(sinceMono));
-      for (let t = last - (n - 1) * p.intervalMs; t <= last; t += p.intervalMs) {
-        const stats = this.statsAt(t);
-        if (stats) visit({ host: this.cfg.host, timestampWall: clock.wallAt(t), producedMono: t, stats });
-      }
+  /**
+   * oslo_service's periodic task gate for publish_service_capabilities
+   * (spacing backend_stats_polling_interval) at one timer tick, judged by
+   * this node's wall clock: skip while last_run + spacing > now, else run
+   * and move last_run to _nearest_boundary (up to 5 % jitter).  This is
+   * why about 2 % of report gaps are two timer periods, and why a clock
+   * stepped back pauses the reports.
+   */
+  private gatePasses(tickMono: number): boolean {
+    const spacing = this.cfg.defaults.backend_stats_polling_interval;
+    const now = this.ports.clock.wallAt(tickMono) / 1000;
+    const last = this.gateLastRunS;
+    if (last !== null && last + spacing - now > 0) return false;
+    if (last === null) this.gateLastRunS = now;
+    else {
+      const offset = (((now - last) % spacing) + spacing) % spacing;
+      const jitter = Math.trunc(spacing * (this.gateRng.next() / 20));
+      this.gateLastRunS = now - offset + jitter;
     }
-    // Stopped timers whose ticks have all been seen are done with.
-    this.reportEpochs = this.reportEpochs.filter((p) => p === this.reports || !p.stopped || (p.lastTick(untilMono) ?? -1) > untilMono);
-    this.pruneStats(untilMono);
+    return true;
+  }
+
+  /** Put the current run's timer ticks up to `untilMono` through the gate, in order, once each. */
+  private advanceGate(untilMono: number): void {
+    const p = this.reports;
+    if (!p) return;
+    const last = p.lastTick(untilMono);
+    if (last === null || last <= this.gateThroughMono) return;
+    const n = p.ticks(last) - (this.gateThroughMono < 0 ? 0 : p.ticks(this.gateThroughMono));
+    for (let t = last - (n - 1) * p.intervalMs; t <= last; t += p.intervalMs) {
+      if (!this.gatePasses(t)) continue;
+      const stats = this.statsAt(t);
+      if (stats) this.runReports.push({ host: this.cfg.host, timestampWall: this.ports.clock.wallAt(t), producedMono: t, stats });
+    }
+    this.gateThroughMono = last;
+    this.pruneStats(last);
+  }
+
+  private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
+    this.advanceGate(untilMono);
+    for (const r of this.runReports) if (r.producedMono > sinceMono && r.producedMono <= untilMono) visit(r);
+    // Keep an hour of history for schedulers that look less often; older reports only ever lose to newer ones.
+    const keepFrom = untilMono - 3_600_000;
+    let i = 0;
+    while (i + 1 < this.runReports.length && this.runReports[i]!.producedMono < keepFrom) i++;
+    if (i > 0) this.runReports = this.runReports.slice(i);
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
@@ -251,7 +295,7 @@ export class VolumeService {
 
   private scheduleEager(firstMs: number, periodMs: number): void {
     const tick = (): void => {
-      this.publishNow();
+      if (this.gatePasses(this.ports.clock.monoNow())) this.publishNow();
       this.eagerTimer = this.ports.timers.after(periodMs, tick, `capabilities ${this.cfg.host}`);
     };
     this.eagerTimer = this.ports.timers.after(firstMs, tick, `capabilities ${this.cfg.host}`);

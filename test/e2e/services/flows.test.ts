@@ -306,7 +306,7 @@ describe('a failed backend (seed notes: a snapshot is useless once its volume is
 });
 
 describe('_retype_is_possible (surprise #12)', () => {
-  it.each([
+  it.each<{ name: string; specs: Record<string, string>; srcSpecs: Record<string, string>; disable: number; ok: boolean }>([
     { name: 'same volume_backend_name', specs: { volume_backend_name: 'LVM' }, srcSpecs: { volume_backend_name: 'LVM' }, disable: 0, ok: true },
     { name: 'neither type names a backend', specs: { 'qos:x': '1' }, srcSpecs: {}, disable: 0, ok: true },
     { name: 'different backends, nothing disabled', specs: { volume_backend_name: 'LVM' }, srcSpecs: {}, disable: 0, ok: false },

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isoUtc } from '../../../sim/cinder/api/core.js';
 import { checkPerVolume, commit, quotaRow, reserve, type QuotaDefaults } from '../../../sim/cinder/api/quota.js';
 import { atLeast, parseRequest } from '../../../sim/cinder/api/requests.js';
-import { capabilityPeriodS, effectiveServiceDownTime } from '../../../sim/cinder/cloud/options.js';
+import { effectiveServiceDownTime } from '../../../sim/cinder/cloud/options.js';
 import { SimDatabase } from '../../../sim/engine/store.js';
 
 const clock = { monoNow: () => 0, wallNow: () => 0, wallAt: () => 0 };
 const defaults: QuotaDefaults = { volumes: 10, snapshots: 10, gigabytes: 1000, backups: 10, backup_gigabytes: 1000, per_volume_gigabytes: -1 };
 
 describe('quota engine (§10)', () => {
-  it.each([
+  it.each<{ name: string; deltas: Record<string, number>; used: Record<string, number>; error: string | null }>([
     { name: 'within limits', deltas: { volumes: 1, gigabytes: 10 }, used: {}, error: null },
     { name: 'gigabytes first when both are over', deltas: { volumes: 1, gigabytes: 10 }, used: { volumes: 10, gigabytes: 995 }, error: 'Requested volume or snapshot exceeds allowed gigabytes quota. Requested 10G, quota is 1000G and 995G has been consumed.' },
     { name: 'volumes', deltas: { volumes: 1 }, used: { volumes: 10 }, error: "Maximum number of volumes allowed (10) exceeded for quota 'volumes'." },
@@ -50,14 +50,6 @@ describe('small rules', () => {
     { given: { service_down_time: 10, report_interval: 10 }, want: 25 },
   ])('service_down_time $given.service_down_time with report_interval $given.report_interval -> $want', ({ given, want }) => {
     expect(effectiveServiceDownTime(given)).toBe(want);
-  });
-
-  it.each([
-    { periodic_interval: 60, backend_stats_polling_interval: 60, want: 60 },
-    { periodic_interval: 60, backend_stats_polling_interval: 90, want: 120 },
-    { periodic_interval: 20, backend_stats_polling_interval: 60, want: 60 },
-  ])('capability reports every $want s', ({ want, ...o }) => {
-    expect(capabilityPeriodS(o)).toBe(want);
   });
 
   it.each([
