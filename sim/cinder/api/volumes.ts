@@ -154,7 +154,6 @@ export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
     scheduled_at: null,
     bootable: false,
   });
-  if (bk) core.backups.update(bk.id, { status: 'restoring', restore_volume_id: row.id });
   // VolumeCastTask: clones always pinned; snapshot-sourced only with snapshot_same_host.
   let resourceBackend: string | null = null;
   if (source) resourceBackend = source.host;

@@ -401,7 +401,9 @@ export class VolumeService {
       if (v.backup_id) {
         // Created from a backup: the backup service restores into it (status restoring-backup).
         this.volumes.update(v.id, { status: 'restoring-backup' });
-        const b = this.ports.store.table<BackupRow>(tables.backups).get(v.backup_id);
+        const backups = this.ports.store.table<BackupRow>(tables.backups);
+        const b = backups.get(v.backup_id);
+        if (b && !b.deleted) backups.update(b.id, { status: 'restoring', restore_volume_id: v.id });
         this.ports.bus.cast(backupTopic(b?.host ?? ''), 'restore_backup', { backup_id: v.backup_id, volume_id: v.id, new_volume: true });
         return;
       }

@@ -322,3 +322,18 @@ describe('_retype_is_possible (surprise #12)', () => {
     expect(req(sc, alice, { verb: 'create', size: 1, source_volid: 'v', volume_type: 'dst' }, 0).ok).toBe(ok);
   });
 });
+
+describe('create from a backup (v3.47)', () => {
+  it('restores the backup into the new volume; a scheduling failure leaves the backup available', () => {
+    const sc = cloud([{ name: 'node1' }]);
+    req(sc, alice, { verb: 'create', size: 2, name: 'v' });
+    req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'b' }, 60_000);
+    req(sc, alice, { verb: 'create', backup_id: 'b', name: 'c' }, 60_000);
+    expect(volume(sc, 'c')).toMatchObject({ status: 'available', size: 2 });
+    expect(volume(sc, 'c').metadata).toMatchObject({ src_backup_id: sc.cloud.snapshot().backups[0]!.id });
+    okResult(req(sc, admin, { verb: 'service-disable', host: 'node1@lvm', binary: 'cinder-volume' }));
+    req(sc, alice, { verb: 'create', backup_id: 'b', name: 'd' }, 60_000);
+    expect(volume(sc, 'd')).toMatchObject({ status: 'error', host: null });
+    expect(sc.cloud.snapshot().backups[0]!.status).toBe('available');
+  });
+});
