@@ -19,6 +19,8 @@ export function scenarioLines(o: RunOutcome): string[] {
     `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
     `   ${s.requests} requests (${s.requests_failed} refused or failed), ${s.creates_succeeded}/${s.creates} creates succeeded, ${o.decisions.length} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
   ];
+  const warnings = o.conf_findings.filter((f) => f.severity !== 'info');
+  if (warnings.length) lines.push(`   cinder.conf: ${warnings.map((f) => `${f.node} ${f.rule} (${f.file ?? ''}:${f.line ?? ''})`).join('; ')}`);
   const firstNoBackend = o.decisions.find((d) => !d.ok);
   if (firstNoBackend) {
     const req = o.requests.find((r) => r.resource_id !== null && r.resource_id === firstNoBackend.resource_id);

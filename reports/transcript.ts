@@ -44,6 +44,8 @@ export function transcript(o: RunOutcome): string {
     out.push(`  [${t(s.at_ms)}] ${s.id} as ${s.project}: $ ${s.expanded} -> ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
     out.push(...indent(s.output, '      '));
   }
+  out.push('', `cinder.conf findings (${o.conf_findings.length}, warnings and errors):`);
+  for (const f of o.conf_findings) out.push(`  ${f.node} ${f.severity} ${f.rule} ${f.file ?? ''}:${f.line ?? ''}: ${f.message}`);
   out.push('', `faults (${o.faults.length}):`);
   for (const f of o.faults) out.push(`  [${t(f.t_ms)}] ${f.fault}: ${f.detail}`);
   out.push('', `service state changes (${o.service_states.length}):`);

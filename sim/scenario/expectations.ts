@@ -1,5 +1,5 @@
 import { durationMs, formatDuration } from './duration.js';
-import type { DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepRecord } from './outcome.js';
+import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepRecord } from './outcome.js';
 import type { ExpectationT } from './schema.js';
 
 /** What a volume looks like to an expectation. */
@@ -21,6 +21,7 @@ export interface ExpectView {
   decisions: readonly DecisionRecord[];
   serviceStates: readonly ServiceStateRecord[];
   log: readonly { t_ms: number; node: string; level: string; message: string }[];
+  confFindings: readonly ConfFindingRecord[];
   /** Non-deleted volumes with this name (any project). */
   volumesNamed(name: string): VolumeFacts[];
   /** Current status of a volume, snapshot, backup or transfer by id, if it exists. */
@@ -47,6 +48,7 @@ export function describeExpectation(e: ExpectationT): string {
     return `volume ${e.volume}: ${parts.filter(Boolean).join(', ') || 'exists'}${when}`;
   }
   if (e.placements !== undefined) return `placements on ${e.placements}${span}${bound}`;
+  if (e.conf !== undefined) return `cinder.conf finding ${e.conf}${e.node ? ` on ${e.node}` : ''}${bound || ' >= 1'}`;
   const l = e.log!;
   return `log lines${l.level ? ` at ${l.level}` : ''}${l.node ? ` on ${l.node}` : ''}${l.contains !== undefined ? ` containing '${l.contains}'` : ''}${span}${bound}`;
 }
@@ -74,6 +76,11 @@ export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
     const prefix = e.placements;
     const hits = v.decisions.filter((d) => d.ok && d.chosen !== null && (d.chosen === prefix || d.chosen.startsWith(prefix + '#') || d.chosen.startsWith(prefix + '@')) && within(d.at_ms, e, v.nowMs));
     return { passed: bounded(hits.length, e), detail: `${hits.length} placement${hits.length === 1 ? '' : 's'} on ${prefix}${hits.length ? ` (first at ${formatDuration(hits[0]!.at_ms)})` : ''}` };
+  }
+  if (e.conf !== undefined) {
+    const hits = v.confFindings.filter((f) => f.rule === e.conf && (e.node === undefined || f.node === e.node));
+    const ok = e.at_least === undefined && e.at_most === undefined ? hits.length >= 1 : bounded(hits.length, e);
+    return { passed: ok, detail: `${hits.length} finding${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.file ?? ''}:${hits[0]!.line ?? ''} ${hits[0]!.message}` : ''}` };
   }
   const l = e.log!;
   const hits = v.log.filter((r) => (l.level === undefined || r.level === l.level) && (l.node === undefined || r.node === l.node) && (l.contains === undefined || r.message.includes(l.contains)) && within(r.t_ms, e, v.nowMs));

@@ -104,6 +104,16 @@ export interface LogRecordOut {
   message: string;
 }
 
+/** A cinder.conf lint finding (warnings and errors) of a node's configuration. */
+export interface ConfFindingRecord {
+  node: string;
+  severity: string;
+  rule: string;
+  file: string | null;
+  line: number | null;
+  message: string;
+}
+
 export interface ExpectationResult {
   index: number;
   where: string;
@@ -136,6 +146,7 @@ export interface RunOutcome {
   service_states: ServiceStateRecord[];
   capacity: CapacitySample[];
   faults: FaultRecord[];
+  conf_findings: ConfFindingRecord[];
   workloads: WorkloadSummary[];
   /** Warning and error log lines (info and debug are counted only). */
   log: LogRecordOut[];

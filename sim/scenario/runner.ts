@@ -11,6 +11,7 @@ import type { LoadedScenario } from './loader.js';
 import {
   OUTCOME_SCHEMA_VERSION,
   type CapacitySample,
+  type ConfFindingRecord,
   type DecisionRecord,
   type ExpectationResult,
   type FaultRecord,
@@ -256,7 +257,7 @@ class ScenarioRun {
         rec.requests.push(reqRec.seq);
         if (r.ok) {
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
-          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result);
+          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result, parsed.cmd.args);
           if (text) rec.output += text + '\n';
         } else {
           fail('error', r.message, printError(r.message, r.http));
@@ -475,6 +476,25 @@ class ScenarioRun {
     }));
   }
 
+  private confFindings(): ConfFindingRecord[] {
+    const out: ConfFindingRecord[] = [];
+    const nodes = this.loaded.scenario.topology.nodes;
+    for (const [node, conf] of this.loaded.cinderConfs) {
+      const i = nodes.findIndex((n) => n.name === node);
+      const spec = nodes[i]!;
+      // Inline cinder.conf text: report lines of the scenario file.
+      const inlineBase = typeof spec.cinder_conf === 'string' ? Number(this.loaded.where(['topology', 'nodes', i, 'cinder_conf']).split(':').pop()) : null;
+      for (const f of conf.findings) {
+        if (f.severity === 'info') continue;
+        // A node that runs no cinder-volume needs no enabled_backends.
+        if (f.rule === 'no-enabled-backends' && !spec.services.includes('cinder-volume')) continue;
+        const inline = inlineBase !== null && f.file !== null;
+        out.push({ node, severity: f.severity, rule: f.rule, file: inline ? this.loaded.file : f.file, line: inline && f.line !== null ? inlineBase + f.line : f.line, message: f.message });
+      }
+    }
+    return out;
+  }
+
   private view(): ExpectView {
     return {
       nowMs: this.world.sim.now,
@@ -483,6 +503,7 @@ class ScenarioRun {
       decisions: this.decisionRecords(),
       serviceStates: this.serviceStates,
       log: this.world.log.records.map((r) => ({ t_ms: r.t, node: r.node, level: r.level, message: r.message })),
+      confFindings: this.confFindings(),
       volumesNamed: (name) => {
         const re = new RegExp('^' + name.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
         return this.cloud.volumes().filter((v) => v.name !== null && re.test(v.name));
@@ -512,6 +533,7 @@ class ScenarioRun {
       service_states: this.serviceStates,
       capacity: this.capacity,
       faults: this.faults,
+      conf_findings: this.confFindings(),
       workloads: this.workloads,
       log: this.world.log.records.filter((r) => r.level === 'warning' || r.level === 'error').map((r) => ({ t_ms: r.t, node: r.node, service: r.service, level: r.level, message: r.message })),
       log_counts: logCounts,

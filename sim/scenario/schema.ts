@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fakeBackendSpec } from '../../drivers/fake/spec.js';
+import { lintRules, type LintRuleId } from '../cinder/config/index.js';
 import { durationPattern } from './duration.js';
 
 /**
@@ -169,7 +170,7 @@ export const requestOutcomes = ['ok', 'error'] as const;
 export const ratioMetrics = ['creates_succeeded', 'requests_succeeded', 'deletes_succeeded', 'snapshots_succeeded', 'backups_succeeded'] as const;
 
 /** The key naming an expectation's kind; exactly one must be present. */
-export const expectationKinds = ['step', 'service', 'ratio', 'volume', 'placements', 'log'] as const;
+export const expectationKinds = ['step', 'service', 'ratio', 'volume', 'placements', 'log', 'conf'] as const;
 export type ExpectationKind = (typeof expectationKinds)[number];
 
 export const Expectation = z
@@ -199,6 +200,9 @@ export const Expectation = z
     project: Name.optional().describe('the project that owns the volume'),
     // kind: placements on a backend between from and until
     placements: Name.optional().describe('backend host@name (a prefix of host@backend#pool)'),
+    // kind: cinder.conf lint findings (the config library's rule ids)
+    conf: z.enum(Object.keys(lintRules) as [LintRuleId, ...LintRuleId[]]).optional().describe('a cinder.conf lint rule; counts findings on `node` (or any node); default at_least 1'),
+    node: Name.optional(),
     // kind: log lines
     log: z.object({ level: z.enum(['debug', 'info', 'warning', 'error']).optional(), node: Name.optional(), contains: z.string().optional() }).strict().optional(),
     at: Duration.optional().describe('check at this virtual time instead of at the end'),

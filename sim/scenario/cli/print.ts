@@ -45,9 +45,22 @@ function listTable(verb: string, items: readonly Obj[]): string {
   return box(header, items.map((i) => cols.map((c) => cellText(i[c]))));
 }
 
+/** cinderclient's availability-zone-list: Name | Status. */
+function zoneTable(items: readonly Obj[]): string {
+  return box(['Name', 'Status'], items.map((z) => [cellText(z['zoneName']), (z['zoneState'] as { available?: boolean } | undefined)?.available ? 'available' : 'not available']));
+}
+
+/** cinderclient's get-pools --detail: one Property | Value table per pool, capabilities flattened. */
+function poolDetail(items: readonly Obj[]): string {
+  return items.map((p) => dictTable({ name: p['name'], ...((p['capabilities'] as Obj | undefined) ?? {}) })).join('\n');
+}
+
 /** The text cinderclient would print for a successful result. */
-export function printResult(verb: string, result: unknown): string {
+export function printResult(verb: string, result: unknown, args: Record<string, unknown> = {}): string {
   if (result === undefined || result === null) return '';
+  const objs = Array.isArray(result) ? result.filter((x): x is Obj => x !== null && typeof x === 'object') : null;
+  if (objs && verb === 'availability-zone-list') return zoneTable(objs);
+  if (objs && verb === 'get-pools' && args['detail'] === true) return poolDetail(objs);
   if (Array.isArray(result)) return listTable(verb, result.filter((x): x is Obj => x !== null && typeof x === 'object'));
   if (typeof result === 'object') {
     const o = result as Obj;

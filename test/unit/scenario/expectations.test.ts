@@ -27,6 +27,7 @@ const view: ExpectView = {
   decisions: [decision(1000, 'v1', null, 'AvailabilityZoneFilter'), decision(2000, 'v2', 'node1@lvm#LVM'), decision(200_000, 'v3', 'node3@lvm#LVM')],
   serviceStates: [svc(0, 'up'), svc(70_000, 'down'), svc(400_000, 'up')],
   log: [{ t_ms: 5, node: 'node1', level: 'warning', message: 'slow' }],
+  confFindings: [{ node: 'node1', severity: 'warning', rule: 'wrong-section', file: 'x.yaml#node1', line: 7, message: 'storage_availability_zone in [lvm] is ignored' }],
   volumesNamed: (n) => (n === 'vol2' ? [{ id: 'v2', name: 'vol2', status: 'available', host: 'node1@lvm#LVM', availability_zone: 'nova', size: 10, project_id: 'projectB' }] : []),
   statusOf: (id) => statuses[id],
   hostOf: (id) => (id === 'v2' ? 'node1@lvm#LVM' : undefined),
@@ -53,6 +54,9 @@ const table: [expectation: Record<string, unknown>, passed: boolean, detail: str
   [{ placements: 'node3@lvm', until: '1m', at_most: 0 }, true, '0 placements'],
   [{ placements: 'node1@lvm', at_most: 0 }, false, '1 placement on node1@lvm'],
   [{ log: { level: 'error' }, at_most: 0 }, true, '0 matching log lines'],
+  [{ conf: 'wrong-section', node: 'node1' }, true, '1 finding, first: node1 x.yaml#node1:7'],
+  [{ conf: 'wrong-section', node: 'node2' }, false, '0 findings'],
+  [{ conf: 'unused-backend-group', at_most: 0 }, true, '0 findings'],
   [{ log: { level: 'warning', node: 'node1' }, at_most: 0 }, false, '1 matching log line'],
 ];
 
