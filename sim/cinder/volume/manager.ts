@@ -130,8 +130,11 @@ export class VolumeService {
       });
     }
     this.ports.bus.serve(volumeTopic(this.cfg.host), (method, args) => this.handle(method, args));
-    this.countAllocated();
-    this.cleanup();
+    // init_host returns early when the driver failed to initialise: no counting, no cleanup.
+    if (this.driver.initialized) {
+      this.countAllocated();
+      this.cleanup();
+    }
     const reportMs = defaults.report_interval * 1000;
     // report_state sends nothing while the driver is not initialised: the service shows down.
     this.heartbeat = this.driver.initialized ? this.ports.timers.periodic(reportMs, reportMs, `heartbeat ${this.cfg.host}`) : null;
