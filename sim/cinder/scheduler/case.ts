@@ -271,3 +271,8 @@ export function caseOutput(c: SchedulerCase, run: CaseRun, withTrace = false): C
   if (c.requests) return { ...(c.id !== undefined ? { id: c.id } : {}), results: run.decisions.map((x) => resultOf(x.decision, undefined, withTrace)) };
   return resultOf(run.decisions[0]!.decision, c.id, withTrace);
 }
+
+/** JSON Schema of case files (one case or an array), for editors. */
+export function caseJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(caseFileSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+}

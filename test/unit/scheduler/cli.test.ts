@@ -71,3 +71,14 @@ describe('cinder-sim schedule: user mistakes exit 2 with where and what', () => 
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('case JSON Schema', () => {
+  test('describes both shapes and the capacity words', async () => {
+    const { caseJsonSchema } = await import('../../../sim/cinder/scheduler/case.js');
+    const text = JSON.stringify(caseJsonSchema());
+    expect(text).toContain('"anyOf"');
+    expect(text).toContain('"pool_name"');
+    expect(text).toContain('"infinite"');
+    expect(text).toContain('"extend_volume"');
+  });
+});
