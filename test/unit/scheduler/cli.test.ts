@@ -82,3 +82,19 @@ describe('case JSON Schema', () => {
     expect(text).toContain('"extend_volume"');
   });
 });
+
+describe('cinder-sim bench scheduler', () => {
+  test('prints decisions, seconds, decisions_per_s and peak_rss_mb as one JSON line', async () => {
+    const r = await run('bench', 'scheduler', '--backends', '30', '--requests', '200', '--seed', '3', '--json');
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.out) as Record<string, number>;
+    expect(f).toMatchObject({ backends: 30, pools: 40, decisions: 200 });
+    expect(f['placed']! + f['no_valid_backend']!).toBe(200);
+    for (const k of ['seconds', 'decisions_per_s', 'peak_rss_mb']) expect(typeof f[k]).toBe('number');
+  });
+  test('rejects a non-positive --backends', async () => {
+    const r = await run('bench', 'scheduler', '--backends', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--backends must be a positive integer');
+  });
+});
