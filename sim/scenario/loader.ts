@@ -131,6 +131,7 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
   problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
   const cinderConfs = loadConfs(scenario, confs);
   problems.push(...confProblems(scenario, cinderConfs, raw, loc));
+  problems.push(...hostProblems(scenario, cinderConfs, loc));
   if (problems.length) throw new ScenarioProblems(dedupe(problems));
   return {
     scenario,
@@ -194,6 +195,38 @@ function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown,
         out.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf; enabled_backends: ${enabled.join(', ') || '(none)'}`, group));
       }
     }
+  });
+  return out;
+}
+
+/** The service hosts a topology has: host@backend per cinder-volume, host per scheduler and backup. */
+export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>): { volume: string[]; other: string[] } {
+  const volume: string[] = [];
+  const other: string[] = [];
+  for (const n of s.topology.nodes) {
+    const conf = confs.get(n.name);
+    const host = conf?.defaults.host || n.name;
+    if (n.services.includes('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
+    if (n.services.includes('cinder-scheduler') || n.services.includes('cinder-backup')) other.push(host);
+  }
+  return { volume, other };
+}
+
+/** Faults and expectations that name a service or backend must name one the topology has. */
+function hostProblems(s: Scenario, confs: Map<string, CinderConf>, loc: Locator): Problem[] {
+  const out: Problem[] = [];
+  const { volume, other } = serviceHosts(s, confs);
+  const check = (path: PathKey[], host: string, binary: string) => {
+    const known = binary === 'cinder-volume' ? volume : other;
+    if (!known.includes(host)) out.push(loc.problem(path, `no ${binary} service with host '${host}'; valid: ${known.join(', ') || '(none)'}`));
+  };
+  s.faults.forEach((f, i) => {
+    if (f.fault === 'service') check(['faults', i, 'host'], f.host, f.binary);
+    if (f.fault === 'backend_capacity' || f.fault === 'backend_failure') check(['faults', i, 'backend'], f.backend, 'cinder-volume');
+  });
+  s.expect.forEach((e, i) => {
+    if (e.service !== undefined) check(['expect', i, 'service'], e.service, e.binary ?? 'cinder-volume');
+    if (e.placements !== undefined) check(['expect', i, 'placements'], e.placements.split('#')[0]!, 'cinder-volume');
   });
   return out;
 }

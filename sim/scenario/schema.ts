@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fakeBackendSpec } from '../../drivers/fake/spec.js';
 import { lintRules, type LintRuleId } from '../cinder/config/index.js';
+import { filterNames, type FilterName } from '../cinder/scheduler/filters/index.js';
 import { durationPattern } from './duration.js';
 
 /**
@@ -179,7 +180,7 @@ export const Expectation = z
     step: Name.optional().describe('id of a step: its outcome'),
     outcome: z.enum(requestOutcomes).optional(),
     message_contains: z.string().optional(),
-    emptied_by: Name.optional().describe('the scheduler filter that left no candidates'),
+    emptied_by: z.enum(filterNames as [FilterName, ...FilterName[]]).optional().describe('the scheduler filter that left no candidates'),
     // kind: a service's state
     service: Name.optional().describe('host of a service, e.g. node3@lvm'),
     binary: ServiceBinary.optional(),

@@ -42,7 +42,11 @@ function plainIssue(issue: Issue, root: unknown, schema: AnySchema, prefix: Path
       }
       // A plain union: follow the one branch whose shape fits the value, if there is one.
       const branches = issue.errors.filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
-      if (branches.length === 1) return plainIssues(branches[0]!, root, schema, path);
+      if (branches.length === 1) {
+        const desc = describe(schemaAt(schema, path, root));
+        const inner = plainIssues(branches[0]!, root, schema, path);
+        return desc && inner.length === 1 && inner[0]!.path.length === path.length ? [{ ...inner[0]!, message: `${inner[0]!.message} (expected ${desc})` }] : inner;
+      }
       const desc = describe(schemaAt(schema, path, root));
       return [{ path, message: `${showValue(value)} is not valid${desc ? `; expected ${desc}` : ''}` }];
     }

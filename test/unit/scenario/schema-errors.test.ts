@@ -91,6 +91,9 @@ describe('scenario loading: every problem at once, with lines', () => {
     ['a missing argument', valid.replace('cinder type-create sata', 'cinder type-create'), 'the following arguments are required: <name>'],
     ['a flag without its value', valid.replace('--display-name v1 10', '--display-name'), 'argument --display-name: expected one argument'],
     ['a bad choice', valid.replace('cinder type-create sata', 'cinder type-key sata sett a=b'), "argument <action>: invalid choice: 'sett'"],
+    ['a fault on a service the topology lacks', valid + 'faults:\n  - {at: 1s, fault: service, host: ctl@lvm, binary: cinder-volume, action: crash}\n', "no cinder-volume service with host 'ctl@lvm'; valid: (none)"],
+    ['an unknown filter name', valid.replace('{step: c1, outcome: ok}', '{step: c1, emptied_by: AZFilter}'), "'AZFilter' is not valid; valid: AvailabilityZoneFilter, CapacityFilter"],
+    ['an unknown lint rule', valid.replace('{step: c1, outcome: ok}', '{conf: wrong-sectoin}'), "'wrong-sectoin' is not valid; valid: "],
   ];
   it.each(semantic)('%s', (_what, text, fragment) => {
     const got2 = problemsOf(text);
