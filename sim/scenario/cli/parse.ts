@@ -1,3 +1,4 @@
+import { closest } from '../../cinder/config/suggest.js';
 import { programs, type CommandSpec, type ProgramName } from './specs.js';
 
 /** A parsed command line: the program, its subcommand and argparse-style values by dest. */
@@ -65,7 +66,10 @@ export function parseCommandLine(line: string): ParseResult {
   if (sub === undefined) return { ok: false, error: `${program}: error: the following arguments are required: <subcommand>` };
   const spec = table[sub];
   if (!spec) {
-    return { ok: false, error: `${program}: error: argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')})` };
+    // The notes' `cinder create-volume` is a classic: say which command was meant.
+    const near = closest(sub, Object.keys(table)) ?? Object.keys(table).find((k) => sub.startsWith(k + '-') || sub.endsWith('-' + k));
+    const hint = near ? ` Did you mean '${near}'?` : '';
+    return { ok: false, error: `${program}: error: argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')}).${hint}` };
   }
   const r = parseArgs(spec, words.slice(2), `${program} ${sub}`);
   if (!r.ok) return r;
@@ -156,7 +160,11 @@ function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true
   }
   if (missing.length) return { ok: false, error: `${prog}: error: the following arguments are required: ${missing.join(', ')}` };
   unknown.push(...loose.slice(k));
-  if (unknown.length) return { ok: false, error: `${prog}: error: unrecognized arguments: ${unknown.join(' ')}` };
+  if (unknown.length) {
+    const flag = unknown.find((w) => w.startsWith('--'));
+    const near = flag ? closest(flag.split('=')[0]!, Object.keys(spec.options)) : null;
+    return { ok: false, error: `${prog}: error: unrecognized arguments: ${unknown.join(' ')}${near ? ` (did you mean ${near}?)` : ''}` };
+  }
   return { ok: true, args };
 }
 
