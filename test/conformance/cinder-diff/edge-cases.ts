@@ -261,6 +261,11 @@ const findings: JsonObject[] = [
     legacy('x@a', thin(100, null, 2, { provisioned_capacity_gb: 50 })),
     legacy('y@b', thick(100, 90)),
   ]),
+  fleetCase('found-round2-huge', { size: 1 }, { filters: [] }, [
+    legacy('x@a', thick(2e15, 1000000000006717.375)),
+    legacy('y@b', thick(2e15, 0)),
+    legacy('z@c', thick(2e15, 1000000000006720)),
+  ]),
   fleetCase('found-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
   fleetCase('found-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
     legacy('x@a', thick('unknown', null)),

@@ -27,7 +27,7 @@ function capacityGb(rng: Rng): JsonValue {
   return rng.weighted<() => JsonValue>([
     { value: () => rng.int(0, 5000), weight: 6 },
     { value: () => Math.round(rng.uniform(0, 3000) * 100) / 100, weight: 2 },
-    { value: () => pick(rng, [0, 1, 10, 100, 1000]), weight: 2 },
+    { value: () => pick(rng, [0, 1, 10, 100, 1000, 0.01, 1e15]), weight: 2 },
     { value: () => 'infinite', weight: 1 },
     { value: () => 'unknown', weight: 1 },
   ])();
@@ -66,7 +66,7 @@ function poolCaps(rng: Rng): JsonObject {
   const allocated = rng.int(0, 3000);
   set('allocated_capacity_gb', allocated, 0.85);
   set('provisioned_capacity_gb', rng.chance(0.5) ? allocated + rng.int(0, 4000) : rng.int(0, 200), 0.6);
-  set('reserved_percentage', pick(rng, [0, 0, 0, 5, 10, 15, 50, 99, 100]), 0.8);
+  set('reserved_percentage', pick(rng, [0, 0, 0, 5, 10, 12.5, 15, 50, 99, 100]), 0.8);
   set('thin_provisioning_support', rng.weighted<JsonValue>([{ value: true, weight: 5 }, { value: false, weight: 4 }, { value: 'False', weight: 0.5 }]), 0.85);
   set('thick_provisioning_support', rng.chance(0.5), 0.6);
   set('max_over_subscription_ratio', ratioValue(rng), 1);
@@ -120,8 +120,8 @@ function backend(rng: Rng, i: number): JsonObject {
     const n = rng.int(1, 3);
     const pools: JsonValue[] = [];
     for (let p = 0; p < n; p++) {
-      const pool: JsonObject = { pool_name: rng.chance(0.03) ? '' : `p${p}`, ...poolCaps(rng) };
-      if (rng.chance(0.3)) pool['storage_protocol'] = pick(rng, PROTOCOLS);
+      const pool: JsonObject = { pool_name: rng.chance(0.03) ? '' : rng.chance(0.04) ? 'p0' : `p${p}`, ...poolCaps(rng) };
+      if (rng.chance(0.3)) pool['storage_protocol'] = rng.chance(0.1) ? ['iSCSI', 'FC'] : pick(rng, PROTOCOLS);
       if (rng.chance(0.2)) pool['volume_backend_name'] = pick<JsonValue>(rng, ['', `pb${p}`, 'shared']);
       if (rng.chance(0.1)) pool['filter_function'] = pick(rng, FILTER_FUNCTIONS);
       if (rng.chance(0.6)) pool['volume_count'] = rng.int(0, 30);
@@ -139,6 +139,7 @@ function extraSpec(rng: Rng): [string, string] {
     'capabilities:tier', 'tier', 'iops', 'capabilities:iops', 'QoS_support', 'storage_protocol', 'vendor_name', 'volume_backend_name', 'capabilities:nested:raid',
     'nested:disks', 'multiattach', 'thin_provisioning_support', 'total_capacity_gb', 'free_capacity_gb', 'missing_key', 'capabilities:compression',
     'RESKEY:availability_zones', 'provisioning:type', 'capabilities:volume_backend_name', 'driver_version',
+    'capabilities:', 'a:b:c', 'capabilities:storage_protocol', 'thick_provisioning_support', 'online_extend_support',
   ]);
   if (key === 'provisioning:type') return [key, pick(rng, ['thick', 'thin', 'Thick'])];
   const operand = (): string =>
@@ -203,6 +204,7 @@ function poolHost(host: string, pool: string): string {
 function request(rng: Rng, backends: JsonObject[], operation: string): JsonObject {
   const r: JsonObject = { size: rng.weighted<() => number>([
     { value: () => rng.int(1, 500), weight: 6 },
+    { value: () => rng.int(1, 5000) / 10, weight: 0.5 },
     { value: () => pick(rng, [0, 1, 10, 100, 1000]), weight: 2 },
     { value: () => rng.int(1000, 6000), weight: 1 },
   ])() };
@@ -225,7 +227,7 @@ function request(rng: Rng, backends: JsonObject[], operation: string): JsonObjec
   }
   if (operation === 'extend_volume') {
     r['host'] = someHost();
-    r['new_size'] = (r['size'] as number) + rng.weighted<() => number>([{ value: () => rng.int(1, 300), weight: 5 }, { value: () => 0, weight: 0.5 }, { value: () => rng.int(1000, 5000), weight: 1 }])();
+    r['new_size'] = (r['size'] as number) + rng.weighted<() => number>([{ value: () => rng.int(1, 300), weight: 5 }, { value: () => 0, weight: 0.5 }, { value: () => -rng.int(1, 5), weight: 0.3 }, { value: () => rng.int(1000, 5000), weight: 1 }])();
     r['attach_status'] = pick(rng, ['detached', 'attached', 'attached']);
   }
   if (operation === 'retype') {
@@ -296,7 +298,7 @@ function config(rng: Rng): JsonObject | undefined {
 
 /** One random case: a fleet of 1..6 backends and one request, or a sequence of 2..5. */
 export function randomCase(rng: Rng, id: string): JsonObject {
-  const backends = Array.from({ length: rng.int(1, 6) }, (_, i) => backend(rng, i));
+  const backends = Array.from({ length: rng.chance(0.05) ? rng.int(7, 20) : rng.int(1, 6) }, (_, i) => backend(rng, i));
   const c: JsonObject = { id, backends };
   if (rng.chance(0.5)) Object.assign(c, world(rng, backends));
   const cfg = config(rng);
