@@ -35,6 +35,13 @@ export function storageProtocolVariants(protocol: Json | undefined): Json {
   return protocol ?? null;
 }
 
+/** The same service rows (by identity) in the same order: rows are replaced, never mutated. */
+function sameRows(a: readonly ServiceInfo[], b: readonly ServiceInfo[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
 export function appendHost(host: string, pool: string): string {
   return pool ? `${host}#${pool}` : host;
@@ -53,6 +60,8 @@ export function extractPool(host: string): string | null {
 export class PoolState {
   /** host@backend#pool */
   readonly host: string;
+  /** The backend map key of the owning backend: cluster name, else service host. */
+  readonly backendKey: string;
   readonly clusterName: string | null;
   capabilities: Capabilities = {};
   service: ServiceInfo;
@@ -76,17 +85,20 @@ export class PoolState {
   updatedWallMs: number | null = null;
   /** Numbers changed by consumption since the last report was applied. */
   consumedSinceReport = false;
+  /** Timestamp of the report last offered to this pool (applied or found stale). */
+  lastReportWallMs: number | null = null;
 
   constructor(
     readonly backendHost: string,
     clusterName: string | null,
     readonly poolName: string,
     service: ServiceInfo,
-    /** Shared with the owning backend: set when this pool's numbers change outside a report. */
-    private readonly owner: { consumed: boolean } = { consumed: false },
+    /** The host manager's log of pools consumed since its last refresh. */
+    private readonly consumeLog: PoolState[] = [],
   ) {
     this.host = appendHost(backendHost, poolName);
     this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
+    this.backendKey = clusterName || backendHost;
     this.service = service;
   }
 
@@ -99,6 +111,7 @@ export class PoolState {
   update(cap: Capabilities, timestampWallMs: number, service: ServiceInfo, globalRatio: string): void {
     this.capabilities = cap;
     this.service = service;
+    this.lastReportWallMs = timestampWallMs;
     if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
     this.consumedSinceReport = false;
     this.volumeBackendName = cap['volume_backend_name'] ?? null;
@@ -127,8 +140,8 @@ export class PoolState {
 
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
-    this.owner.consumed = true;
     this.consumedSinceReport = true;
+    this.consumeLog.push(this);
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
     if (this.freeCapacityGb.kind === 'missing') {
@@ -177,25 +190,12 @@ class BackendState {
   appliedService: ServiceInfo | null = null;
   /** The scheduling call that last found this backend active. */
   seenEpoch = 0;
-  /**
-   * A pool was consumed since the last apply: Cinder re-applies the stored
-   * report at every call and keeps the consumption only if it is newer than
-   * the report (a report stamped by a clock ahead of the scheduler's wipes it).
-   */
-  readonly marks = { consumed: false };
 
   constructor(
     readonly host: string,
     readonly clusterName: string | null,
+    private readonly consumeLog: PoolState[],
   ) {}
-
-  /** A consumed pool whose consumption is not newer than the report: re-applying would change it. */
-  anyConsumedPoolNotNewerThan(timestampWallMs: number): boolean {
-    for (const pool of this.pools.values()) {
-      if (pool.consumedSinceReport && (pool.updatedWallMs === null || !(pool.updatedWallMs > timestampWallMs))) return true;
-    }
-    return false;
-  }
 
   poolNames(): string {
     let names = '';
@@ -225,7 +225,7 @@ class BackendState {
         const name = String(poolCap['pool_name']);
         let pool = this.pools.get(name);
         if (!pool) {
-          pool = new PoolState(this.host, this.clusterName, name, service, this.marks);
+          pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
           this.pools.set(name, pool);
         }
         pool.update(poolCap, report.timestampWallMs, service, globalRatio);
@@ -235,7 +235,7 @@ class BackendState {
       const name = this.volumeBackendName === null ? '_pool0' : String(this.volumeBackendName);
       let pool = this.pools.get(name);
       if (!pool) {
-        pool = new PoolState(this.host, this.clusterName, name, service, this.marks);
+        pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
         this.pools.set(name, pool);
       }
       pool.update(this.legacyCapabilities(cap), report.timestampWallMs, service, globalRatio);
@@ -325,7 +325,13 @@ export class HostManager {
   private candidatesCache: PoolState[] | null = null;
   private epoch = 0;
   private noCapabilities = 0;
-
+  /** Pools consumed since the last refresh (Cinder re-applies reports each call; see refresh). */
+  private readonly consumeLog: PoolState[] = [];
+  /** Backends a refresh must re-apply (kept until a refresh completes, even if one crashes). */
+  private readonly pendingReapply = new Set<string>();
+  /** Bumped by every stored report; with the services list, decides whether a refresh can be skipped. */
+  private reportsVersion = 0;
+  private refreshedAt: { reportsVersion: number; services: ServiceInfo[] } | null = null;
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
@@ -351,6 +357,7 @@ export class HostManager {
       this.serviceStatesLastUpdate.set(key, oldOrEmpty);
     }
     this.serviceStates.set(key, next);
+    this.reportsVersion++;
     if (justInit && servicesNow) {
       try {
         this.getAllBackendStates(servicesNow);
@@ -390,6 +397,21 @@ export class HostManager {
    * services table in DB order; disabled, frozen and down ones are skipped.
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
+    // Cinder re-applies every stored report at each call.  That changes nothing unless a
+    // report, a service row or a consumption changed since the last call; a consumed pool
+    // changes only when its consumption is not newer than its report (then it is wiped).
+    const reapplyKeys = this.pendingReapply;
+    for (const pool of this.consumeLog) {
+      if (pool.consumedSinceReport && !(pool.updatedWallMs !== null && pool.lastReportWallMs !== null && pool.updatedWallMs > pool.lastReportWallMs)) {
+        reapplyKeys.add(pool.backendKey);
+      }
+    }
+    this.consumeLog.length = 0;
+    const last = this.refreshedAt;
+    if (reapplyKeys.size === 0 && last !== null && last.reportsVersion === this.reportsVersion && sameRows(last.services, services) && this.candidatesCache !== null) {
+      return this.candidatesCache;
+    }
+    this.refreshedAt = null;
     const epoch = ++this.epoch;
     let active = 0;
     let changed = false;
@@ -405,18 +427,14 @@ export class HostManager {
         continue;
       }
       if (!state) {
-        state = new BackendState(service.host, service.cluster_name ?? null);
+        state = new BackendState(service.host, service.cluster_name ?? null, this.consumeLog);
         this.backendStateMap.set(key, state);
         changed = true;
       }
       // Re-applying an unchanged report changes nothing unless a pool was consumed at or
       // before the report's timestamp (then Cinder's re-apply wipes the consumption).
       const same = state.applied === report && state.appliedService === service;
-      let reapply = !same;
-      if (state.marks.consumed) {
-        state.marks.consumed = false;
-        reapply ||= state.anyConsumedPoolNotNewerThan(report.timestampWallMs);
-      }
+      const reapply = !same || reapplyKeys.has(key);
       if (reapply) {
         const before = state.poolNames();
         state.update(report, service, this.globalRatio);
@@ -451,6 +469,8 @@ export class HostManager {
       }
       this.candidatesCache = all;
     }
+    this.refreshedAt = { reportsVersion: this.reportsVersion, services: [...services] };
+    reapplyKeys.clear();
     return this.candidatesCache;
   }
 

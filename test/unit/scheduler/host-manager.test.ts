@@ -219,3 +219,19 @@ describe('revert_volume_consumed_capacity (reschedule)', () => {
     expect(after!.freeCapacityGb).toEqual({ kind: 'gb', gb: free });
   });
 });
+
+describe('refresh skipping (an optimisation that must not change answers)', () => {
+  test('unchanged rows and reports reuse the candidates; a replaced row or a new report refreshes', () => {
+    const rig = schedulerRig();
+    const t = rig.node.clock.wallNow() - 1000;
+    rig.hm.updateServiceCapabilities('a@x', { volume_backend_name: 'x', total_capacity_gb: 10, free_capacity_gb: 10 }, t);
+    rig.hm.updateServiceCapabilities('b@x', { volume_backend_name: 'x', total_capacity_gb: 10, free_capacity_gb: 10 }, t);
+    const rows = [rig.service('a@x'), rig.service('b@x')];
+    const first = rig.hm.getAllBackendStates(rows);
+    expect(rig.hm.getAllBackendStates([...rows])).toBe(first);
+    expect(rig.hm.getAllBackendStates([rig.service('a@x', { up: false }), rows[1]!]).map((p) => p.host)).toEqual(['b@x#x']);
+    rig.hm.updateServiceCapabilities('b@x', { volume_backend_name: 'x', total_capacity_gb: 10, free_capacity_gb: 3 }, t + 1);
+    const [, b] = rig.hm.getAllBackendStates(rows);
+    expect(b!.freeCapacityGb).toEqual({ kind: 'gb', gb: 3 });
+  });
+});
