@@ -231,7 +231,8 @@ describe('refresh skipping (an optimisation that must not change answers)', () =
     expect(rig.hm.getAllBackendStates([...rows])).toBe(first);
     expect(rig.hm.getAllBackendStates([rig.service('a@x', { up: false }), rows[1]!]).map((p) => p.host)).toEqual(['b@x#x']);
     rig.hm.updateServiceCapabilities('b@x', { volume_backend_name: 'x', total_capacity_gb: 10, free_capacity_gb: 3 }, t + 1);
-    const [, b] = rig.hm.getAllBackendStates(rows);
-    expect(b!.freeCapacityGb).toEqual({ kind: 'gb', gb: 3 });
+    const pools = rig.hm.getAllBackendStates(rows);
+    expect(pools.map((p) => p.host)).toEqual(['b@x#x', 'a@x#x']);
+    expect(pools[0]!.freeCapacityGb).toEqual({ kind: 'gb', gb: 3 });
   });
 });
