@@ -51,18 +51,21 @@ export const CapabilitiesFilter: BackendFilter = {
         // Indexing a non-dict with a str key is a TypeError Cinder catches as a miss.
         if (cap === undefined) return { pass: false, reason: 'extra_spec_missing', key: spec.key, required: spec.req.req };
       }
-      const values: Json[] = Array.isArray(cap) ? cap : [cap!];
       let matched = false;
-      for (const v of values) {
-        try {
-          if (matchCompiled(v, spec.req)) {
-            matched = true;
-            break;
+      try {
+        if (Array.isArray(cap)) {
+          for (const v of cap) {
+            if (matchCompiled(v, spec.req)) {
+              matched = true;
+              break;
+            }
           }
-        } catch (e) {
-          if (e instanceof PyError) throw new PyError(e.pyType, `CapabilitiesFilter on pool ${pool.host}: extra spec ${spec.key}='${spec.req.req}' against capability value ${JSON.stringify(v)}: ${e.message}`);
-          throw e;
+        } else {
+          matched = matchCompiled(cap!, spec.req);
         }
+      } catch (e) {
+        if (e instanceof PyError) throw new PyError(e.pyType, `CapabilitiesFilter on pool ${pool.host}: extra spec ${spec.key}='${spec.req.req}' against capability ${JSON.stringify(cap)}: ${e.message}`);
+        throw e;
       }
       if (!matched) return { pass: false, reason: 'extra_spec_mismatch', key: spec.key, required: spec.req.req, actual: cap! };
     }

@@ -80,14 +80,14 @@ export function matchCompiled(value: Json, c: CompiledReq): boolean {
   if (c.op !== '<or>' && !c.method) return typeof value === 'string' && value === c.req;
   if (value === null) return false;
   if (c.op === '<or>') {
-    const words = [...c.words];
+    // Take a word as an alternative, drop the next word whatever it is, repeat.
+    const words = c.words;
+    let i = 0;
     for (;;) {
-      const alt = words.shift();
-      if (alt === undefined) throw new PyError('IndexError', 'pop from empty list');
-      if (typeof value === 'string' && alt === value) return true;
-      if (words.length === 0) break;
-      words.shift();
-      if (words.length === 0) break;
+      if (i >= words.length) throw new PyError('IndexError', 'pop from empty list');
+      if (typeof value === 'string' && words[i] === value) return true;
+      i += 2;
+      if (i >= words.length) break;
     }
     return false;
   }
