@@ -72,7 +72,9 @@ export function pyInt(v: Json | undefined): number {
  * .375, .625, .875), so those are settled here by hand.
  */
 export function pyRound2(x: number): number {
-  if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 52) return x;
+  // From 2^49 up a double is a multiple of 1/8 (or coarser), and rounding it to two
+  // decimals and back to the nearest double always lands on x again.
+  if (!Number.isFinite(x) || Math.abs(x) >= 2 ** 49) return x;
   // Fast path: x*100 is within half an ulp of the true product, so unless it
   // lies within an ulp of a .5 boundary the side of the boundary is certain,
   // and n/100 is the double nearest n/100 (what Python's strtod gives back).
