@@ -94,7 +94,9 @@ export function pyRound2(x: number): number {
 function pyRound2Exact(x: number): number {
   const x8 = x * 8;
   if (Number.isInteger(x8) && !Number.isInteger(x * 4)) {
-    const scaled = x * 100; // exact: k * 12.5 for |x| < 2^49
+    // A tie x.xx5: the decimal moves x by 0.005, less than half the spacing of doubles from 2^46 up.
+    if (Math.abs(x) >= 2 ** 46) return x;
+    const scaled = x * 100; // exact: k * 12.5 with 25k < 2^54
     const lo = Math.floor(scaled);
     const n = lo % 2 === 0 ? lo : lo + 1;
     return n / 100;
