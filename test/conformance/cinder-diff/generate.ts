@@ -16,8 +16,19 @@ const TIERS = ['gold', 'silver', 'bronze', 'Gold', 'gold plus'];
 const VENDORS = ['Open Source', 'Acme', 'NetApp', ''];
 const WEIGHERS = ['CapacityWeigher', 'AllocatedCapacityWeigher', 'VolumeNumberWeigher', 'GoodnessWeigher'];
 const MULTIPLIERS = [1, -1, 0, 2.5, -0.5, 1e-3];
-const FILTER_FUNCTIONS = ['volume.size < 200', 'capabilities.total_capacity_gb > 500', 'stats.free_capacity_gb >= volume.size * 2', 'true', 'volume.size % 2 == 0'];
-const GOODNESS_FUNCTIONS = ['50', 'capabilities.free_capacity_gb / 10', 'volume.size > 100 ? 100 : 25', '(stats.allocated_capacity_gb + 1) % 101', '120'];
+const FILTER_FUNCTIONS = [
+  'volume.size < 200', 'capabilities.total_capacity_gb > 500', 'stats.free_capacity_gb >= volume.size * 2', 'true', 'volume.size % 2 == 0',
+  'capabilities.iops > 7', "capabilities.tier == 'gold'", "stats.storage_protocol == 'iSCSI'", 'capabilities.multiattach', 'capabilities.nested > 1',
+  "extra.tier == 'gold'", 'qos.maxIOPS > 10', 'stats.total_capacity_gb / stats.free_capacity_gb < 4', 'not capabilities.thin_provisioning_support',
+  'volume.size > 10 and (stats.reserved_percentage < 20 or capabilities.QoS_support)', 'max(volume.size, 100) <= min(stats.free_capacity_gb, 800)',
+  'stats.volume_backend_name == capabilities.volume_backend_name', 'volume.size <', 'abs(-volume.size) != 5 && !(volume.size == 1)',
+];
+const GOODNESS_FUNCTIONS = [
+  '50', 'capabilities.free_capacity_gb / 10', 'volume.size > 100 ? 100 : 25', '(stats.allocated_capacity_gb + 1) % 101', '120',
+  '-5', 'stats.free_capacity_gb / stats.total_capacity_gb * 100', 'capabilities.iops / 100', 'capabilities.multiattach * 60',
+  "capabilities.tier == 'gold' ? 90 : 10", 'stats.reserved_percentage ^ 2', '100 - stats.reserved_percentage', 'extra.weight',
+  '33.7', 'capabilities.nested',
+];
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[rng.int(0, xs.length - 1)]!;
@@ -102,8 +113,8 @@ function backend(rng: Rng, i: number): JsonObject {
   if (rng.chance(0.85)) caps['storage_protocol'] = pick(rng, PROTOCOLS);
   if (rng.chance(0.7)) caps['vendor_name'] = pick(rng, VENDORS);
   if (rng.chance(0.6)) caps['driver_version'] = pick<JsonValue>(rng, ['1.0.0', '2.1', 3]);
-  if (rng.chance(0.15)) caps['filter_function'] = pick(rng, FILTER_FUNCTIONS);
-  if (rng.chance(0.15)) caps['goodness_function'] = pick(rng, GOODNESS_FUNCTIONS);
+  if (rng.chance(0.2)) caps['filter_function'] = pick(rng, FILTER_FUNCTIONS);
+  if (rng.chance(0.2)) caps['goodness_function'] = pick(rng, GOODNESS_FUNCTIONS);
   const shape = rng.weighted([
     { value: 'legacy', weight: 5 },
     { value: 'pools', weight: 5 },
@@ -124,6 +135,7 @@ function backend(rng: Rng, i: number): JsonObject {
       if (rng.chance(0.3)) pool['storage_protocol'] = rng.chance(0.1) ? ['iSCSI', 'FC'] : pick(rng, PROTOCOLS);
       if (rng.chance(0.2)) pool['volume_backend_name'] = pick<JsonValue>(rng, ['', `pb${p}`, 'shared']);
       if (rng.chance(0.1)) pool['filter_function'] = pick(rng, FILTER_FUNCTIONS);
+      if (rng.chance(0.1)) pool['goodness_function'] = pick(rng, GOODNESS_FUNCTIONS);
       if (rng.chance(0.6)) pool['volume_count'] = rng.int(0, 30);
       pools.push(pool);
     }
