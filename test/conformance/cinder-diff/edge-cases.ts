@@ -245,7 +245,8 @@ const hintCases: JsonObject[] = [
   hintCase('s9-local-to-instance', { local_to_instance: V1 }),
   hintCase('s9-local-to-unknown-instance', { local_to_instance: V2 }),
   hintCase('s9-local-to-instance-not-uuid', { local_to_instance: 'server-1' }),
-  hintCase('s9-json-query', { query: '["and", [">=", "$free_capacity_gb", 500], ["not", ["=", "$volume_backend_name", "thick"]]]' }),
+  hintCase('s9-json-query', { query: '["or", ["=", "$volume_backend_name", "thin15"], ["<", "$allocated_capacity_gb", 200]]' }),
+  hintCase('s10-json-query-infinite-free', { query: '["and", [">=", "$free_capacity_gb", 500], ["not", ["=", "$volume_backend_name", "thick"]]]' }),
 ];
 
 /** Regression cases: minimal reproductions of disagreements this test found in cinder-sim (since fixed). */
