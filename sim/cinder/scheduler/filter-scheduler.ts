@@ -105,6 +105,8 @@ export class FilterScheduler {
     this.lookups = opts.lookups;
     this.light = opts.trace === 'light';
     this.enabledFilters = chooseFilters(this.config.scheduler_default_filters);
+    // FilterScheduler._max_attempts at start-up; a scheduler so configured never schedules.
+    if (this.config.scheduler_max_attempts < 1) this.enabledFilters = new Abort('InvalidParameterValue', "Invalid value for 'scheduler_max_attempts', must be >=1");
   }
 
   /** schedule_create_volume: the top weighed pool, consumed, with the volume's AZ. */

@@ -136,3 +136,12 @@ function fleetCaseMany(requests: Record<string, Json>[], names: FleetName[]) {
   const many = { ...c, request: undefined, requests: requests.map((r) => fleetCase(r, { names }).request!) };
   return runFleetCase(many).decisions.map((x) => x.decision);
 }
+
+describe('configuration checked at start-up', () => {
+  test('scheduler_max_attempts below 1 stops every request with Cinder text', async () => {
+    const { schedulerRig } = await import('../../fixtures/scheduler/fleet.js');
+    const rig = schedulerRig({ scheduler_max_attempts: 0 });
+    const d = rig.scheduler.scheduleCreateVolume({ services: [], requestSpec: { volume_id: 'v', volume_properties: { size: 1, availability_zone: null, attach_status: 'detached', status: 'creating' }, volume_type: null, operation: 'create_volume' } });
+    expect(d).toMatchObject({ errorType: 'InvalidParameterValue', error: "Invalid value for 'scheduler_max_attempts', must be >=1", filters: null });
+  });
+});
