@@ -137,6 +137,18 @@ const capacityCases: JsonObject[] = [
   fleetCase('s4-reserved-100-thick', { size: 1 }, undefined, [legacy('x@r', thick(100, 100, { reserved_percentage: 100 }))]),
 ];
 
+const evaluatorCases: JsonObject[] = [
+  fleetCase('s9-driver-filter-and-goodness', { size: 150, volume_type: vt({ tier: 'gold' }) }, { filters: ['DriverFilter'], weighers: ['GoodnessWeigher'] }, [
+    legacy('a@x', thick(1000, 900, { filter_function: 'volume.size < 100', goodness_function: '80' })),
+    legacy('b@x', thick(1000, 800, { filter_function: "extra.tier == 'gold'", goodness_function: 'stats.free_capacity_gb / 10' })),
+    legacy('c@x', thick(1000, 700, { filter_function: 'capabilities.nested > 1', nested: { a: 1 } })),
+    pooled('d@x', [
+      { pool_name: 'p1', ...thick(500, 400), iops: 7.5, filter_function: 'capabilities.iops > 7', goodness_function: '-5' },
+      { pool_name: 'p2', ...thick(500, 300), iops: '3000' },
+    ], { storage_protocol: 'iSCSI', filter_function: "stats.storage_protocol == 'iscsi'", goodness_function: 'capabilities.iops / 100' }),
+  ]),
+];
+
 const weighCases: JsonObject[] = [
   fleetCase('s7-all-weighers', { size: 10 }, { weighers: ['CapacityWeigher', 'AllocatedCapacityWeigher', 'VolumeNumberWeigher'] }),
   fleetCase('s7-negative-capacity-multiplier', { size: 10 }, { capacity_weight_multiplier: -1 }),
@@ -284,4 +296,4 @@ const findings: JsonObject[] = [
   },
 ];
 
-export const edgeCases: JsonObject[] = [...specCases(), ...capacityCases, ...weighCases, ...azAndHostCases, ...operationCases, ...hintCases, ...findings];
+export const edgeCases: JsonObject[] = [...specCases(), ...capacityCases, ...evaluatorCases, ...weighCases, ...azAndHostCases, ...operationCases, ...hintCases, ...findings];
