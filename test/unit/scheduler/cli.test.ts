@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { caseJsonSchema } from '../../../sim/cinder/scheduler/case.js';
 import { bufferIo } from '../../../sim/cli/io.js';
 import { main } from '../../../sim/cli/main.js';
 
@@ -73,8 +74,7 @@ describe('cinder-sim schedule: user mistakes exit 2 with where and what', () => 
 });
 
 describe('case JSON Schema', () => {
-  test('describes both shapes and the capacity words', async () => {
-    const { caseJsonSchema } = await import('../../../sim/cinder/scheduler/case.js');
+  test('describes both shapes and the capacity words', () => {
     const text = JSON.stringify(caseJsonSchema());
     expect(text).toContain('"anyOf"');
     expect(text).toContain('"pool_name"');

@@ -5,7 +5,7 @@ import { filterNames } from '../../../sim/cinder/scheduler/filters/index.js';
 import type { Json } from '../../../sim/cinder/scheduler/python.js';
 import { weigherNames } from '../../../sim/cinder/scheduler/weighers/index.js';
 import { placeMany } from '../../../sim/cli/bench/scheduler.js';
-import { fleetCase, runFleetCase, type FleetName } from '../../fixtures/scheduler/fleet.js';
+import { fleetCase, runFleetCase, schedulerRig, type FleetName } from '../../fixtures/scheduler/fleet.js';
 
 function decide(request: object, opts: { names?: FleetName[]; config?: Record<string, Json>; backends?: Json[] } = {}): Decision {
   return runFleetCase(fleetCase(request as Record<string, Json>, opts)).decisions[0]!.decision;
@@ -138,8 +138,7 @@ function fleetCaseMany(requests: Record<string, Json>[], names: FleetName[]) {
 }
 
 describe('configuration checked at start-up', () => {
-  test('scheduler_max_attempts below 1 stops every request with Cinder text', async () => {
-    const { schedulerRig } = await import('../../fixtures/scheduler/fleet.js');
+  test('scheduler_max_attempts below 1 stops every request with Cinder text', () => {
     const rig = schedulerRig({ scheduler_max_attempts: 0 });
     const d = rig.scheduler.scheduleCreateVolume({ services: [], requestSpec: { volume_id: 'v', volume_properties: { size: 1, availability_zone: null, attach_status: 'detached', status: 'creating' }, volume_type: null, operation: 'create_volume' } });
     expect(d).toMatchObject({ errorType: 'InvalidParameterValue', error: "Invalid value for 'scheduler_max_attempts', must be >=1", filters: null });
