@@ -38,7 +38,7 @@ export function describeExpectation(e: ExpectationT): string {
   const span = `${e.from !== undefined ? ` from ${fmt(e.from)}` : ''}${e.until !== undefined ? ` until ${fmt(e.until)}` : ''}`;
   const bound = `${e.at_least !== undefined ? ` >= ${e.at_least}` : ''}${e.at_most !== undefined ? ` <= ${e.at_most}` : ''}`;
   if (e.step !== undefined) {
-    const parts = [e.outcome && `outcome ${e.outcome}`, e.message_contains !== undefined && `message contains '${e.message_contains}'`, e.emptied_by && `emptied by ${e.emptied_by}`, e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`];
+    const parts = [e.outcome && `outcome ${e.outcome}`, e.message_contains !== undefined && `message contains '${e.message_contains}'`, e.output_contains !== undefined && `output contains '${e.output_contains}'`, e.emptied_by && `emptied by ${e.emptied_by}`, e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`];
     return `step ${e.step}: ${parts.filter(Boolean).join(', ')}${when}`;
   }
   if (e.service !== undefined) return `service ${e.service} ${e.binary ?? 'cinder-volume'} is ${e.state} (${e.view ?? 'service-list'} view)${span}${when}`;
@@ -106,6 +106,7 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
     if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${m.slice(0, 80)}'`).join('; ') || 'none'})`);
     else if (hit !== st.message) found.push(`message '${hit.slice(0, 100)}'`);
   }
+  if (e.output_contains !== undefined && !st.output.includes(e.output_contains)) failing.push(`the output does not contain '${e.output_contains}'`);
   if (e.emptied_by !== undefined) {
     const emptied = decisions.map((d) => d.emptied_by).filter((x): x is string => x !== null);
     found.push(`emptied by ${emptied.join(',') || 'none'}`);

@@ -75,6 +75,12 @@ function novaPrint(command: string, args: Record<string, unknown>, result: unkno
   return printResult('volume-attach', { device: typeof args['device'] === 'string' ? args['device'] : '/dev/vdb', id: volumeId ?? args['volume'], serverId: args['server'], volumeId: volumeId ?? args['volume'] });
 }
 
+/** The --name / --status / --volume-id filters of `cinder list` and `cinder snapshot-list`. */
+function filterList(items: unknown[], args: Record<string, unknown>): unknown[] {
+  const want: [string, unknown][] = [['name', args['name']], ['status', args['status']], ['volume_id', args['volume_id']]];
+  return items.filter((i) => i !== null && typeof i === 'object' && want.every(([k, v]) => v === undefined || (i as Record<string, unknown>)[k] === v));
+}
+
 function resourceIdOf(verb: string, result: unknown): string | null {
   if (!CREATING_VERBS.has(verb) || result === null || typeof result !== 'object') return null;
   const o = result as Record<string, unknown>;
@@ -256,6 +262,8 @@ class ScenarioRun {
       this.submit(`step:${rec.id}`, st.as, req, (r, reqRec) => {
         rec.requests.push(reqRec.seq);
         if (r.ok) {
+          // `cinder list --name/--status` filter on the server; the simulated API lists all, so filter here.
+          if (r.result && Array.isArray(r.result) && (parsed.cmd.command === 'list' || parsed.cmd.command === 'snapshot-list')) r = { ok: true, result: filterList(r.result as unknown[], parsed.cmd.args) };
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
           const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result, parsed.cmd.args);
           if (text) rec.output += text + '\n';

@@ -180,6 +180,7 @@ export const Expectation = z
     step: Name.optional().describe('id of a step: its outcome'),
     outcome: z.enum(requestOutcomes).optional(),
     message_contains: z.string().optional(),
+    output_contains: z.string().optional().describe('text the command printed (its cinderclient table) must contain'),
     emptied_by: z.enum(filterNames as [FilterName, ...FilterName[]]).optional().describe('the scheduler filter that left no candidates'),
     // kind: a service's state
     service: Name.optional().describe('host of a service, e.g. node3@lvm'),
@@ -223,7 +224,7 @@ export const Expectation = z
       if (e[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required for ${why}`, input: undefined });
     };
     const kind = present[0]!;
-    if (kind === 'step' && e.outcome === undefined && e.message_contains === undefined && e.emptied_by === undefined && e.status === undefined) {
+    if (kind === 'step' && e.outcome === undefined && e.message_contains === undefined && e.output_contains === undefined && e.emptied_by === undefined && e.status === undefined) {
       need('outcome', 'a step expectation');
     }
     if (kind === 'service') need('state', 'a service expectation');

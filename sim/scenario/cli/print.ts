@@ -6,16 +6,16 @@
 
 type Obj = Record<string, unknown>;
 
-const listColumns: Record<string, readonly string[]> = {
-  list: ['id', 'status', 'name', 'size', 'volume_type', 'availability_zone', 'host'],
-  'snapshot-list': ['id', 'volume_id', 'status', 'name', 'size'],
-  'backup-list': ['id', 'volume_id', 'status', 'name', 'size', 'incremental'],
-  'transfer-list': ['id', 'volume_id', 'name'],
-  'type-list': ['id', 'name', 'description', 'is_public'],
-  'service-list': ['binary', 'host', 'zone', 'status', 'state', 'updated_at', 'disabled_reason'],
-  'availability-zone-list': ['name', 'status'],
-  'get-pools': ['name'],
-  'message-list': ['id', 'resource_id', 'event_id', 'user_message'],
+/** The columns cinderclient's shell prints per list command: [result key, header]. */
+const listColumns: Record<string, readonly (readonly [string, string])[]> = {
+  list: [['id', 'ID'], ['status', 'Status'], ['name', 'Name'], ['size', 'Size'], ['volume_type', 'Volume Type'], ['bootable', 'Bootable'], ['availability_zone', 'Availability Zone'], ['os-vol-host-attr:host', 'Host']],
+  'snapshot-list': [['id', 'ID'], ['volume_id', 'Volume ID'], ['status', 'Status'], ['name', 'Name'], ['size', 'Size']],
+  'backup-list': [['id', 'ID'], ['volume_id', 'Volume ID'], ['status', 'Status'], ['name', 'Name'], ['size', 'Size'], ['object_count', 'Object Count'], ['container', 'Container']],
+  'transfer-list': [['id', 'ID'], ['volume_id', 'Volume ID'], ['name', 'Name']],
+  'type-list': [['id', 'ID'], ['name', 'Name'], ['description', 'Description'], ['is_public', 'Is_Public']],
+  'service-list': [['binary', 'Binary'], ['host', 'Host'], ['zone', 'Zone'], ['status', 'Status'], ['state', 'State'], ['updated_at', 'Updated_at'], ['disabled_reason', 'Disabled Reason']],
+  'get-pools': [['name', 'Name']],
+  'message-list': [['id', 'ID'], ['resource_id', 'Resource ID'], ['event_id', 'Event ID'], ['user_message', 'User Message']],
 };
 
 function cellText(v: unknown): string {
@@ -39,10 +39,9 @@ function dictTable(o: Obj): string {
 function listTable(verb: string, items: readonly Obj[]): string {
   const wanted = listColumns[verb];
   const first = items[0] ?? {};
-  const cols = wanted ? wanted.filter((c) => items.some((i) => c in i)) : Object.keys(first).slice(0, 8);
+  const cols: readonly (readonly [string, string])[] = wanted ? wanted.filter(([k]) => items.length === 0 || items.some((i) => k in i)) : Object.keys(first).slice(0, 8).map((k) => [k, k] as const);
   if (cols.length === 0) return box(['(empty)'], []);
-  const header = cols.map((c) => c.split('_').map((w) => (w === 'id' ? 'ID' : w[0]!.toUpperCase() + w.slice(1))).join(' '));
-  return box(header, items.map((i) => cols.map((c) => cellText(i[c]))));
+  return box(cols.map(([, h]) => h), items.map((i) => cols.map(([k]) => cellText(i[k]))));
 }
 
 /** cinderclient's availability-zone-list: Name | Status. */

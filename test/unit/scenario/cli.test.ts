@@ -108,6 +108,17 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     expect(io.out).toMatch(/^clock-skew\s+NTP breaks on node3/m);
   });
 
+  it('bench scenario: a small cloud through the real runner prints its figures', async () => {
+    const io = bufferIo(tmp());
+    expect(await main(['bench', 'scenario', '--backends', '12', '--requests', '300', '--years', '0.01', '--json'], io)).toBe(0);
+    const f = JSON.parse(io.out) as Record<string, number>;
+    expect(f['backends']).toBe(12);
+    expect(f['requests']).toBeGreaterThan(150);
+    expect(f['requests_ok']).toBe(f['requests']);
+    expect(f['events']).toBeGreaterThan(0);
+    expect(f['peak_rss_mb']).toBeGreaterThan(0);
+  });
+
   it('schema: a JSON Schema with the version and the fault kinds', async () => {
     const io = bufferIo(tmp());
     expect(await main(['schema'], io)).toBe(0);

@@ -20,7 +20,7 @@ const view: ExpectView = {
   nowMs: 600_000,
   steps: new Map([
     ['c1', step('c1', 'ok', [1])],
-    ['c2', step('c2', 'ok', [2])],
+    ['c2', { ...step('c2', 'ok', [2]), output: '| status | creating |' }],
     ['bad', step('bad', 'error', [3], 'Invalid auth key: Attempt to transfer t with invalid auth key.')],
   ]),
   requests: [req(1, 'create', true, 'v1', 'error'), req(2, 'create', true, 'v2', 'available'), req(3, 'transfer-accept', false, null), req(4, 'create', true, 'v3', 'available')],
@@ -38,6 +38,8 @@ const table: [expectation: Record<string, unknown>, passed: boolean, detail: str
   [{ step: 'c1', outcome: 'ok' }, false, 'expected outcome ok'],
   [{ step: 'c1', outcome: 'error', emptied_by: 'CapacityFilter' }, false, 'expected emptied by CapacityFilter'],
   [{ step: 'c2', outcome: 'ok', host_matches: '^node1@' }, true, 'host node1@lvm#LVM'],
+  [{ step: 'c2', output_contains: '| status | creating |' }, true, 'outcome ok'],
+  [{ step: 'c2', output_contains: 'available' }, false, "the output does not contain 'available'"],
   [{ step: 'bad', outcome: 'error', message_contains: 'Invalid auth key' }, true, 'outcome error'],
   [{ step: 'bad', message_contains: 'quota' }, false, "no message contains 'quota'"],
   [{ service: 'node3@lvm', state: 'down', from: '70s', until: '6m' }, true, 'down over'],
