@@ -47,7 +47,7 @@ export function describeExpectation(e: ExpectationT): string {
     const parts = [e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`, e.availability_zone && `zone ${e.availability_zone}`, e.size_gb && `size ${e.size_gb} GB`, e.project && `owned by ${e.project}`];
     return `volume ${e.volume}: ${parts.filter(Boolean).join(', ') || 'exists'}${when}`;
   }
-  if (e.placements !== undefined) return `placements on ${e.placements}${span}${bound}`;
+  if (e.placements !== undefined) return `new volumes placed on ${e.placements}${span}${bound}`;
   if (e.conf !== undefined) return `cinder.conf finding ${e.conf}${e.node ? ` on ${e.node}` : ''}${bound || ' >= 1'}`;
   const l = e.log!;
   return `log lines${l.level ? ` at ${l.level}` : ''}${l.node ? ` on ${l.node}` : ''}${l.contains !== undefined ? ` containing '${l.contains}'` : ''}${span}${bound}`;
@@ -74,7 +74,7 @@ export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
   if (e.volume !== undefined) return checkVolume(e, v);
   if (e.placements !== undefined) {
     const prefix = e.placements;
-    const hits = v.decisions.filter((d) => d.ok && d.chosen !== null && (d.chosen === prefix || d.chosen.startsWith(prefix + '#') || d.chosen.startsWith(prefix + '@')) && within(d.at_ms, e, v.nowMs));
+    const hits = v.decisions.filter((d) => d.ok && d.operation === 'create_volume' && d.chosen !== null && (d.chosen === prefix || d.chosen.startsWith(prefix + '#') || d.chosen.startsWith(prefix + '@')) && within(d.at_ms, e, v.nowMs));
     return { passed: bounded(hits.length, e), detail: `${hits.length} placement${hits.length === 1 ? '' : 's'} on ${prefix}${hits.length ? ` (first at ${formatDuration(hits[0]!.at_ms)})` : ''}` };
   }
   if (e.conf !== undefined) {
@@ -92,9 +92,10 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
   if (!st) return { passed: false, detail: `step ${e.step} has not run by t=${formatDuration(v.nowMs)}` };
   const reqs = v.requests.filter((r) => st.requests.includes(r.seq));
   const ids = reqs.map((r) => r.resource_id).filter((x): x is string => x !== null);
-  const decisions = v.decisions.filter((d) => d.resource_id !== null && ids.includes(d.resource_id));
-  const statuses = ids.map((id) => v.statusOf(id) ?? 'deleted');
-  const asyncError = statuses.some((s) => s.startsWith('error'));
+  const decisions = reqs.flatMap((r) => stepDecisions(r, v));
+  // Statuses of what the step created (not of the volume an extend or retype acted on).
+  const statuses = reqs.filter((r) => r.resource_id !== null && r.verb !== 'extend' && r.verb !== 'retype').map((r) => v.statusOf(r.resource_id!) ?? 'deleted');
+  const asyncError = statuses.some((s) => s.startsWith('error')) || decisions.some((d) => !d.ok);
   const outcome = st.outcome === 'ok' && !asyncError ? 'ok' : 'error';
   const messages = [st.message, ...decisions.map((d) => d.message), ...reqs.map((r) => r.message)].filter((m): m is string => !!m);
   const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 240)}')` : ''}`];
@@ -119,6 +120,25 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
     if (!hosts.some((h) => new RegExp(e.host_matches!).test(h))) failing.push(`expected host ~ /${e.host_matches}/`);
   }
   return { passed: failing.length === 0, detail: [...failing, ...found].join('; ') };
+}
+
+/** The scheduler operation each request verb leads to. */
+const operationOf: Readonly<Record<string, string>> = {
+  create: 'create_volume',
+  'backup-restore': 'create_volume',
+  extend: 'extend_volume',
+  retype: 'retype',
+  'snapshot-create': 'create_snapshot',
+  'backup-create': 'create_backup',
+};
+
+/** Decisions a request caused: its operation on its resource, from the request until the next such request. */
+function stepDecisions(r: RequestRecord, v: ExpectView): DecisionRecord[] {
+  const op = operationOf[r.verb];
+  if (!op || r.resource_id === null) return [];
+  const next = v.requests.find((x) => x.seq > r.seq && x.resource_id === r.resource_id && x.verb === r.verb);
+  const end = next ? next.at_ms : Infinity;
+  return v.decisions.filter((d) => d.resource_id === r.resource_id && d.operation === op && d.at_ms >= r.at_ms && d.at_ms < end);
 }
 
 function checkService(e: ExpectationT, v: ExpectView): Verdict {

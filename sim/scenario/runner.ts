@@ -189,7 +189,7 @@ class ScenarioRun {
       rec.answered_at_ms = this.world.sim.now;
       rec.ok = r.ok;
       if (r.ok) this.counts.ok++;
-      if (r.ok) rec.resource_id = resourceIdOf(req.verb, r.result);
+      if (r.ok) rec.resource_id = resourceIdOf(req.verb, r.result) ?? this.targetVolume(req, project);
       else {
         rec.http = r.http;
         rec.error = r.error;
@@ -197,6 +197,16 @@ class ScenarioRun {
       }
       done(r, rec);
     });
+  }
+
+  /** The volume an extend or retype acted on, resolved as the API did (id, else the caller's name). */
+  private targetVolume(req: CinderRequest, project: string): string | null {
+    if (req.verb !== 'extend' && req.verb !== 'retype') return null;
+    const vols = this.cloud.volumes();
+    const byId = vols.find((v) => v.id === req.volume);
+    if (byId) return byId.id;
+    const named = vols.filter((v) => v.name === req.volume && (project === ADMIN_PROJECT || v.project_id === project));
+    return named.length === 1 ? named[0]!.id : null;
   }
 
   private applyQuotas(): void {
