@@ -34,3 +34,15 @@ describe('golden outcomes of the built-in library', () => {
     expect(outcome.expectations.filter((e) => !e.passed).map((e) => `${e.text}: ${e.detail}`)).toEqual([]);
   });
 });
+
+describe('the library holds at other seeds too', () => {
+  it.each(['2', '3', '1000'])('seed %s', (seed) => {
+    const failed: string[] = [];
+    for (const file of libraryFiles()) {
+      const loaded = loadScenarioFile(file, root);
+      const outcome = runScenario(loaded, { seed, cloud: defaultCloudFactory, replay: '' });
+      for (const e of outcome.expectations) if (!e.passed) failed.push(`${loaded.scenario.name}: ${e.text}: ${e.detail}`);
+    }
+    expect(failed).toEqual([]);
+  });
+});
