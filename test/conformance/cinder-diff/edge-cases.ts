@@ -279,6 +279,17 @@ const findings: JsonObject[] = [
     legacy('y@b', thick(2e15, 0)),
     legacy('z@c', thick(2e15, 1000000000006720)),
   ]),
+  ...[
+    ['thin_provisioning_support', 'False', true],
+    ['thick_provisioning_support', 'yes', 'yes'],
+    ['multiattach', 'True', true],
+    ['QoS_support', 'False', 'False'],
+  ].map(([key, reported, wanted]) =>
+    fleetCase(`found-json-filter-raw-${String(key)}`, { size: 1, scheduler_hints: { query: JSON.stringify(['=', `$${String(key)}`, wanted]) } }, { filters: ['JsonFilter'] }, [
+      legacy('x@a', thick(100, 90, { [String(key)]: reported as JsonValue })),
+      legacy('y@b', thick(100, 80)),
+    ]),
+  ),
   fleetCase('found-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
   fleetCase('found-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
     legacy('x@a', thick('unknown', null)),

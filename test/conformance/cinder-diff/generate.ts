@@ -313,6 +313,10 @@ export function randomCase(rng: Rng, id: string): JsonObject {
   const backends = Array.from({ length: rng.chance(0.05) ? rng.int(7, 20) : rng.int(1, 6) }, (_, i) => backend(rng, i));
   const c: JsonObject = { id, backends };
   if (rng.chance(0.5)) Object.assign(c, world(rng, backends));
+  // The harness's fake volume API matches volumes by host only, so clusters stay out of cases with volumes.
+  else if (backends.length > 1 && rng.chance(0.15)) {
+    for (const b of backends) if (rng.chance(0.5)) b['cluster_name'] = pick(rng, ['cl@shared', 'cl2@other']);
+  }
   const cfg = config(rng);
   if (cfg !== undefined) c['config'] = cfg;
   const op = (): string => rng.weighted([

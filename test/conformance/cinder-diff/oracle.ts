@@ -36,7 +36,10 @@ function lastLine(s: string): string {
 
 /** Cinder's results for the cases, in order (weights that are not finite come back as 'inf' / 'nan'). */
 export function runCinder(python: string, cases: readonly JsonObject[]): JsonObject[] {
-  const run = spawnSync(python, [HARNESS], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 30, timeout: 600_000 });
+  // Cinder iterates a frozenset of key names (HostManager._get_updated_pools, REQUIRED_KEYS) and can raise KeyError
+  // part-way, so with Python's per-process string hashing its answer varies from run to run: pin the hash seed.
+  const env = { ...process.env, PYTHONHASHSEED: '0' };
+  const run = spawnSync(python, [HARNESS], { input: JSON.stringify(cases), encoding: 'utf8', env, maxBuffer: 1 << 30, timeout: 600_000 });
   if (run.status !== 0) throw new Error(`run_cinder.py exited with ${String(run.status)}: ${run.error?.message ?? lastLine(run.stderr)}`);
   const out = JSON.parse(run.stdout) as JsonObject[];
   if (out.length !== cases.length) throw new Error(`run_cinder.py answered ${out.length} of ${cases.length} cases`);
