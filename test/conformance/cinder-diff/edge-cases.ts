@@ -290,6 +290,14 @@ const findings: JsonObject[] = [
       legacy('y@b', thick(100, 80)),
     ]),
   ),
+  // Cinder quirk: the second report of a cluster is compared key by key (frozenset order) with the first, whose pool
+  // lacks max_over_subscription_ratio; with PYTHONHASHSEED=0 the KeyError comes first and the report is dropped.
+  fleetCase('quirk-cluster-report-keyerror', { size: 10 }, { weighers: ['AllocatedCapacityWeigher'] }, [
+    pooled('s1@x', [{ pool_name: 'p', ...thick(1000, 900), allocated_capacity_gb: 100, provisioned_capacity_gb: 100, reserved_percentage: 0, thin_provisioning_support: false, thick_provisioning_support: true }], {}, { cluster_name: 'cl@x' }),
+    pooled('s2@x', [{ pool_name: 'p', ...thick(1000, 900), allocated_capacity_gb: 700, provisioned_capacity_gb: 700, reserved_percentage: 0, thin_provisioning_support: false, thick_provisioning_support: true, max_over_subscription_ratio: 1 }], {}, { cluster_name: 'cl@x' }),
+    legacy('a@y', thick(1000, 900, { allocated_capacity_gb: 400 })),
+    legacy('b@z', thick(1000, 900, { allocated_capacity_gb: 300 })),
+  ]),
   fleetCase('found-consume-free-null', { size: 10 }, { filters: [] }, [legacy('x@a', thick('unknown', null))]),
   fleetCase('found-extend-by-zero-free-null', { operation: 'extend_volume', size: 10, new_size: 10, host: 'x@a#a' }, undefined, [
     legacy('x@a', thick('unknown', null)),
