@@ -5,10 +5,10 @@ import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js
 const WIDTH = 72;
 const HEIGHT = 10;
 
-/** Free capacity over time, one asciichart per pool, per scenario. */
+/** Capacity over time, one asciichart per pool, per scenario. */
 export const chartReport: Renderer = {
   file: 'capacity.txt',
-  describe: 'asciichart of each pool\'s free capacity over time',
+  describe: 'asciichart of each pool\'s free (or, for thin pools, provisioned) capacity over time',
   render(report: RunReport): string {
     const out = [`cinder-sim report chart v${REPORT_SCHEMA_VERSION} (seed ${report.seed})`];
     for (const o of report.outcomes) out.push('', ...scenarioCharts(o));
@@ -19,11 +19,15 @@ export const chartReport: Renderer = {
 export function scenarioCharts(o: RunOutcome): string[] {
   const pools = [...new Set(o.capacity.map((c) => c.pool))];
   if (pools.length === 0) return [`== ${o.scenario}: no capacity samples`];
-  const out = [`== ${o.scenario}: free_capacity_gb over 0..${Math.round(o.end.time_ms / 1000)}s`];
+  const out = [`== ${o.scenario}: capacity over 0..${Math.round(o.end.time_ms / 1000)}s`];
   for (const pool of pools) {
     const samples = o.capacity.filter((c) => c.pool === pool);
-    const series = resample(samples.map((c) => [c.t_ms, c.free_capacity_gb] as const), o.end.time_ms, WIDTH);
-    out.push(`-- ${pool} (total ${samples[samples.length - 1]!.total_capacity_gb} GB)`);
+    // Thin pools keep their free space while provisioning grows: chart what moves.
+    const freeMoves = new Set(samples.map((c) => c.free_capacity_gb)).size > 1;
+    const provMoves = new Set(samples.map((c) => c.provisioned_capacity_gb)).size > 1;
+    const key = !freeMoves && provMoves ? 'provisioned_capacity_gb' : 'free_capacity_gb';
+    const series = resample(samples.map((c) => [c.t_ms, c[key]] as const), o.end.time_ms, WIDTH);
+    out.push(`-- ${pool}: ${key} (total ${samples[samples.length - 1]!.total_capacity_gb} GB)`);
     out.push(asciichart.plot(series, { height: HEIGHT, format: (x: number) => x.toFixed(0).padStart(7) }));
   }
   return out;
