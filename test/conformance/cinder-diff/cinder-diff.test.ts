@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { caseOutput, caseSchema, runCase } from '../../../sim/cinder/scheduler/case.js';
 import { World } from '../../../sim/engine/world.js';
+import { bufferIo } from '../../../sim/cli/io.js';
+import { main } from '../../../sim/cli/main.js';
 import { SeededRng } from '../../../sim/engine/rng.js';
 import { edgeCases } from './edge-cases.js';
 import { randomCases, type JsonObject, type JsonValue } from './generate.js';
@@ -116,6 +120,20 @@ describe.skipIf(!oracle.ok)(`decisions match the real Cinder scheduler${oracle.o
       return known === undefined;
     });
     if (unexplained) expect(b, explain(c, a, b)).toEqual(a);
+  });
+
+  test('`cinder-sim schedule FILE` prints for the whole batch what the in-process runs gave', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cinder-diff-'));
+    try {
+      const file = join(dir, 'cases.json');
+      writeFileSync(file, JSON.stringify(cases));
+      const io = bufferIo(dir);
+      expect(await main(['schedule', file], io), io.err).toBe(0);
+      const printed = JSON.parse(io.out) as Result[];
+      expect(printed.map((r) => results(r).map(comparable))).toEqual(cases.map((c) => results(ours(c)).map(comparable)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("Cinder's answers exercise every filter, the weighers and every crash class", () => {
