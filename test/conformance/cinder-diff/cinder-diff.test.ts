@@ -99,6 +99,10 @@ describe.skipIf(!oracle.ok)(`decisions match the real Cinder scheduler${oracle.o
     console.log(`cinder-diff: seed ${SEED}, ${cases.length} cases (${edgeCases.length} hand-written), ${agree} agree, ${verdicts.size - agree} disagree (known requests: ${known || 'none'})`);
   });
 
+  test('the oracle is Cinder 2023.1 (python3-cinder 21.x, as in Debian 12)', () => {
+    expect(oracle.ok && oracle.version, 'another Cinder release decides by other rules; install Debian 12 python3-cinder').toMatch(/^21\./);
+  });
+
   test('the batch is large and covers every operation', () => {
     expect(cases.length).toBeGreaterThanOrEqual(COUNT);
     const ops = new Set(cases.flatMap((c) => ((c['requests'] as JsonObject[] | undefined) ?? [c['request'] as JsonObject]).map((r) => r['operation'] ?? 'create_volume')));
