@@ -414,13 +414,13 @@ class ScenarioRun {
     switch (f.fault) {
       case 'clock_offset':
         this.world.node(f.node).clock.setOffset(f.offset_ms);
-        return rec(`${f.node}: wall clock set ${f.offset_ms} ms from true time`);
+        return rec(`${f.node}: wall clock set ${f.offset_ms} ms from true time${this.ntpNote(f.node)}`);
       case 'clock_step':
         this.world.node(f.node).clock.step(f.step_ms);
-        return rec(`${f.node}: wall clock stepped by ${f.step_ms} ms`);
+        return rec(`${f.node}: wall clock stepped by ${f.step_ms} ms${this.ntpNote(f.node)}`);
       case 'clock_drift':
         this.world.node(f.node).clock.setDrift(f.drift_ppm);
-        return rec(`${f.node}: clock drifts ${f.drift_ppm} ppm`);
+        return rec(`${f.node}: clock drifts ${f.drift_ppm} ppm${this.ntpNote(f.node)}`);
       case 'ntp':
         this.world.node(f.node).clock.setNtp(ntpMode(f.ntp));
         return rec(`${f.node}: NTP ${typeof f.ntp === 'string' ? f.ntp : `slew ${f.ntp.rate_ppm} ppm`}`);
@@ -445,6 +445,14 @@ class ScenarioRun {
         return rec(err ?? `${f.backend}: storage ${f.state}`);
       }
     }
+  }
+
+  /** A clock fault on a node whose NTP is running is corrected at once (step) or over time (slew): say so. */
+  private ntpNote(node: string): string {
+    const ntp = this.world.node(node).clock.ntpMode;
+    if (ntp.mode === 'step') return ' (NTP step is running: the clock is held at true time, so this has no lasting effect)';
+    if (ntp.mode === 'slew') return ` (NTP slews it back at ${ntp.rate_ppm} ppm)`;
+    return '';
   }
 
   // ------------------------------------------------------------ observation

@@ -28,7 +28,7 @@ export const ClockSpec = z
   .object({
     offset_ms: z.number().finite().default(0),
     drift_ppm: z.number().finite().default(0),
-    ntp: NtpSpec.default('step'),
+    ntp: NtpSpec.default('off'),
   })
   .strict();
 

@@ -59,7 +59,7 @@ export function planNodes(s: Scenario, rawBackends: (node: string, group: string
         backends[b.name] = { ...rawBackends(n.name, b.name), ...fromFile };
       }
     }
-    const clock = n.clock ?? { offset_ms: 0, drift_ppm: 0, ntp: 'step' as const };
+    const clock = n.clock ?? { offset_ms: 0, drift_ppm: 0, ntp: 'off' as const };
     return {
       name: n.name,
       services: [...n.services],
