@@ -189,7 +189,8 @@ function volumeType(rng: Rng): JsonValue | undefined {
     const [k, v] = extraSpec(rng);
     specs[k] = v;
   }
-  return { name: pick(rng, ['sata', 'ssd', 'gold']), extra_specs: specs };
+  const name = pick(rng, ['sata', 'ssd', 'gold']);
+  return rng.chance(0.05) ? { name } : { name, extra_specs: specs };
 }
 
 function poolHostsOf(backends: JsonObject[]): string[] {
@@ -221,12 +222,13 @@ function request(rng: Rng, backends: JsonObject[], operation: string): JsonObjec
     { value: () => rng.int(1000, 6000), weight: 1 },
   ])() };
   if (operation !== 'create_volume' || rng.chance(0.2)) r['operation'] = operation;
-  if (rng.chance(0.4)) r['availability_zone'] = pick(rng, [...AZS, 'az9']);
+  if (rng.chance(0.4)) r['availability_zone'] = pick(rng, [...AZS, 'az9', '']);
   else if (rng.chance(0.1)) r['availability_zone'] = null;
-  if (rng.chance(0.1)) r['availability_zones'] = [pick(rng, AZS), pick(rng, AZS)];
+  if (rng.chance(0.1)) r['availability_zones'] = rng.chance(0.1) ? [] : [pick(rng, AZS), pick(rng, AZS)];
   const vt = volumeType(rng);
   if (vt !== undefined) r['volume_type'] = vt;
   if (rng.chance(0.7)) r['volume_id'] = `vol-${rng.int(0, 9999)}`;
+  else if (rng.chance(0.2)) r['volume_id'] = null;
   const hosts = poolHostsOf(backends);
   const someHost = (): string => {
     const h = hosts.length > 0 && rng.chance(0.85) ? pick(rng, hosts) : 'zz@nowhere#p0';
