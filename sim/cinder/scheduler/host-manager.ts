@@ -87,6 +87,7 @@ export class PoolState {
   consumedSinceReport = false;
   /** Timestamp of the report last offered to this pool (applied or found stale). */
   lastReportWallMs: number | null = null;
+  readonly #consumeLog: PoolState[];
 
   constructor(
     readonly backendHost: string,
@@ -94,8 +95,10 @@ export class PoolState {
     readonly poolName: string,
     service: ServiceInfo,
     /** The host manager's log of pools consumed since its last refresh. */
-    private readonly consumeLog: PoolState[] = [],
+    consumeLog: PoolState[] = [],
   ) {
+    // A #private field: traces serialise pool states, and the log would make them circular.
+    this.#consumeLog = consumeLog;
     this.host = appendHost(backendHost, poolName);
     this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
     this.backendKey = clusterName || backendHost;
@@ -138,10 +141,22 @@ export class PoolState {
     this.goodnessFunction = cap['goodness_function'] ?? 0;
   }
 
+  /**
+   * update() with a report whose dict equals the one last applied, on a
+   * pool not consumed since: every number would be parsed to what it is,
+   * so only the stamps move.
+   */
+  touch(timestampWallMs: number, service: ServiceInfo): void {
+    this.service = service;
+    this.lastReportWallMs = timestampWallMs;
+    if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
+    this.updatedWallMs = timestampWallMs;
+  }
+
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
     this.consumedSinceReport = true;
-    this.consumeLog.push(this);
+    this.#consumeLog.push(this);
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
     if (this.freeCapacityGb.kind === 'missing') {
@@ -215,6 +230,24 @@ class BackendState {
     this.updatePools(report, service, globalRatio);
   }
 
+  /**
+   * update() with a report carrying the very capabilities object last
+   * applied, no pool consumed since: the pool set and every number stay,
+   * only the stamps move (pool dicts are rebuilt equal, so kept).
+   */
+  canTouch(report: StoredReport, service: ServiceInfo): boolean {
+    const applied = this.applied;
+    if (applied === null || applied.capabilities !== report.capabilities || this.appliedService !== service) return false;
+    for (const pool of this.pools.values()) if (pool.consumedSinceReport) return false;
+    return true;
+  }
+
+  touch(report: StoredReport, service: ServiceInfo): void {
+    if (this.updatedWallMs !== null && this.updatedWallMs > report.timestampWallMs) return;
+    this.updatedWallMs = report.timestampWallMs;
+    for (const pool of this.pools.values()) pool.touch(report.timestampWallMs, service);
+  }
+
   private updatePools(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
     const cap = report.capabilities;
     const pools = cap['pools'];
@@ -280,6 +313,20 @@ const REQUIRED_POOL_KEYS = [
   'max_over_subscription_ratio',
   'reserved_percentage',
 ] as const;
+
+/** _get_updated_pools(c, c) is empty or not, per capabilities object (reports repeat one object for long runs). */
+const samePoolsUnchanged = new WeakMap<object, boolean>();
+
+/** Whether _get_updated_pools(oldCap, newCap) finds nothing. */
+function noUpdatedPools(oldCap: Capabilities, newCap: Capabilities): boolean {
+  if (oldCap !== newCap) return updatedPools(oldCap, newCap).length === 0;
+  let v = samePoolsUnchanged.get(newCap);
+  if (v === undefined) {
+    v = updatedPools(newCap, newCap).length === 0;
+    samePoolsUnchanged.set(newCap, v);
+  }
+  return v;
+}
 
 /** HostManager._get_updated_pools: pools new or changed in a required key (only well-formed pool lists count). */
 function updatedPools(oldCap: Capabilities, newCap: Capabilities): Json[] {
@@ -353,7 +400,7 @@ export class HostManager {
     const next: StoredReport = { capabilities, timestampWallMs };
     const lastUpdate = this.serviceStatesLastUpdate.get(key);
     const oldOrEmpty: StoredReport | null = old ?? null;
-    if (updatedPools(oldOrEmpty?.capabilities ?? {}, capabilities).length === 0 && (oldOrEmpty === null || lastUpdate === undefined || lastUpdate === null || lastUpdate.timestampWallMs < oldOrEmpty.timestampWallMs)) {
+    if (noUpdatedPools(oldOrEmpty?.capabilities ?? {}, capabilities) && (oldOrEmpty === null || lastUpdate === undefined || lastUpdate === null || lastUpdate.timestampWallMs < oldOrEmpty.timestampWallMs)) {
       this.serviceStatesLastUpdate.set(key, oldOrEmpty);
     }
     this.serviceStates.set(key, next);
@@ -435,7 +482,10 @@ export class HostManager {
       // before the report's timestamp (then Cinder's re-apply wipes the consumption).
       const same = state.applied === report && state.appliedService === service;
       const reapply = !same || reapplyKeys.has(key);
-      if (reapply) {
+      if (reapply && !reapplyKeys.has(key) && state.canTouch(report, service)) {
+        state.touch(report, service);
+        state.applied = report;
+      } else if (reapply) {
         const before = state.poolNames();
         state.update(report, service, this.globalRatio);
         state.applied = report;

@@ -99,7 +99,10 @@ export class SchedulerService {
     this.filterScheduler = this.newFilterScheduler();
     // A fresh process hears only reports sent from now on.
     const now = this.ports.clock.monoNow();
-    for (const src of this.directory.capabilitySources()) this.lastPull.set(src.host, now);
+    for (const src of this.directory.capabilitySources()) {
+      this.lastPull.set(src.host, now);
+      src.cut(now);
+    }
     this.backupStates.clear();
     this.infoCache.clear();
     this.heart.start(this.defaults.storage_availability_zone);
@@ -185,7 +188,7 @@ export class SchedulerService {
     }
     if (args.service_name !== 'volume') return;
     // Periodic reports produced before this one would have arrived first: apply them first.
-    const src = this.directory.capabilitySources().find((x) => x.host === host);
+    const src = this.directory.capabilitySource(host);
     if (src && typeof args.sent_mono === 'number') this.syncSource(src, args.sent_mono);
     const r = this.hostManager.updateServiceCapabilities(host, args.capabilities as Capabilities, Number(args.timestamp));
     if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);

@@ -30,11 +30,14 @@ export interface CapabilitySource {
    * what the eager model would have delivered one by one.
    */
   periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void;
+  /** A scheduler will pull from `mono` on (it starts now): keep the reports on either side apart. */
+  cut(mono: number): void;
 }
 
 export class ServiceDirectory {
   private readonly heartbeats = new Map<string, HeartbeatSource>();
   private readonly sources = new Map<string, CapabilitySource>();
+  private sourceList: CapabilitySource[] | null = null;
 
   registerHeartbeat(serviceId: string, src: HeartbeatSource): void {
     this.heartbeats.set(serviceId, src);
@@ -42,10 +45,16 @@ export class ServiceDirectory {
 
   registerCapabilities(src: CapabilitySource): void {
     this.sources.set(src.host, src);
+    this.sourceList = null;
   }
 
-  capabilitySources(): CapabilitySource[] {
-    return [...this.sources.values()];
+  /** Every registered source (the same array until one registers; do not mutate). */
+  capabilitySources(): readonly CapabilitySource[] {
+    return (this.sourceList ??= [...this.sources.values()]);
+  }
+
+  capabilitySource(host: string): CapabilitySource | undefined {
+    return this.sources.get(host);
   }
 
   /** `services.updated_at` as the database would hold it now. */

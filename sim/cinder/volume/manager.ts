@@ -43,6 +43,18 @@ export interface VolumeServiceConfig {
 
 type State = 'running' | 'stopped';
 
+/** Consecutive periodic reports with the same stats object and non-decreasing stamps (see addReport). */
+interface ReportRun {
+  stats: VolumeStats;
+  firstMono: number;
+  firstWall: number;
+  prevMono: number;
+  prevWall: number;
+  lastMono: number;
+  lastWall: number;
+  count: number;
+}
+
 /**
  * cinder-volume for one backend (volume/manager.py VolumeManager plus
  * service.py Service): heartbeats and capability reports computed lazily
@@ -58,8 +70,16 @@ export class VolumeService {
   /** Timer ticks up to this virtual time have been through the gate. */
   private gateThroughMono = -1;
   private readonly gateRng: Rng;
-  /** Reports the gate let through, oldest first: what the eager model fanned out. */
-  private runReports: CapabilityReport[] = [];
+  /** Reports the gate let through, oldest first, as runs of same-stats reports (see ReportRun). */
+  private reportRuns: ReportRun[] = [];
+  /** The run later reports may join; null after a pull or a cut. */
+  private openRun: ReportRun | null = null;
+  /** Times a scheduler may start a pull from (eager fanouts, scheduler starts): no run spans one. */
+  private cuts: number[] = [];
+  /** Newest wall stamp this service ever sent (periodic or eager): an older one may be ignored. */
+  private maxReportWall = -Infinity;
+  /** Test hook: when set, every tick the gate lets through is appended (virtual time). */
+  gateLog: number[] | null = null;
   private eagerTimer: TimerHandle | null = null;
   private readonly inflight = new Set<TimerHandle>();
   /** Allocated GB per pool, as _count_allocated_capacity / _update_allocated_capacity keep it. */
@@ -82,7 +102,7 @@ export class VolumeService {
         return t === null ? null : this.ports.clock.wallAt(t);
       },
     });
-    directory.registerCapabilities({ host: cfg.host, periodicReports: (a, b, visit) => this.periodicReports(a, b, visit) });
+    directory.registerCapabilities({ host: cfg.host, periodicReports: (a, b, visit) => this.periodicReports(a, b, visit), cut: (mono) => this.cutReports(mono) });
   }
 
   get host(): string {
@@ -249,9 +269,9 @@ export class VolumeService {
    * why about 2 % of report gaps are two timer periods, and why a clock
    * stepped back pauses the reports.
    */
-  private gatePasses(tickMono: number): boolean {
+  private gatePasses(tickWallMs: number): boolean {
     const spacing = this.cfg.defaults.backend_stats_polling_interval;
-    const now = this.ports.clock.wallAt(tickMono) / 1000;
+    const now = tickWallMs / 1000;
     const last = this.gateLastRunS;
     if (last !== null && last + spacing - now > 0) return false;
     if (last === null) this.gateLastRunS = now;
@@ -270,23 +290,68 @@ export class VolumeService {
     const last = p.lastTick(untilMono);
     if (last === null || last <= this.gateThroughMono) return;
     const n = p.ticks(last) - (this.gateThroughMono < 0 ? 0 : p.ticks(this.gateThroughMono));
+    const clock = this.ports.clock;
     for (let t = last - (n - 1) * p.intervalMs; t <= last; t += p.intervalMs) {
-      if (!this.gatePasses(t)) continue;
+      while (this.cuts.length > 0 && this.cuts[0]! < t) {
+        this.openRun = null;
+        this.cuts.shift();
+      }
+      const wall = clock.wallAt(t);
+      if (!this.gatePasses(wall)) continue;
+      this.gateLog?.push(t);
       const stats = this.statsAt(t);
-      if (stats) this.runReports.push({ host: this.cfg.host, timestampWall: this.ports.clock.wallAt(t), producedMono: t, stats });
+      if (stats) this.addReport(stats, t, wall);
     }
     this.gateThroughMono = last;
     this.pruneStats(last);
   }
 
+  /**
+   * A report joins the open run when it carries the same stats object and
+   * a stamp no older than any this service sent: applying such a run's
+   * first, second-last and last report leaves the scheduler's
+   * service_states and service_states_last_update as applying all of them
+   * would (every later one is accepted, only stamps move, and
+   * _get_updated_pools between equal dicts is the same answer each time).
+   */
+  private addReport(stats: VolumeStats, mono: number, wall: number): void {
+    const run = this.openRun;
+    if (run !== null && run.stats === stats && wall >= this.maxReportWall) {
+      run.prevMono = run.lastMono;
+      run.prevWall = run.lastWall;
+      run.lastMono = mono;
+      run.lastWall = wall;
+      run.count++;
+    } else {
+      const fresh: ReportRun = { stats, firstMono: mono, firstWall: wall, prevMono: mono, prevWall: wall, lastMono: mono, lastWall: wall, count: 1 };
+      this.reportRuns.push(fresh);
+      this.openRun = fresh;
+    }
+    if (wall > this.maxReportWall) this.maxReportWall = wall;
+  }
+
+  /** No run spans `mono`: a scheduler will pull from there (it started, or a fanout sent then arrives). */
+  cutReports(mono: number): void {
+    if (mono >= this.gateThroughMono) this.cuts.push(mono);
+    else this.openRun = null;
+  }
+
   private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
     this.advanceGate(untilMono);
-    for (const r of this.runReports) if (r.producedMono > sinceMono && r.producedMono <= untilMono) visit(r);
+    if (untilMono >= this.gateThroughMono) this.openRun = null;
+    const host = this.cfg.host;
+    for (const r of this.reportRuns) {
+      if (r.lastMono <= sinceMono || r.firstMono > untilMono) continue;
+      if (r.firstMono <= sinceMono || r.lastMono > untilMono) throw new Error(`capability report run ${r.firstMono}..${r.lastMono} of ${host} spans a pull bound (${sinceMono}, ${untilMono}]`);
+      visit({ host, timestampWall: r.firstWall, producedMono: r.firstMono, stats: r.stats });
+      if (r.count >= 3) visit({ host, timestampWall: r.prevWall, producedMono: r.prevMono, stats: r.stats });
+      if (r.count >= 2) visit({ host, timestampWall: r.lastWall, producedMono: r.lastMono, stats: r.stats });
+    }
     // Keep an hour of history for schedulers that look less often; older reports only ever lose to newer ones.
     const keepFrom = untilMono - 3_600_000;
     let i = 0;
-    while (i + 1 < this.runReports.length && this.runReports[i]!.producedMono < keepFrom) i++;
-    if (i > 0) this.runReports = this.runReports.slice(i);
+    while (i + 1 < this.reportRuns.length && this.reportRuns[i]!.lastMono < keepFrom) i++;
+    if (i > 0) this.reportRuns = this.reportRuns.slice(i);
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
@@ -298,7 +363,7 @@ export class VolumeService {
 
   private scheduleEager(firstMs: number, periodMs: number): void {
     const tick = (): void => {
-      if (this.gatePasses(this.ports.clock.monoNow())) this.publishNow();
+      if (this.gatePasses(this.ports.clock.wallNow())) this.publishNow();
       this.eagerTimer = this.ports.timers.after(periodMs, tick, `capabilities ${this.cfg.host}`);
     };
     this.eagerTimer = this.ports.timers.after(firstMs, tick, `capabilities ${this.cfg.host}`);
@@ -308,6 +373,9 @@ export class VolumeService {
   publishNow(): void {
     const stats = this.currentStats();
     if (!stats || this.state !== 'running') return;
+    const wall = this.ports.clock.wallNow();
+    if (wall > this.maxReportWall) this.maxReportWall = wall;
+    this.cutReports(this.ports.clock.monoNow());
     this.ports.bus.fanout(SCHEDULER_TOPIC, 'update_service_capabilities', {
       service_name: 'volume',
       host: this.cfg.host,
