@@ -22,21 +22,6 @@ type FilterStep = { name: string; passed: string[] };
 
 export const knownDisagreements: KnownDisagreement[] = [
   {
-    name: 'JsonFilter sees normalised provisioning flags',
-    kind: 'our bug',
-    why:
-      "JsonFilter's $thin_provisioning_support / $thick_provisioning_support read the PoolState attribute, which keeps the " +
-      "reported value as is (a string 'False' stays 'False', so ['=', '$thin_provisioning_support', true] fails and " +
-      "['=', '$thick_provisioning_support', 'yes'] passes); cinder-sim hands JsonFilter the truthiness it keeps for the " +
-      'capacity rules (found-json-filter-raw-*)',
-    explains: (cinder, ours, at) => {
-      const a = (cinder['filters'] ?? []) as FilterStep[];
-      const b = (ours['filters'] ?? []) as FilterStep[];
-      const first = a.findIndex((f, i) => JSON.stringify(f) !== JSON.stringify(b[i]));
-      return first >= 0 && a[first]!.name === 'JsonFilter' && /"thi(n|ck)_provisioning_support":"/.test(JSON.stringify(at.case));
-    },
-  },
-  {
     name: 'cluster report dropped by a hash-order KeyError',
     kind: 'cinder quirk',
     why:

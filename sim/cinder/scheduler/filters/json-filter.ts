@@ -59,10 +59,11 @@ function attribute(pool: PoolState, name: string): Json | undefined {
       return pool.reservedPercentage;
     case 'max_over_subscription_ratio':
       return pool.maxOverSubscriptionRatio;
+    // PoolState keeps these as reported (a string 'False' stays 'False'); only the capacity rules read their truthiness.
     case 'thin_provisioning_support':
-      return pool.thinProvisioningSupport;
+      return pool.capabilities['thin_provisioning_support'] ?? false;
     case 'thick_provisioning_support':
-      return pool.thickProvisioningSupport;
+      return pool.capabilities['thick_provisioning_support'] ?? false;
     case 'multiattach':
       return pool.multiattach;
     case 'filter_function':
