@@ -18,7 +18,6 @@ export interface KnownDisagreement {
   explains(cinder: Result, ours: Result, at: { case: JsonObject; index: number }): boolean;
 }
 
-type FilterStep = { name: string; passed: string[] };
 
 export const knownDisagreements: KnownDisagreement[] = [
   {
