@@ -10,6 +10,8 @@
  *   BackendGroupConfiguration: the backend's own group, then
  *   [backend_defaults]; never [DEFAULT] (since Ocata).
  */
+import { filterNames } from '../scheduler/filters/index.js';
+import { weigherNames } from '../scheduler/weighers/index.js';
 
 export type OptKind = 'str' | 'bool' | 'int' | 'float' | 'list' | 'port';
 
@@ -72,19 +74,9 @@ const port = (d: number, help: string): IntOptSpec => ({ kind: 'port', default: 
 const float = (d: number, help: string): FloatOptSpec => ({ kind: 'float', default: d, help });
 const list = <D extends readonly string[] | null>(d: D, help: string, more: { itemChoices?: readonly string[] } = {}): ListOptSpec<D> => ({ kind: 'list', default: d, help, ...more });
 
-/** Cinder 2023.1's scheduler classes by name (scheduler/filters, scheduler/weights). */
-export const cinderFilterNames = [
-  'AvailabilityZoneFilter',
-  'CapabilitiesFilter',
-  'CapacityFilter',
-  'DifferentBackendFilter',
-  'DriverFilter',
-  'IgnoreAttemptedHostsFilter',
-  'InstanceLocalityFilter',
-  'JsonFilter',
-  'SameBackendFilter',
-] as const;
-export const cinderWeigherNames = ['AllocatedCapacityWeigher', 'CapacityWeigher', 'ChanceWeigher', 'GoodnessWeigher', 'VolumeNumberWeigher'] as const;
+/** Cinder 2023.1's scheduler classes by name: the scheduler's own registries, so there is no second list. */
+export const cinderFilterNames: readonly string[] = filterNames;
+export const cinderWeigherNames: readonly string[] = weigherNames;
 
 export const LVM_DRIVER = 'cinder.volume.drivers.lvm.LVMVolumeDriver';
 
