@@ -43,6 +43,28 @@ export interface VolumeServiceConfig {
 
 type State = 'running' | 'stopped';
 
+/**
+ * One tick through the gate: the new last_run when the task runs, NaN when
+ * it is skipped (last_run + spacing > now).  `lastRunS` NaN: never ran.
+ */
+function gateRun(lastRunS: number, nowS: number, spacing: number, rng: Rng): number {
+  if (lastRunS !== lastRunS) return nowS;
+  if (lastRunS + spacing - nowS > 0) return NaN;
+  const offset = floatMod(floatMod(nowS - lastRunS, spacing) + spacing, spacing);
+  const jitter = Math.trunc(spacing * (rng.next() / 20));
+  return nowS - offset + jitter;
+}
+
+/**
+ * `x % s` without a call to fmod in the usual cases: the same float, as
+ * x < s leaves x and s <= x < 2s leaves x - s, which is exact (Sterbenz).
+ */
+function floatMod(x: number, s: number): number {
+  if (x >= 0 && x < s) return x;
+  if (x >= s && x < 2 * s) return x - s;
+  return x % s;
+}
+
 /** Consecutive periodic reports with the same stats object and non-decreasing stamps (see addReport). */
 interface ReportRun {
   stats: VolumeStats;
@@ -65,13 +87,13 @@ export class VolumeService {
   private state: State = 'stopped';
   private heartbeat: Periodic | null = null;
   private reports: Periodic | null = null;
-  /** The periodic-task gate (oslo_service run_periodic_tasks): last_run in wall seconds, null in a fresh process. */
-  private gateLastRunS: number | null = null;
+  /** The periodic-task gate (oslo_service run_periodic_tasks): last_run in wall seconds, NaN in a fresh process (a float field stays unboxed). */
+  private gateLastRunS = NaN;
   /** Timer ticks up to this virtual time have been through the gate. */
   private gateThroughMono = -1;
   private readonly gateRng: Rng;
   /** Reports the gate let through, oldest first, as runs of same-stats reports (see ReportRun). */
-  private reportRuns: ReportRun[] = [];
+  private readonly reportRuns: ReportRun[] = [];
   /** The run later reports may join; null after a pull or a cut. */
   private openRun: ReportRun | null = null;
   /** Times a scheduler may start a pull from (eager fanouts, scheduler starts): no run spans one. */
@@ -165,7 +187,7 @@ export class VolumeService {
     const fuzzyMs = this.ports.rng.int(0, Math.trunc(defaults.periodic_fuzzy_delay)) * 1000;
     const periodMs = defaults.periodic_interval * 1000;
     this.noteStatsChanged();
-    this.gateLastRunS = null;
+    this.gateLastRunS = NaN;
     if (this.cfg.eagerReports) this.scheduleEager(fuzzyMs, periodMs);
     else {
       this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
@@ -249,18 +271,6 @@ export class VolumeService {
     else this.statsLog.push({ mono: now, stats });
   }
 
-  private statsAt(mono: number): VolumeStats | null {
-    let lo = 0;
-    let hi = this.statsLog.length - 1;
-    if (hi < 0 || this.statsLog[0]!.mono > mono) return null;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.statsLog[mid]!.mono <= mono) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.statsLog[lo]!.stats;
-  }
-
   /**
    * oslo_service's periodic task gate for publish_service_capabilities
    * (spacing backend_stats_polling_interval) at one timer tick, judged by
@@ -270,16 +280,9 @@ export class VolumeService {
    * stepped back pauses the reports.
    */
   private gatePasses(tickWallMs: number): boolean {
-    const spacing = this.cfg.defaults.backend_stats_polling_interval;
-    const now = tickWallMs / 1000;
-    const last = this.gateLastRunS;
-    if (last !== null && last + spacing - now > 0) return false;
-    if (last === null) this.gateLastRunS = now;
-    else {
-      const offset = (((now - last) % spacing) + spacing) % spacing;
-      const jitter = Math.trunc(spacing * (this.gateRng.next() / 20));
-      this.gateLastRunS = now - offset + jitter;
-    }
+    const next = gateRun(this.gateLastRunS, tickWallMs / 1000, this.cfg.defaults.backend_stats_polling_interval, this.gateRng);
+    if (next !== next) return false;
+    this.gateLastRunS = next;
     return true;
   }
 
@@ -291,17 +294,30 @@ export class VolumeService {
     if (last === null || last <= this.gateThroughMono) return;
     const n = p.ticks(last) - (this.gateThroughMono < 0 ? 0 : p.ticks(this.gateThroughMono));
     const clock = this.ports.clock;
-    for (let t = last - (n - 1) * p.intervalMs; t <= last; t += p.intervalMs) {
-      while (this.cuts.length > 0 && this.cuts[0]! < t) {
+    const step = p.intervalMs;
+    const statsLog = this.statsLog;
+    const spacing = this.cfg.defaults.backend_stats_polling_interval;
+    const rng = this.gateRng;
+    let lastRunS = this.gateLastRunS;
+    let k = 0;
+    let nextCut = this.cuts.length > 0 ? this.cuts[0]! : Infinity;
+    for (let t = last - (n - 1) * step; t <= last; t += step) {
+      if (nextCut < t) {
         this.openRun = null;
-        this.cuts.shift();
+        while (this.cuts.length > 0 && this.cuts[0]! < t) this.cuts.shift();
+        nextCut = this.cuts.length > 0 ? this.cuts[0]! : Infinity;
       }
       const wall = clock.wallAt(t);
-      if (!this.gatePasses(wall)) continue;
+      const next = gateRun(lastRunS, wall / 1000, spacing, rng);
+      if (next !== next) continue;
+      lastRunS = next;
       this.gateLog?.push(t);
-      const stats = this.statsAt(t);
+      // The stats in effect at t (the last entry at or before it), walking forward as t grows.
+      while (k + 1 < statsLog.length && statsLog[k + 1]!.mono <= t) k++;
+      const stats = statsLog.length > 0 && statsLog[0]!.mono <= t ? statsLog[k]!.stats : null;
       if (stats) this.addReport(stats, t, wall);
     }
+    this.gateLastRunS = lastRunS;
     this.gateThroughMono = last;
     this.pruneStats(last);
   }
@@ -351,7 +367,7 @@ export class VolumeService {
     const keepFrom = untilMono - 3_600_000;
     let i = 0;
     while (i + 1 < this.reportRuns.length && this.reportRuns[i]!.lastMono < keepFrom) i++;
-    if (i > 0) this.reportRuns = this.reportRuns.slice(i);
+    if (i > 0) this.reportRuns.splice(0, i);
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
