@@ -78,10 +78,10 @@ export class Locator {
   }
 }
 
-/** How a file is named in messages and outputs: relative to cwd when inside it, never absolute otherwise needed. */
+/** How a file is named in messages and outputs: relative to cwd (with ../ if need be), so outputs hold no absolute path. */
 export function displayName(absFile: string, cwd: string): string {
   const rel = relative(cwd, absFile);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absFile;
+  return rel && !isAbsolute(rel) ? rel : absFile;
 }
 
 /** Load, validate and check a scenario file; throws ScenarioProblems listing every problem. */
