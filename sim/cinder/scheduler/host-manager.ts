@@ -352,6 +352,11 @@ export interface HostManagerOptions {
   clock: Clock;
   /** cinder.conf max_over_subscription_ratio (StrOpt), default "20.0". */
   max_over_subscription_ratio?: string;
+  /**
+   * false: re-apply every stored report at every call, as Cinder does (the
+   * reference the incremental intake is tested against).  Default true.
+   */
+  incremental?: boolean;
 }
 
 export type ReportOutcome = 'accepted' | 'ignored_old';
@@ -369,6 +374,7 @@ export class HostManager {
   private readonly backendStateMap = new Map<string, BackendState>();
   private readonly clock: Clock;
   private readonly globalRatio: string;
+  private readonly incremental: boolean;
   private candidatesCache: PoolState[] | null = null;
   private epoch = 0;
   private noCapabilities = 0;
@@ -382,6 +388,7 @@ export class HostManager {
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
+    this.incremental = opts.incremental ?? true;
   }
 
   /**
@@ -455,7 +462,7 @@ export class HostManager {
     }
     this.consumeLog.length = 0;
     const last = this.refreshedAt;
-    if (reapplyKeys.size === 0 && last !== null && last.reportsVersion === this.reportsVersion && sameRows(last.services, services) && this.candidatesCache !== null) {
+    if (this.incremental && reapplyKeys.size === 0 && last !== null && last.reportsVersion === this.reportsVersion && sameRows(last.services, services) && this.candidatesCache !== null) {
       return this.candidatesCache;
     }
     this.refreshedAt = null;
@@ -481,8 +488,8 @@ export class HostManager {
       // Re-applying an unchanged report changes nothing unless a pool was consumed at or
       // before the report's timestamp (then Cinder's re-apply wipes the consumption).
       const same = state.applied === report && state.appliedService === service;
-      const reapply = !same || reapplyKeys.has(key);
-      if (reapply && !reapplyKeys.has(key) && state.canTouch(report, service)) {
+      const reapply = !same || reapplyKeys.has(key) || !this.incremental;
+      if (reapply && this.incremental && !reapplyKeys.has(key) && state.canTouch(report, service)) {
         state.touch(report, service);
         state.applied = report;
       } else if (reapply) {
