@@ -78,11 +78,12 @@ function run(seed: string, incremental: boolean): unknown[] {
       sent.set(host, Math.max(stamp, sent.get(host) ?? stamp));
       hm.updateServiceCapabilities(host, caps, stamp);
     }
-    if (rng.next() < 0.1) {
+    const flap = rng.next();
+    if (flap < 0.1) {
       const host = BACKENDS[rng.int(0, BACKENDS.length - 1)]!;
       const row = rows.get(host)!;
       rows.set(host, { ...row, up: rng.next() < 0.7 ? !row.up : row.up, disabled: rng.next() < 0.2 ? !row.disabled : row.disabled });
-    } else if (rng.next() < 0.1) {
+    } else if (flap < 0.2) {
       // A replaced row with the same values (a fresh services query).
       const host = BACKENDS[rng.int(0, BACKENDS.length - 1)]!;
       rows.set(host, { ...rows.get(host)! });
