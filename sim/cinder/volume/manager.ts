@@ -91,6 +91,8 @@ export class VolumeService {
   private gateLastRunS = NaN;
   /** Timer ticks up to this virtual time have been through the gate. */
   private gateThroughMono = -1;
+  /** The current run's next timer tick after gateThroughMono (0: not known yet). */
+  private gateNextTickMono = 0;
   private readonly gateRng: Rng;
   /** Reports the gate let through, oldest first, as runs of same-stats reports (see ReportRun). */
   private readonly reportRuns: ReportRun[] = [];
@@ -192,6 +194,7 @@ export class VolumeService {
     else {
       this.reports = this.ports.timers.periodic(periodMs, fuzzyMs, `capabilities ${this.cfg.host}`);
       this.gateThroughMono = this.ports.clock.monoNow() - 1;
+      this.gateNextTickMono = 0;
     }
     if (this.driver.initialized) this.publishNow();
   }
@@ -289,7 +292,7 @@ export class VolumeService {
   /** Put the current run's timer ticks up to `untilMono` through the gate, in order, once each. */
   private advanceGate(untilMono: number): void {
     const p = this.reports;
-    if (!p) return;
+    if (!p || untilMono < this.gateNextTickMono) return;
     const last = p.lastTick(untilMono);
     if (last === null || last <= this.gateThroughMono) return;
     const n = p.ticks(last) - (this.gateThroughMono < 0 ? 0 : p.ticks(this.gateThroughMono));
@@ -319,6 +322,7 @@ export class VolumeService {
     }
     this.gateLastRunS = lastRunS;
     this.gateThroughMono = last;
+    this.gateNextTickMono = last + step;
     this.pruneStats(last);
   }
 
@@ -356,8 +360,13 @@ export class VolumeService {
     this.advanceGate(untilMono);
     if (untilMono >= this.gateThroughMono) this.openRun = null;
     const host = this.cfg.host;
-    for (const r of this.reportRuns) {
-      if (r.lastMono <= sinceMono || r.firstMono > untilMono) continue;
+    const runs = this.reportRuns;
+    // Runs are in time order and a pull asks for the newest: start where they begin to count.
+    let from = runs.length;
+    while (from > 0 && runs[from - 1]!.lastMono > sinceMono) from--;
+    for (let j = from; j < runs.length; j++) {
+      const r = runs[j]!;
+      if (r.firstMono > untilMono) continue;
       if (r.firstMono <= sinceMono || r.lastMono > untilMono) throw new Error(`capability report run ${r.firstMono}..${r.lastMono} of ${host} spans a pull bound (${sinceMono}, ${untilMono}]`);
       visit({ host, timestampWall: r.firstWall, producedMono: r.firstMono, stats: r.stats });
       if (r.count >= 3) visit({ host, timestampWall: r.prevWall, producedMono: r.prevMono, stats: r.stats });
