@@ -96,6 +96,8 @@ export class VolumeService {
   private readonly gateRng: Rng;
   /** Reports the gate let through, oldest first, as runs of same-stats reports (see ReportRun). */
   private readonly reportRuns: ReportRun[] = [];
+  /** lastMono of the oldest run when another follows it (Infinity: nothing to prune). */
+  private oldestRunLastMono = Infinity;
   /** The run later reports may join; null after a pull or a cut. */
   private openRun: ReportRun | null = null;
   /** Times a scheduler may start a pull from (eager fanouts, scheduler starts): no run spans one. */
@@ -345,6 +347,7 @@ export class VolumeService {
     } else {
       const fresh: ReportRun = { stats, firstMono: mono, firstWall: wall, prevMono: mono, prevWall: wall, lastMono: mono, lastWall: wall, count: 1 };
       this.reportRuns.push(fresh);
+      if (this.reportRuns.length === 2) this.oldestRunLastMono = this.reportRuns[0]!.lastMono;
       this.openRun = fresh;
     }
     if (wall > this.maxReportWall) this.maxReportWall = wall;
@@ -359,8 +362,12 @@ export class VolumeService {
   private periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void {
     this.advanceGate(untilMono);
     if (untilMono >= this.gateThroughMono) this.openRun = null;
-    const host = this.cfg.host;
     const runs = this.reportRuns;
+    if (runs.length === 0 || runs[runs.length - 1]!.lastMono <= sinceMono) {
+      this.pruneRuns(untilMono);
+      return;
+    }
+    const host = this.cfg.host;
     // Runs are in time order and a pull asks for the newest: start where they begin to count.
     let from = runs.length;
     while (from > 0 && runs[from - 1]!.lastMono > sinceMono) from--;
@@ -372,11 +379,18 @@ export class VolumeService {
       if (r.count >= 3) visit({ host, timestampWall: r.prevWall, producedMono: r.prevMono, stats: r.stats });
       if (r.count >= 2) visit({ host, timestampWall: r.lastWall, producedMono: r.lastMono, stats: r.stats });
     }
-    // Keep an hour of history for schedulers that look less often; older reports only ever lose to newer ones.
+    this.pruneRuns(untilMono);
+  }
+
+  /** Keep an hour of history for schedulers that look less often; older reports only ever lose to newer ones. */
+  private pruneRuns(untilMono: number): void {
     const keepFrom = untilMono - 3_600_000;
+    if (keepFrom <= this.oldestRunLastMono) return;
+    const runs = this.reportRuns;
     let i = 0;
-    while (i + 1 < this.reportRuns.length && this.reportRuns[i]!.lastMono < keepFrom) i++;
-    if (i > 0) this.reportRuns.splice(0, i);
+    while (i + 1 < runs.length && runs[i]!.lastMono < keepFrom) i++;
+    if (i > 0) runs.splice(0, i);
+    this.oldestRunLastMono = runs.length > 1 ? runs[0]!.lastMono : Infinity;
   }
 
   /** Stats before the scheduler's last pull are never asked for again; keep the one in effect. */
