@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { reports, type RunReport } from '../../../reports/index.js';
 import { scenarioLines, summaryLines } from '../../../reports/text.js';
 import { defaultCloudFactory } from '../../scenario/cloud-adapter.js';
-import { displayName, loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
+import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
 import { checkOutDir, prepareOutDir } from '../../scenario/outdir.js';
 import type { RunOutcome } from '../../scenario/outcome.js';
@@ -81,7 +81,7 @@ export const runCommand = defineCommand({
     const report: RunReport = { seed: runSeed, outcomes };
     writeOutputs(outDir, report);
     io.stdout(summaryLines(report).join('\n') + '\n');
-    io.stdout(`outputs: ${displayName(outDir, io.cwd)}/\n`);
+    io.stdout(`outputs: ${args.out.replace(/\/+$/, '')}/\n`);
     return outcomes.some((o) => o.summary.expectations_failed > 0) ? 1 : 0;
   },
 });
