@@ -1,4 +1,5 @@
 import type { Message } from '../../ports/bus.js';
+import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import { commit } from '../api/quota.js';
@@ -55,6 +56,12 @@ export class SchedulerService {
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
   private readonly backupStates = new Map<string, BackupServiceState>();
+  /**
+   * The ChanceWeigher's own stream ('weigher:ChanceWeigher' under this
+   * service's stream: the ports give no named streams), so that weighing
+   * by chance shifts no other draw of the scheduler.
+   */
+  private readonly chanceRng: Rng;
   readonly decisions: SchedulerDecisionRecord[] = [];
   private running = false;
 
@@ -63,6 +70,7 @@ export class SchedulerService {
     private readonly defaults: DefaultOptions,
     private readonly directory: ServiceDirectory,
   ) {
+    this.chanceRng = ports.rng.fork('weigher:ChanceWeigher');
     this.hostManager = this.newHostManager();
     this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
@@ -235,7 +243,7 @@ export class SchedulerService {
       volumeCount: (poolHost) => this.volumes.list((v) => v.host !== null && (v.host === poolHost || v.host.startsWith(`${poolHost}#`))).length,
       volumeHost: (id) => this.volumes.get(id)?.host ?? undefined,
       instanceHost: () => undefined,
-      chanceRng: () => this.ports.rng,
+      chanceRng: () => this.chanceRng,
     };
   }
 
