@@ -435,6 +435,11 @@ export class HostManager {
     if (updated.length > 0) this.serviceStatesLastUpdate.set(backend, { capabilities, timestampWallMs });
   }
 
+  /** service_states_last_update is empty: each report rebuilds the backend map at once (pass servicesNow). */
+  justInitialised(): boolean {
+    return this.serviceStatesLastUpdate.size === 0;
+  }
+
   /** Whether this backend (host or cluster) has reported at least once. */
   hasCapabilities(backendKey: string): boolean {
     return this.serviceStates.has(backendKey);

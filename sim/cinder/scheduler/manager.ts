@@ -198,8 +198,21 @@ export class SchedulerService {
     // Periodic reports produced before this one would have arrived first: apply them first.
     const src = this.directory.capabilitySource(host);
     if (src && typeof args.sent_mono === 'number') this.syncSource(src, args.sent_mono);
-    const r = this.hostManager.updateServiceCapabilities(host, args.capabilities as Capabilities, Number(args.timestamp));
+    this.intake(host, args.capabilities as Capabilities, Number(args.timestamp));
+  }
+
+  /**
+   * One report as Cinder's scheduler takes it: update_service_capabilities
+   * (with the service rows of now while the host manager is just
+   * initialised, so the first reporters come first in the candidate
+   * order), then the notify_service_capabilities cast sent with it.
+   */
+  private intake(host: string, caps: Capabilities, timestampWallMs: number): void {
+    const hm = this.hostManager;
+    const servicesNow = hm.justInitialised() ? this.serviceInfos() : undefined;
+    const r = hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
     if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);
+    hm.notifyServiceCapabilities(host, caps, timestampWallMs);
   }
 
   /** Pull the lazy periodic reports produced since the last call. */
@@ -212,10 +225,7 @@ export class SchedulerService {
     const since = this.lastPull.get(src.host) ?? -1;
     if (untilMono <= since) return;
     this.lastPull.set(src.host, untilMono);
-    src.periodicReports(since, untilMono, (r) => {
-      const res = this.hostManager.updateServiceCapabilities(src.host, r.stats as unknown as Capabilities, r.timestampWall);
-      if (res === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${src.host}.`);
-    });
+    src.periodicReports(since, untilMono, (r) => this.intake(src.host, r.stats as unknown as Capabilities, r.timestampWall));
   }
 
   /** The cinder-volume rows as the scheduler sees them now: liveness by its own clock, one-sided. */
