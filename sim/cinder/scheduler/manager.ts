@@ -19,7 +19,7 @@ import {
   type VolumeTypeRow,
 } from '../volume/model.js';
 import { FilterScheduler, type Decision, type ScheduleInput } from './filter-scheduler.js';
-import { HostManager, isServiceUp, type Capabilities, type ServiceInfo } from './host-manager.js';
+import { HostManager, isServiceUp, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
 
@@ -404,7 +404,12 @@ export class SchedulerService {
 
   /** get_pools: the pool states as of now (it does not wait for the start-up reports). */
   private getPools(): unknown {
+    return this.refreshNow().map((p) => ({ name: p.host, capabilities: p.capabilities }));
+  }
+
+  /** The candidates a scheduling call made now would start from (reports pulled, backend map refreshed). */
+  refreshNow(): PoolState[] {
     this.syncReports();
-    return this.hostManager.getAllBackendStates(this.serviceInfos()).map((p) => ({ name: p.host, capabilities: p.capabilities }));
+    return this.hostManager.getAllBackendStates(this.serviceInfos());
   }
 }

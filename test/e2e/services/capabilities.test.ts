@@ -15,9 +15,16 @@ function twoBackendCloud(eagerReports: boolean): SimCloud {
   );
 }
 
-/** What the scheduler holds for every pool: the numbers and the stamp they carry. */
+/**
+ * What the scheduler holds for every pool, as a scheduling call now would
+ * find it: the numbers and the stamp they carry.  (Between calls the lazy
+ * model has not pulled its reports yet, and a just-started host manager
+ * refreshes at each eager report: only a call makes the two comparable.)
+ */
 function schedulerView(sc: SimCloud) {
-  return sc.cloud.schedulers[0]!.hostManager.pools().map((p) => ({ ...p.snapshot(), updated: p.updatedWallMs }));
+  const scheduler = sc.cloud.schedulers[0]!;
+  scheduler.refreshNow();
+  return scheduler.hostManager.pools().map((p) => ({ ...p.snapshot(), updated: p.updatedWallMs }));
 }
 
 describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)', () => {
