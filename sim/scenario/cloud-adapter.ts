@@ -114,7 +114,7 @@ class CloudView implements SimCloud {
   }
 
   dropDecisions(): void {
-    for (const s of this.cloud.schedulers) s.decisions.length = 0;
+    for (const s of this.cloud.schedulers) s.dropDecisions();
     this.decisionCache = { n: 0, list: [] };
   }
 

@@ -18,7 +18,7 @@ import {
   type VolumeStatus,
   type VolumeTypeRow,
 } from '../volume/model.js';
-import { FilterScheduler, type Decision, type ScheduleInput } from './filter-scheduler.js';
+import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from './filter-scheduler.js';
 import { HostManager, isServiceUp, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
@@ -30,7 +30,7 @@ export interface SchedulerDecisionRecord {
   ok: boolean;
   chosen: string | null;
   reason: string | null;
-  /** The scheduler library's decision with its filter and weigher trace (null when no scheduling ran). */
+  /** The scheduler library's decision with its filter and weigher trace (null when no scheduling ran, or after dropDecisions). */
   trace: Decision | null;
 }
 
@@ -63,6 +63,8 @@ export class SchedulerService {
    */
   private readonly chanceRng: Rng;
   readonly decisions: SchedulerDecisionRecord[] = [];
+  /** 'light' once a caller drops the decisions (it keeps counts only): no per-pool trace rows. */
+  private traceLevel: TraceLevel = 'full';
   private running = false;
 
   constructor(
@@ -89,6 +91,7 @@ export class SchedulerService {
     return new FilterScheduler({
       hostManager: this.hostManager,
       lookups: this.lookups(),
+      trace: this.traceLevel,
       config: {
         scheduler_default_filters: d.scheduler_default_filters,
         scheduler_default_weighers: d.scheduler_default_weighers,
@@ -152,6 +155,18 @@ export class SchedulerService {
     if (!this.startupDelay || this.isReady()) return false;
     this.ports.timers.after(1000, () => this.running && this.handle(method, args), `scheduler wait ${method}`);
     return true;
+  }
+
+  /**
+   * Forget the decisions recorded so far.  A caller that drops them keeps
+   * counts only, so from now on decisions run with the library's light
+   * trace (the same decisions) and are recorded without a trace.
+   */
+  dropDecisions(): void {
+    this.decisions.length = 0;
+    if (this.traceLevel === 'light') return;
+    this.traceLevel = 'light';
+    this.filterScheduler = this.newFilterScheduler();
   }
 
   stop(): void {
@@ -282,7 +297,7 @@ export class SchedulerService {
   }
 
   private record(op: string, resource: string, d: Decision | null, reason: string | null = d?.error ?? null): void {
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: d });
+    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: this.traceLevel === 'light' ? null : d });
   }
 
   private userMessage(project: string, type: MessageRow['resource_type'], uuid: string, eventId: string, text: string): void {
