@@ -205,12 +205,18 @@ class BackendState {
   appliedService: ServiceInfo | null = null;
   /** The scheduling call that last found this backend active. */
   seenEpoch = 0;
+  /** The pools' values in map order, dropped at every change of the map (each call walks them twice). */
+  private poolList: PoolState[] | null = null;
 
   constructor(
     readonly host: string,
     readonly clusterName: string | null,
     private readonly consumeLog: PoolState[],
   ) {}
+
+  private poolArray(): PoolState[] {
+    return (this.poolList ??= [...this.pools.values()]);
+  }
 
   poolNames(): string {
     let names = '';
@@ -238,14 +244,14 @@ class BackendState {
   canTouch(report: StoredReport, service: ServiceInfo): boolean {
     const applied = this.applied;
     if (applied === null || applied.capabilities !== report.capabilities || this.appliedService !== service) return false;
-    for (const pool of this.pools.values()) if (pool.consumedSinceReport) return false;
+    for (const pool of this.poolArray()) if (pool.consumedSinceReport) return false;
     return true;
   }
 
   touch(report: StoredReport, service: ServiceInfo): void {
     if (this.updatedWallMs !== null && this.updatedWallMs > report.timestampWallMs) return;
     this.updatedWallMs = report.timestampWallMs;
-    for (const pool of this.pools.values()) pool.touch(report.timestampWallMs, service);
+    for (const pool of this.poolArray()) pool.touch(report.timestampWallMs, service);
   }
 
   private updatePools(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
@@ -260,6 +266,7 @@ class BackendState {
         if (!pool) {
           pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
           this.pools.set(name, pool);
+          this.poolList = null;
         }
         pool.update(poolCap, report.timestampWallMs, service, globalRatio);
         active.add(name);
@@ -270,11 +277,16 @@ class BackendState {
       if (!pool) {
         pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
         this.pools.set(name, pool);
+        this.poolList = null;
       }
       pool.update(this.legacyCapabilities(cap), report.timestampWallMs, service, globalRatio);
       active.add(name);
     }
-    for (const name of [...this.pools.keys()]) if (!active.has(name)) this.pools.delete(name);
+    for (const name of [...this.pools.keys()]) {
+      if (active.has(name)) continue;
+      this.pools.delete(name);
+      this.poolList = null;
+    }
   }
 
   /** _append_backend_info: the pool entry plus the few backend keys Cinder copies in. */
