@@ -3,7 +3,7 @@ import { World } from '../engine/world.js';
 import type { Rng } from '../ports/rng.js';
 import { ADMIN_PROJECT, allSteps, type NormalStep } from './check.js';
 import { expandReferences, parseCommandLine } from './cli/parse.js';
-import { printError, printResult, resultFields } from './cli/print.js';
+import { connectionInfoTable, printError, printResult, resultFields } from './cli/print.js';
 import { planRequests } from './cli/to-request.js';
 import { durationMs, formatDuration } from './duration.js';
 import { expectationResult, type ExpectView } from './expectations.js';
@@ -72,7 +72,8 @@ function novaPrint(command: string, args: Record<string, unknown>, result: unkno
   if (command !== 'volume-attach') return '';
   const ci = result !== null && typeof result === 'object' ? (result as { connection_info?: { data?: { volume_id?: unknown } } }).connection_info : undefined;
   const volumeId = typeof ci?.data?.volume_id === 'string' ? ci.data.volume_id : undefined;
-  return printResult('volume-attach', { device: typeof args['device'] === 'string' ? args['device'] : '/dev/vdb', id: volumeId ?? args['volume'], serverId: args['server'], volumeId: volumeId ?? args['volume'] });
+  const attachment = printResult('volume-attach', { device: typeof args['device'] === 'string' ? args['device'] : '/dev/vdb', id: volumeId ?? args['volume'], serverId: args['server'], volumeId: volumeId ?? args['volume'] });
+  return ci ? `${attachment}\n${connectionInfoTable(ci)}` : attachment;
 }
 
 /** The --name / --status / --volume-id filters of `cinder list` and `cinder snapshot-list`. */

@@ -51,7 +51,9 @@ export function planNodes(s: Scenario, rawBackends: (node: string, group: string
         const fromFile: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(b.options)) {
           const src = b.sources[k as keyof typeof b.sources];
-          if (v !== null && src && src.kind !== 'default') fromFile[k] = v;
+          // A template default the files resolved ('$my_ip' with my_ip set) is the file's value too.
+          const resolvedTemplate = src?.kind === 'default' && src.template !== undefined && !String(v).includes('$');
+          if (v !== null && src && (src.kind !== 'default' || resolvedTemplate)) fromFile[k] = v;
         }
         if (b.reported_volume_backend_name !== null && fromFile['volume_backend_name'] === undefined) {
           fromFile['volume_backend_name'] = b.reported_volume_backend_name;

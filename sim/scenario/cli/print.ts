@@ -71,6 +71,19 @@ export function printResult(verb: string, result: unknown, args: Record<string, 
   return String(result);
 }
 
+/**
+ * The connection info cinder-volume returned for an attach (os-initialize_connection):
+ * what Nova's os-brick receives.  novaclient does not print it; cinder-sim shows
+ * it because it is where the target portal (target_ip_address:target_port), the
+ * IQN and the CHAP credentials of an LVM/iSCSI backend become visible.
+ */
+export function connectionInfoTable(info: unknown): string {
+  if (info === null || typeof info !== 'object') return '';
+  const ci = info as { driver_volume_type?: unknown; data?: unknown };
+  const data = ci.data !== null && typeof ci.data === 'object' ? (ci.data as Obj) : {};
+  return `connection_info (os-initialize_connection, as cinder-volume returned it):\n${dictTable({ driver_volume_type: ci.driver_volume_type ?? null, ...data })}`;
+}
+
 /** An error as cinderclient prints it: `ERROR: <message> (HTTP <code>)`. */
 export function printError(message: string, http: number | null): string {
   return `ERROR: ${message}${http ? ` (HTTP ${http})` : ''}`;
