@@ -186,6 +186,7 @@ class CloudView implements SimCloud {
     try {
       const s = this.cloud.service({ host, binary: binary as 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup' });
       if (action === 'restart') s.restart();
+      else if (action === 'crash') s.crash();
       else s.stop();
       return null;
     } catch (e) {

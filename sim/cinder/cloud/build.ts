@@ -155,20 +155,26 @@ export class Cloud {
 
   // ---- faults ---------------------------------------------------------------
 
-  service(ref: ServiceRef): { stop(): void; start(): void; restart(): void } {
+  /**
+   * Service faults.  cinder-volume distinguishes a graceful stop (in-flight
+   * work finishes) from a crash (it is lost); cinder-backup and
+   * cinder-scheduler keep no in-flight driver work here, so for them the two
+   * are the same.
+   */
+  service(ref: ServiceRef): { stop(): void; crash(): void; start(): void; restart(): void } {
     if (ref.binary === 'cinder-volume') {
       const v = this.volumeServices.get(ref.host);
       if (!v) throw new Error(`unknown cinder-volume '${ref.host}'; known: ${[...this.volumeServices.keys()].join(', ')}`);
-      return { stop: () => v.stop(), start: () => v.start(), restart: () => v.restart() };
+      return { stop: () => v.stop(), crash: () => v.crash(), start: () => v.start(), restart: () => v.restart() };
     }
     if (ref.binary === 'cinder-backup') {
       const b = this.backupServices.get(ref.host);
       if (!b) throw new Error(`unknown cinder-backup '${ref.host}'; known: ${[...this.backupServices.keys()].join(', ')}`);
-      return { stop: () => b.stop(), start: () => b.start(), restart: () => (b.stop(), b.start()) };
+      return { stop: () => b.stop(), crash: () => b.stop(), start: () => b.start(), restart: () => (b.stop(), b.start()) };
     }
     const s = this.schedulers.find((x) => x.host === ref.host);
     if (!s) throw new Error(`unknown cinder-scheduler '${ref.host}'`);
-    return { stop: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
+    return { stop: () => s.stop(), crash: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
   }
 
   private volumeService(host: string): VolumeService {

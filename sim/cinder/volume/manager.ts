@@ -19,6 +19,9 @@ import {
   type VolumeTypeRow,
 } from './model.js';
 
+/** oslo.service's graceful_shutdown_timeout default: how long a stopping service finishes its requests. */
+const GRACEFUL_SHUTDOWN_TIMEOUT_S = 60;
+
 export const SCHEDULER_TOPIC = 'cinder-scheduler';
 export const volumeTopic = (host: string): string => `cinder-volume.${host}`;
 export const backupTopic = (host: string): string => `cinder-backup.${host}`;
@@ -201,9 +204,34 @@ export class VolumeService {
     if (this.driver.initialized) this.publishNow();
   }
 
-  /** Stop (graceful) or crash: no more heartbeats or reports; in-flight driver work is lost. */
+  /**
+   * SIGTERM (`systemctl stop`): oslo's Service.stop stops consuming RPCs and
+   * the timers (heartbeats, reports) at once, and requests already being
+   * handled run on for up to graceful_shutdown_timeout before the process
+   * exits; whatever is still running then is lost, as in a crash.
+   */
   stop(): void {
     if (this.state === 'stopped') return;
+    this.halt();
+    if (this.inflight.size === 0) return;
+    const draining = [...this.inflight];
+    this.ports.timers.after(GRACEFUL_SHUTDOWN_TIMEOUT_S * 1000, () => {
+      for (const h of draining) {
+        if (!this.inflight.delete(h)) continue;
+        h.cancel();
+      }
+    }, `graceful shutdown ${this.cfg.host}`);
+  }
+
+  /** kill -9, a node power loss: in-flight driver work is lost; the next start's cleanup resolves it as init_host does. */
+  crash(): void {
+    if (this.state === 'stopped') return;
+    this.halt();
+    for (const h of this.inflight) h.cancel();
+    this.inflight.clear();
+  }
+
+  private halt(): void {
     this.state = 'stopped';
     this.heartbeat?.stop();
     // Ticks of this run go through this run's gate before a restart resets it.
@@ -212,14 +240,16 @@ export class VolumeService {
     this.reports = null;
     this.eagerTimer?.cancel();
     this.eagerTimer = null;
-    for (const h of this.inflight) h.cancel();
-    this.inflight.clear();
     this.ports.bus.unserve(volumeTopic(this.cfg.host));
   }
 
-  /** A restart runs do_setup again (a VG that went missing now keeps the service down). */
+  /**
+   * A restart runs do_setup again (a VG that went missing now keeps the
+   * service down).  Modelled as a crash and an immediate start: init_host's
+   * cleanup resolves what was in flight.
+   */
   restart(): void {
-    this.stop();
+    this.crash();
     (this.driver as { resetInitialized?: () => void }).resetInitialized?.();
     this.start();
   }

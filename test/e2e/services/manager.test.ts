@@ -40,8 +40,29 @@ describe('cinder-volume manager: statuses on driver success and failure', () => 
     const sc = cloud([{ name: 'node1', backends: { lvm: thick({ latency: { base_ms: 30_000, per_gb_ms: 0 } }) } }]);
     req(sc, alice, { verb: 'create', size: 1, name: 'v' }, 1_000);
     const svc = sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' });
-    svc.stop();
+    svc.crash();
     sc.run({ untilMs: sc.nowMs + 60_000 });
+    expect(volume(sc, 'v').status).toBe('creating');
+    svc.start();
+    expect(volume(sc, 'v').status).toBe('error');
+  });
+
+  it('a graceful stop mid-create lets the create finish (within graceful_shutdown_timeout), yet sends no more heartbeats', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: thick({ latency: { base_ms: 30_000, per_gb_ms: 0 } }) } }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' }, 1_000);
+    sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop();
+    sc.run({ untilMs: sc.nowMs + 120_000 });
+    expect(volume(sc, 'v').status).toBe('available');
+    const rows = okResult<{ host: string; state: string }[]>(req(sc, alice, { verb: 'service-list', binary: 'cinder-volume' }));
+    expect(rows).toMatchObject([{ host: 'node1@lvm', state: 'down' }]);
+  });
+
+  it('a graceful stop abandons work still running after graceful_shutdown_timeout (60 s)', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: thick({ latency: { base_ms: 90_000, per_gb_ms: 0 } }) } }]);
+    req(sc, alice, { verb: 'create', size: 1, name: 'v' }, 1_000);
+    const svc = sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' });
+    svc.stop();
+    sc.run({ untilMs: sc.nowMs + 120_000 });
     expect(volume(sc, 'v').status).toBe('creating');
     svc.start();
     expect(volume(sc, 'v').status).toBe('error');
