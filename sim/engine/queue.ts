@@ -14,8 +14,12 @@ export class EventQueue {
   private nextSeq = 0;
   private readonly cancelled = new Set<number>();
 
+  /** Live events queued (O(n) when cancellations are pending; for reports, not hot paths). */
   get size(): number {
-    return this.n - this.cancelled.size;
+    if (this.cancelled.size === 0) return this.n;
+    let live = 0;
+    for (let i = 0; i < this.n; i++) if (!this.cancelled.has(this.seqs[i]!)) live++;
+    return live;
   }
 
   /** Push an event; returns its sequence number (the cancel handle). */
@@ -57,6 +61,15 @@ export class EventQueue {
 
   cancel(seq: number): void {
     this.cancelled.add(seq);
+    // Cancelling an event that already ran leaves a stale entry; prune them
+    // when they could outnumber the queue, so memory stays bounded.
+    if (this.cancelled.size > 64 && this.cancelled.size > this.n) this.pruneCancelled();
+  }
+
+  private pruneCancelled(): void {
+    const queued = new Set<number>();
+    for (let i = 0; i < this.n; i++) queued.add(this.seqs[i]!);
+    for (const seq of this.cancelled) if (!queued.has(seq)) this.cancelled.delete(seq);
   }
 
   /** Time of the next live event, or Infinity. */

@@ -55,6 +55,21 @@ describe('event queue order', () => {
     expect(end.events).toBe(2);
   });
 
+  it('cancelling a timer that already ran changes nothing, and such stale cancels do not pile up', () => {
+    const sim = new Simulation();
+    const seen: number[] = [];
+    const handles = Array.from({ length: 500 }, (_, i) => sim.after(i, () => seen.push(i)));
+    sim.after(10_000, () => seen.push(-1));
+    sim.run({ untilMs: 600 });
+    for (const h of handles) h.cancel();
+    expect(sim.pending).toBe(1);
+    sim.run();
+    expect(seen.length).toBe(501);
+    expect(seen[500]).toBe(-1);
+    const internals = sim as unknown as { queue: { cancelled: Set<number> } };
+    expect(internals.queue.cancelled.size).toBeLessThanOrEqual(64);
+  });
+
   it('rounds fractional delays up to whole milliseconds', () => {
     const sim = new Simulation();
     let at = -1;
