@@ -34,6 +34,12 @@ export interface SimCloudEnd extends RunEnd {
   violation: { message: string; atMs: number; seed: string } | null;
 }
 
+/** Add the spec's nodes to `world` and build the services on its ports: the one place a simulated cloud is wired. */
+export function buildCloud(world: World, spec: CloudInput, opts: CloudOptions = {}): Cloud {
+  for (const n of spec.nodes) world.addNode(n.name, n.clock ?? {});
+  return new Cloud(spec, { ports: (node, service) => world.ports(node, service), rng: (name) => world.rng.stream(name) }, opts);
+}
+
 export class SimCloud {
   readonly world: World;
   readonly cloud: Cloud;
@@ -42,10 +48,7 @@ export class SimCloud {
 
   constructor(spec: CloudInput, opts: SimCloudOptions) {
     this.world = new World({ seed: opts.seed, epochMs: opts.epochMs });
-    const nodes = (spec as { nodes?: { name: string; clock?: object }[] }).nodes ?? [];
-    for (const n of nodes) this.world.addNode(n.name, (n.clock ?? {}) as never);
-    const w = this.world;
-    this.cloud = new Cloud(spec, { ports: (node, service) => w.ports(node, service), rng: (name) => w.rng.stream(name) }, opts);
+    this.cloud = buildCloud(this.world, spec, opts);
     this.checkEveryMs = opts.checkEveryMs ?? 0;
     this.cloud.start();
     if (this.checkEveryMs > 0) this.scheduleCheck();

@@ -1,11 +1,12 @@
 import { serviceList } from '../cinder/api/services.js';
-import { Cloud } from '../cinder/cloud/build.js';
+import type { Cloud } from '../cinder/cloud/build.js';
 import { backendOptions, defaultOptions, effectiveServiceDownTime } from '../cinder/cloud/options.js';
 import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import { isServiceUp } from '../cinder/scheduler/host-manager.js';
 import { tables, type VolumeRow } from '../cinder/volume/model.js';
+import { buildCloud } from '../engine/cloud.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';
 import type { VolumeFacts } from './expectations.js';
@@ -57,8 +58,7 @@ export function emptiedBy(d: Decision | null): string | null {
 
 /** The scenario runner's view of the services' Cloud (sim/cinder/cloud/build.ts). */
 export const defaultCloudFactory: CloudFactory = (world: World, plans: readonly NodePlan[], images) => {
-  for (const p of plans) world.addNode(p.name, p.clock);
-  const cloud = new Cloud(cloudInput(plans, images), { ports: (n, s) => world.ports(n, s), rng: (s) => world.rng.stream(s) });
+  const cloud = buildCloud(world, cloudInput(plans, images));
   return new CloudView(world, cloud, plans);
 };
 
