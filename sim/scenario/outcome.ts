@@ -159,6 +159,12 @@ export interface RunOutcome {
     creates: number;
     creates_succeeded: number;
     decisions: number;
+    /**
+     * Lean runs: sha256 over every scheduling decision in order (time,
+     * operation, resource, outcome, chosen pool, reason), so two runs can be
+     * compared without keeping a year of decisions.
+     */
+    decisions_digest?: string;
     expectations_passed: number;
     expectations_failed: number;
   };

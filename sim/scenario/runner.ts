@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/requests.js';
 import { World } from '../engine/world.js';
 import type { Rng } from '../ports/rng.js';
@@ -111,6 +112,7 @@ class ScenarioRun {
   private readonly lastPool = new Map<string, CapacitySample>();
   private seq = 0;
   private readonly lean: boolean;
+  private readonly digest = createHash('sha256');
   private readonly counts = { requests: 0, ok: 0, creates: 0, createsOk: 0, decisions: 0 };
 
   constructor(
@@ -484,6 +486,7 @@ class ScenarioRun {
   /** Lean runs: count the scheduler's decisions and let it forget them (a trace per pool per decision adds up). */
   private drainDecisions(): void {
     const c = this.cloud.decisionCounts();
+    for (const d of this.cloud.decisions()) this.digest.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
     this.counts.decisions += c.total;
     this.counts.createsOk += c.createsOk;
     this.cloud.dropDecisions();
@@ -573,6 +576,7 @@ class ScenarioRun {
             creates: this.counts.creates,
             creates_succeeded: this.counts.createsOk,
             decisions: this.counts.decisions,
+            decisions_digest: this.digest.copy().digest('hex'),
             expectations_passed: passed,
             expectations_failed: this.expectations.length - passed,
           }

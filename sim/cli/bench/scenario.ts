@@ -40,6 +40,7 @@ export const scenarioBench: Bench = {
       requests_ok: outcome.summary.requests_ok,
       creates: outcome.summary.creates,
       scheduling_decisions: outcome.summary.decisions,
+      decisions_digest: outcome.summary.decisions_digest ?? '',
       events: outcome.end.events,
       heartbeats_modelled: Math.floor((years * YEAR_H * 3600) / 10) * (backends + 1),
       peak_rss_mb: peakRssMb(),
