@@ -87,6 +87,12 @@ export class PoolState {
   consumedSinceReport = false;
   /** Timestamp of the report last offered to this pool (applied or found stale). */
   lastReportWallMs: number | null = null;
+  /**
+   * Bumped whenever a value a filter or weigher reads may have changed (a
+   * report applied, a consumption, another service row): lets a caller
+   * keep per-pool results until then.  Stamps alone do not bump it.
+   */
+  version = 0;
   readonly #consumeLog: PoolState[];
 
   constructor(
@@ -112,6 +118,7 @@ export class PoolState {
 
   /** PoolState.update_from_volume_capability: the dict always, the numbers only if not stale. */
   update(cap: Capabilities, timestampWallMs: number, service: ServiceInfo, globalRatio: string): void {
+    this.version++;
     this.capabilities = cap;
     this.service = service;
     this.lastReportWallMs = timestampWallMs;
@@ -147,6 +154,7 @@ export class PoolState {
    * so only the stamps move.
    */
   touch(timestampWallMs: number, service: ServiceInfo): void {
+    if (service !== this.service) this.version++;
     this.service = service;
     this.lastReportWallMs = timestampWallMs;
     if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
@@ -155,6 +163,7 @@ export class PoolState {
 
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
+    this.version++;
     this.consumedSinceReport = true;
     this.#consumeLog.push(this);
     this.allocatedCapacityGb += sizeGb;
