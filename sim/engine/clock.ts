@@ -36,6 +36,7 @@ interface Segment {
  */
 export class NodeClock implements Clock {
   private segments: Segment[] = [];
+  private planCount = 0;
   private driftPpm: number;
   private ntp: NtpMode;
 
@@ -110,12 +111,18 @@ export class NodeClock implements Clock {
     this.replan(t, this.offsetAt(t));
   }
 
+  /** How many times the plan was made (construction included): a change means the wall clock may have jumped. */
+  get planVersion(): number {
+    return this.planCount;
+  }
+
   get ntpMode(): NtpMode {
     return this.ntp;
   }
 
   /** Drop the planned future after `t` and plan it again from `offset` under the current settings. */
   private replan(t: number, offset: number): void {
+    this.planCount++;
     while (this.segments.length > 0 && this.segments[this.segments.length - 1]!.start >= t) this.segments.pop();
     const push = (start: number, offset0: number, slope: number) => this.segments.push({ start, offset0, slope });
     switch (this.ntp.mode) {

@@ -37,7 +37,9 @@ export interface SimCloudEnd extends RunEnd {
 /** Add the spec's nodes to `world` and build the services on its ports: the one place a simulated cloud is wired. */
 export function buildCloud(world: World, spec: CloudInput, opts: CloudOptions = {}): Cloud {
   for (const n of spec.nodes) world.addNode(n.name, n.clock ?? {});
-  return new Cloud(spec, { ports: (node, service) => world.ports(node, service), rng: (name) => world.rng.stream(name) }, opts);
+  const cloud = new Cloud(spec, { ports: (node, service) => world.ports(node, service), rng: (name) => world.rng.stream(name) }, opts);
+  cloud.directory.clockEpoch = () => world.clockEpoch();
+  return cloud;
 }
 
 export class SimCloud {

@@ -55,6 +55,13 @@ export class World {
     return n;
   }
 
+  /** Changes whenever any node's clock is replanned (see NodeClock.planVersion). */
+  clockEpoch(): number {
+    let n = 0;
+    for (const node of this.nodes.values()) n += node.clock.planVersion;
+    return n;
+  }
+
   nodeNames(): string[] {
     return [...this.nodes.keys()];
   }

@@ -35,13 +35,6 @@ export function storageProtocolVariants(protocol: Json | undefined): Json {
   return protocol ?? null;
 }
 
-/** The same service rows (by identity) in the same order: rows are replaced, never mutated. */
-function sameRows(a: readonly ServiceInfo[], b: readonly ServiceInfo[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
 export function appendHost(host: string, pool: string): string {
   return pool ? `${host}#${pool}` : host;
@@ -378,6 +371,14 @@ export interface HostManagerOptions {
    * reference the incremental intake is tested against).  Default true.
    */
   incremental?: boolean;
+  /**
+   * Called before a pool is consumed, so that a caller that pulls reports
+   * lazily can bring that backend's reports in first (see
+   * SchedulerService), as an eager pull would have before the decision.
+   */
+  beforeConsume?: (pool: PoolState) => void;
+  /** Called after a pool's numbers were changed by consumption or its revert. */
+  onConsumed?: (pool: PoolState) => void;
 }
 
 export type ReportOutcome = 'accepted' | 'ignored_old';
@@ -403,13 +404,20 @@ export class HostManager {
   private readonly consumeLog: PoolState[] = [];
   /** Backends a refresh must re-apply (kept until a refresh completes, even if one crashes). */
   private readonly pendingReapply = new Set<string>();
-  /** Bumped by every stored report; with the services list, decides whether a refresh can be skipped. */
-  private reportsVersion = 0;
-  private refreshedAt: { reportsVersion: number; services: ServiceInfo[] } | null = null;
+  /** Backends whose stored report changed since the last refresh. */
+  private readonly touchedKeys = new Set<string>();
+  /** The services list of the last refresh, with each host's position (null: the next refresh is a full one). */
+  private refreshedAt: { services: ServiceInfo[]; index: Map<string, number> } | null = null;
+  /** Active services without a report, as of the last refresh. */
+  private readonly missingKeys = new Set<string>();
+  private readonly beforeConsume: ((pool: PoolState) => void) | undefined;
+  private readonly onConsumed: ((pool: PoolState) => void) | undefined;
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
     this.incremental = opts.incremental ?? true;
+    this.beforeConsume = opts.beforeConsume;
+    this.onConsumed = opts.onConsumed;
   }
 
   /**
@@ -432,7 +440,7 @@ export class HostManager {
       this.serviceStatesLastUpdate.set(key, oldOrEmpty);
     }
     this.serviceStates.set(key, next);
-    this.reportsVersion++;
+    this.touchedKeys.add(key);
     if (justInit && servicesNow) {
       try {
         this.getAllBackendStates(servicesNow);
@@ -488,14 +496,108 @@ export class HostManager {
     }
     this.consumeLog.length = 0;
     const last = this.refreshedAt;
-    if (this.incremental && reapplyKeys.size === 0 && last !== null && last.reportsVersion === this.reportsVersion && sameRows(last.services, services) && this.candidatesCache !== null) {
-      return this.candidatesCache;
+    if (this.incremental && last !== null && this.candidatesCache !== null && last.services.length === services.length) {
+      const changed = this.changedSince(last, services, reapplyKeys);
+      if (changed !== null) {
+        if (changed.length > 0) this.refreshSome(services, changed, reapplyKeys);
+        last.services = [...services];
+        reapplyKeys.clear();
+        this.touchedKeys.clear();
+        return this.candidatesCache;
+      }
     }
+    return this.refreshAll(services, reapplyKeys);
+  }
+
+  /**
+   * Positions (in services order) of the services a refresh must look at:
+   * a changed row, a new report, a consumption to wipe.  null when only a
+   * full refresh will do (clusters, a host that is not in the list).
+   */
+  private changedSince(last: { services: ServiceInfo[]; index: Map<string, number> }, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
+    const out: number[] = [];
+    const prev = last.services;
+    for (let i = 0; i < services.length; i++) {
+      const s = services[i]!;
+      if (s === prev[i]) continue;
+      if (s.cluster_name || s.host !== prev[i]!.host) return null;
+      out.push(i);
+    }
+    for (const keys of [this.touchedKeys, reapplyKeys]) {
+      for (const key of keys) {
+        const i = last.index.get(key);
+        // A report from a host with no service row yet changes no candidate.
+        if (i === undefined) {
+          if (this.backendStateMap.has(key)) return null;
+          continue;
+        }
+        out.push(i);
+      }
+    }
+    if (out.length > 1) {
+      out.sort((a, b) => a - b);
+      let w = 1;
+      for (let r = 1; r < out.length; r++) if (out[r] !== out[w - 1]) out[w++] = out[r]!;
+      out.length = w;
+    }
+    return out;
+  }
+
+  /** The full loop's work for the given services only (same order, same effects). */
+  private refreshSome(services: readonly ServiceInfo[], positions: readonly number[], reapplyKeys: Set<string>): void {
+    let changed = false;
+    for (const i of positions) {
+      const service = services[i]!;
+      const key = service.host;
+      if (service.disabled || service.frozen || !service.up) {
+        this.missingKeys.delete(key);
+        if (this.backendStateMap.delete(key)) changed = true;
+        continue;
+      }
+      const report = this.serviceStates.get(key);
+      if (!report) {
+        this.missingKeys.add(key);
+        if (this.backendStateMap.delete(key)) changed = true;
+        continue;
+      }
+      this.missingKeys.delete(key);
+      let state = this.backendStateMap.get(key);
+      if (!state) {
+        state = new BackendState(service.host, null, this.consumeLog);
+        this.backendStateMap.set(key, state);
+        changed = true;
+      }
+      if (this.applyReport(state, key, report, service, reapplyKeys)) changed = true;
+    }
+    this.noCapabilities = this.missingKeys.size;
+    if (changed) this.rebuildCandidates();
+  }
+
+  /** Bring one backend's state to its stored report; true when its pool set changed. */
+  private applyReport(state: BackendState, key: string, report: StoredReport, service: ServiceInfo, reapplyKeys: Set<string>): boolean {
+    // Re-applying an unchanged report changes nothing unless a pool was consumed at or
+    // before the report's timestamp (then Cinder's re-apply wipes the consumption).
+    const same = state.applied === report && state.appliedService === service;
+    const reapply = !same || reapplyKeys.has(key) || !this.incremental;
+    if (reapply && this.incremental && !reapplyKeys.has(key) && state.canTouch(report, service)) {
+      state.touch(report, service);
+      state.applied = report;
+    } else if (reapply) {
+      const before = state.poolNames();
+      state.update(report, service, this.globalRatio);
+      state.applied = report;
+      state.appliedService = service;
+      if (state.poolNames() !== before) return true;
+    }
+    return false;
+  }
+
+  private refreshAll(services: readonly ServiceInfo[], reapplyKeys: Set<string>): PoolState[] {
     this.refreshedAt = null;
     const epoch = ++this.epoch;
     let active = 0;
     let changed = false;
-    let missing = 0;
+    this.missingKeys.clear();
     for (const service of services) {
       if (service.disabled || service.frozen || !service.up) continue;
       const key = service.cluster_name || service.host;
@@ -503,7 +605,7 @@ export class HostManager {
       if (state !== undefined && state.seenEpoch === epoch) continue;
       const report = (service.cluster_name ? this.serviceStates.get(service.cluster_name) : undefined) ?? this.serviceStates.get(service.host);
       if (!report) {
-        missing++;
+        this.missingKeys.add(key);
         continue;
       }
       if (!state) {
@@ -511,62 +613,90 @@ export class HostManager {
         this.backendStateMap.set(key, state);
         changed = true;
       }
-      // Re-applying an unchanged report changes nothing unless a pool was consumed at or
-      // before the report's timestamp (then Cinder's re-apply wipes the consumption).
-      const same = state.applied === report && state.appliedService === service;
-      const reapply = !same || reapplyKeys.has(key) || !this.incremental;
-      if (reapply && this.incremental && !reapplyKeys.has(key) && state.canTouch(report, service)) {
-        state.touch(report, service);
-        state.applied = report;
-      } else if (reapply) {
-        const before = state.poolNames();
-        state.update(report, service, this.globalRatio);
-        state.applied = report;
-        state.appliedService = service;
-        if (state.poolNames() !== before) changed = true;
-      }
+      if (this.applyReport(state, key, report, service, reapplyKeys)) changed = true;
       state.seenEpoch = epoch;
       active++;
     }
-    this.noCapabilities = missing;
+    this.noCapabilities = this.missingKeys.size;
     if (active !== this.backendStateMap.size) {
       for (const [key, state] of [...this.backendStateMap]) if (state.seenEpoch !== epoch) this.backendStateMap.delete(key);
       changed = true;
     }
-    if (changed || this.candidatesCache === null) {
-      // Cinder collects pools in a dict keyed backend + '.' + pool: on a key collision
-      // (pool 'p.q' of h@b and pool 'q' of h@b.p) the later pool takes the earlier's place.
-      const all: PoolState[] = [];
-      const at = new Map<string, number>();
-      for (const [key, state] of this.backendStateMap) {
-        for (const pool of state.pools.values()) {
-          const poolKey = `${key}.${pool.poolName}`;
-          const i = at.get(poolKey);
-          if (i !== undefined) {
-            all[i] = pool;
-            continue;
-          }
-          at.set(poolKey, all.length);
-          all.push(pool);
-        }
-      }
-      this.candidatesCache = all;
-    }
-    this.refreshedAt = { reportsVersion: this.reportsVersion, services: [...services] };
+    if (changed || this.candidatesCache === null) this.rebuildCandidates();
+    // Clusters and repeated hosts keep to the full loop (one backend, several rows).
+    const index = new Map<string, number>();
+    let simple = true;
+    services.forEach((s, i) => {
+      if (s.cluster_name) simple = false;
+      index.set(s.host, i);
+    });
+    this.refreshedAt = simple && index.size === services.length ? { services: [...services], index } : null;
     reapplyKeys.clear();
-    return this.candidatesCache;
+    this.touchedKeys.clear();
+    return this.candidatesCache!;
+  }
+
+  private rebuildCandidates(): void {
+    // Cinder collects pools in a dict keyed backend + '.' + pool: on a key collision
+    // (pool 'p.q' of h@b and pool 'q' of h@b.p) the later pool takes the earlier's place.
+    const all: PoolState[] = [];
+    const at = new Map<string, number>();
+    for (const [key, state] of this.backendStateMap) {
+      for (const pool of state.pools.values()) {
+        const poolKey = `${key}.${pool.poolName}`;
+        const i = at.get(poolKey);
+        if (i !== undefined) {
+          all[i] = pool;
+          continue;
+        }
+        at.set(poolKey, all.length);
+        all.push(pool);
+      }
+    }
+    this.candidatesCache = all;
+  }
+
+  /**
+   * Apply a backend's newest stored report to its state now, as the next
+   * refresh would (for a caller that just brought reports in lazily).
+   */
+  refreshBackend(key: string): void {
+    const state = this.backendStateMap.get(key);
+    const report = this.serviceStates.get(key);
+    const service = state?.appliedService;
+    if (!state || !report || !service || state.clusterName) return;
+    if (this.applyReport(state, key, report, service, this.pendingReapply)) this.refreshedAt = null;
+    this.touchedKeys.delete(key);
+  }
+
+  /** Whether a pool of this backend carries a consumption no report has replaced yet. */
+  backendConsumed(key: string): boolean {
+    const state = this.backendStateMap.get(key);
+    if (!state) return false;
+    for (const pool of state.pools.values()) if (pool.consumedSinceReport) return true;
+    return false;
   }
 
   /** consume_from_volume on the chosen pool, stamped with the scheduler's wall clock. */
   consume(pool: PoolState, sizeGb: number): void {
-    pool.consume(sizeGb, this.clock.wallNow());
+    this.beforeConsume?.(pool);
+    try {
+      pool.consume(sizeGb, this.clock.wallNow());
+    } finally {
+      this.onConsumed?.(pool);
+    }
   }
 
   /** revert_volume_consumed_capacity: a rescheduled request gives back what its last attempt took. */
   revertConsumed(poolId: string, sizeGb: number): void {
     for (const [key, state] of this.backendStateMap) {
       for (const pool of state.pools.values()) {
-        if (poolId === `${key}#${pool.poolName}`) pool.consume(-sizeGb, null);
+        if (poolId !== `${key}#${pool.poolName}`) continue;
+        try {
+          pool.consume(-sizeGb, null);
+        } finally {
+          this.onConsumed?.(pool);
+        }
       }
     }
   }

@@ -55,6 +55,21 @@ export class SchedulerService {
   private readonly infoCache = new Map<string, ServiceInfo>();
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
+  /**
+   * Sources a scheduling call must pull before it decides.  The others
+   * would only bring reports equal to the ones applied (stamps move, no
+   * number does): their pull waits until their stats change, one of their
+   * pools is consumed, their service row changes or a clock is replanned,
+   * and pulling them then leaves the scheduler as eager pulls would have
+   * (see syncDirty).
+   */
+  private readonly dirty = new Set<string>();
+  private allDirty = true;
+  private clockEpochSeen = NaN;
+  /** The capabilities object of each source's last accepted report. */
+  private readonly acceptedStats = new Map<string, object>();
+  /** Sources with a report ignored as old in their last pull (their clock went back). */
+  private readonly ignoredOld = new Set<string>();
   private readonly backupStates = new Map<string, BackupServiceState>();
   /**
    * The ChanceWeigher's own stream ('weigher:ChanceWeigher' under this
@@ -76,6 +91,11 @@ export class SchedulerService {
     this.hostManager = this.newHostManager();
     this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
+    directory.onStatsChange((host) => this.markDirty(host));
+  }
+
+  private markDirty(host: string): void {
+    if (!this.allDirty) this.dirty.add(host);
   }
 
   get host(): string {
@@ -83,7 +103,12 @@ export class SchedulerService {
   }
 
   private newHostManager(): HostManager {
-    return new HostManager({ clock: this.ports.clock, max_over_subscription_ratio: String(this.defaults.max_over_subscription_ratio) });
+    return new HostManager({
+      clock: this.ports.clock,
+      max_over_subscription_ratio: String(this.defaults.max_over_subscription_ratio),
+      beforeConsume: (pool) => this.pullBeforeConsume(pool.backendKey),
+      onConsumed: (pool) => this.markDirty(pool.backendKey),
+    });
   }
 
   private newFilterScheduler(): FilterScheduler {
@@ -116,6 +141,10 @@ export class SchedulerService {
     }
     this.backupStates.clear();
     this.infoCache.clear();
+    this.allDirty = true;
+    this.dirty.clear();
+    this.acceptedStats.clear();
+    this.ignoredOld.clear();
     this.heart.start(this.defaults.storage_availability_zone);
     this.ports.bus.serve(SCHEDULER_TOPIC, (m, a) => this.handle(m, a));
     // init_host_with_rpc: ask every volume and backup service for fresh capabilities
@@ -226,14 +255,61 @@ export class SchedulerService {
     const hm = this.hostManager;
     const servicesNow = hm.justInitialised() ? this.serviceInfos() : undefined;
     const r = hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
-    if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);
+    if (r === 'ignored_old') {
+      this.ports.log.info(`Ignoring old capability report from ${host}.`);
+      this.ignoredOld.add(host);
+    } else this.acceptedStats.set(host, caps);
     hm.notifyServiceCapabilities(host, caps, timestampWallMs);
   }
 
-  /** Pull the lazy periodic reports produced since the last call. */
+  /** Pull the lazy periodic reports produced since the last call, from every source. */
   private syncReports(): void {
     const now = this.ports.clock.monoNow();
     for (const src of this.directory.capabilitySources()) this.syncSource(src, now);
+    this.allDirty = true;
+    this.dirty.clear();
+    this.syncDirty();
+  }
+
+  /**
+   * Pull the sources whose reports may change a decision (see `dirty`), in
+   * registration order, and keep dirty those that still may: stats not yet
+   * applied, a consumption no report has replaced, a report ignored as old.
+   */
+  private syncDirty(): void {
+    const epoch = this.directory.clockEpoch();
+    if (epoch !== this.clockEpochSeen) {
+      this.clockEpochSeen = epoch;
+      this.allDirty = true;
+    }
+    const now = this.ports.clock.monoNow();
+    const sources = this.directory.capabilitySources();
+    if (!this.allDirty && this.dirty.size === 0) return;
+    const all = this.allDirty;
+    this.allDirty = false;
+    const pulled: CapabilitySource[] = [];
+    if (all) pulled.push(...sources);
+    else {
+      for (const src of sources) if (this.dirty.has(src.host)) pulled.push(src);
+    }
+    this.dirty.clear();
+    for (const src of pulled) {
+      this.ignoredOld.delete(src.host);
+      this.syncSource(src, now);
+    }
+    for (const src of pulled) {
+      const host = src.host;
+      const token = src.statsToken();
+      if (token === null || this.acceptedStats.get(host) !== token || this.ignoredOld.has(host) || this.hostManager.backendConsumed(host)) this.dirty.add(host);
+    }
+  }
+
+  /** A consumption stamps the pool with now: the reports its backend sent before must be in first. */
+  private pullBeforeConsume(host: string): void {
+    const src = this.directory.capabilitySource(host);
+    if (!src) return;
+    this.syncSource(src, this.ports.clock.monoNow());
+    this.hostManager.refreshBackend(host);
   }
 
   private syncSource(src: CapabilitySource, untilMono: number): void {
@@ -256,6 +332,7 @@ export class SchedulerService {
         if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
         // Cinder logs this at every scheduling call; once per change keeps long runs' logs bounded.
         if (!up && !s.disabled) this.ports.log.warning(`volume service is down. (host: ${s.host})`);
+        this.markDirty(s.host);
         // The same object while nothing changed lets the host manager skip re-applying reports.
         const info = { host: s.host, availability_zone: s.availability_zone, disabled: s.disabled, frozen: s.frozen, up };
         this.infoCache.set(s.host, info);
@@ -292,7 +369,7 @@ export class SchedulerService {
 
   /** Every scheduling call starts from the reports (lazy ones included) and the service rows of now. */
   private input(requestSpec: RequestSpec, filterProperties: ScheduleInput['filterProperties'] = {}): ScheduleInput {
-    this.syncReports();
+    this.syncDirty();
     return { services: this.serviceInfos(), requestSpec, filterProperties };
   }
 

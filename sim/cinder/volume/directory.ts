@@ -32,12 +32,24 @@ export interface CapabilitySource {
   periodicReports(sinceMono: number, untilMono: number, visit: (r: CapabilityReport) => void): void;
   /** A scheduler will pull from `mono` on (it starts now): keep the reports on either side apart. */
   cut(mono: number): void;
+  /**
+   * The stats object the next periodic reports will carry (null: none are
+   * sent).  A new object whenever the stats change; see onStatsChange.
+   */
+  statsToken(): object | null;
 }
 
 export class ServiceDirectory {
   private readonly heartbeats = new Map<string, HeartbeatSource>();
   private readonly sources = new Map<string, CapabilitySource>();
   private sourceList: CapabilitySource[] | null = null;
+  private readonly statsListeners: ((host: string) => void)[] = [];
+  /**
+   * A number that changes whenever any node's clock is replanned (a step,
+   * an offset, drift or NTP change): reports stamped by a clock that went
+   * back may be ignored, so schedulers look at every source again then.
+   */
+  clockEpoch: () => number = () => 0;
 
   registerHeartbeat(serviceId: string, src: HeartbeatSource): void {
     this.heartbeats.set(serviceId, src);
@@ -51,6 +63,15 @@ export class ServiceDirectory {
   /** Every registered source (the same array until one registers; do not mutate). */
   capabilitySources(): readonly CapabilitySource[] {
     return (this.sourceList ??= [...this.sources.values()]);
+  }
+
+  /** Schedulers hear which backend's stats changed, so that between changes they need not look. */
+  onStatsChange(listener: (host: string) => void): void {
+    this.statsListeners.push(listener);
+  }
+
+  statsChanged(host: string): void {
+    for (const l of this.statsListeners) l(host);
   }
 
   capabilitySource(host: string): CapabilitySource | undefined {

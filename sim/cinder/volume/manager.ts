@@ -131,7 +131,12 @@ export class VolumeService {
         return t === null ? null : this.ports.clock.wallAt(t);
       },
     });
-    directory.registerCapabilities({ host: cfg.host, periodicReports: (a, b, visit) => this.periodicReports(a, b, visit), cut: (mono) => this.cutReports(mono) });
+    directory.registerCapabilities({
+      host: cfg.host,
+      periodicReports: (a, b, visit) => this.periodicReports(a, b, visit),
+      cut: (mono) => this.cutReports(mono),
+      statsToken: () => this.statsLog[this.statsLog.length - 1]?.stats ?? null,
+    });
   }
 
   get host(): string {
@@ -304,6 +309,7 @@ export class VolumeService {
     const last = this.statsLog[this.statsLog.length - 1];
     if (last && last.mono === now) last.stats = stats;
     else this.statsLog.push({ mono: now, stats });
+    this.directory.statsChanged(this.cfg.host);
   }
 
   /**
@@ -443,6 +449,9 @@ export class VolumeService {
     const stats = this.currentStats();
     if (!stats || this.state !== 'running') return;
     const wall = this.ports.clock.wallNow();
+    // The periodic reports due before this one are sent before it: put them through the
+    // gate first, so a scheduler that pulls lazily finds them joined as the eager model sends them.
+    this.advanceGate(this.ports.clock.monoNow());
     if (wall > this.maxReportWall) this.maxReportWall = wall;
     this.cutReports(this.ports.clock.monoNow());
     this.ports.bus.fanout(SCHEDULER_TOPIC, 'update_service_capabilities', {
