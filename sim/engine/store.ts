@@ -8,60 +8,92 @@ import { EngineMisuse } from './errors.js';
  * node's own wall clock, as SQLAlchemy's client-side defaults do.
  */
 export class SimDatabase {
-  private readonly tables = new Map<string, Map<string, Row>>();
+  private readonly tables = new Map<string, TableData<Row>>();
 
-  rows(name: string): Map<string, Row> {
+  private data(name: string): TableData<Row> {
     let t = this.tables.get(name);
     if (!t) {
-      t = new Map();
+      t = { all: new Map(), live: new Map(), version: 0 };
       this.tables.set(name, t);
     }
     return t;
   }
 
+  /** Every row of a table, soft-deleted ones included, in insertion order (read-only use). */
+  rows(name: string): Map<string, Row> {
+    return this.data(name).all;
+  }
+
   /** A port whose writes are stamped by `clock`. */
   port(clock: Clock): Store {
-    return { table: <T extends Row>(name: string) => new ClockedTable<T>(name, this.rows(name) as Map<string, T>, clock) };
+    return { table: <T extends Row>(name: string) => new ClockedTable<T>(name, this.data(name) as unknown as TableData<T>, clock) };
   }
 
   /** Every table's rows, for outcome files and invariant checks. */
   dump(): Record<string, Row[]> {
     const out: Record<string, Row[]> = {};
-    for (const [name, rows] of [...this.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[name] = [...rows.values()];
+    for (const [name, t] of [...this.tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[name] = [...t.all.values()];
     return out;
   }
+}
+
+/**
+ * One table: every row ever inserted (Cinder soft-deletes), and the rows not
+ * deleted in the same order, so that listing a table that has seen a year
+ * of deletes costs what its live rows cost.
+ */
+interface TableData<T extends Row> {
+  all: Map<string, T>;
+  live: Map<string, T>;
+  version: number;
 }
 
 class ClockedTable<T extends Row> implements Table<T> {
   constructor(
     readonly name: string,
-    private readonly rows: Map<string, T>,
+    private readonly t: TableData<T>,
     private readonly clock: Clock,
   ) {}
 
+  get version(): number {
+    return this.t.version;
+  }
+
   get(id: string): T | undefined {
-    return this.rows.get(id);
+    return this.t.all.get(id);
   }
 
   list(pred?: (row: T) => boolean): T[] {
     const out: T[] = [];
-    for (const r of this.rows.values()) if (!r.deleted && (!pred || pred(r))) out.push(r);
+    for (const r of this.t.live.values()) if (!pred || pred(r)) out.push(r);
     return out;
   }
 
   insert(row: NewRow<T>): T {
-    if (this.rows.has(row.id)) throw new EngineMisuse(`table ${this.name}.insert`, `duplicate id '${row.id}'`);
+    const t = this.t;
+    if (t.all.has(row.id)) throw new EngineMisuse(`table ${this.name}.insert`, `duplicate id '${row.id}'`);
     const now = this.clock.wallNow();
     const full = { created_at: now, updated_at: now, deleted: false, ...row } as T;
-    this.rows.set(full.id, full);
+    t.all.set(full.id, full);
+    if (!full.deleted) t.live.set(full.id, full);
+    t.version++;
     return full;
   }
 
   update(id: string, changes: Partial<T>, opts: { stamp?: boolean } = {}): T {
-    const row = this.rows.get(id);
+    const t = this.t;
+    const row = t.all.get(id);
     if (!row) throw new EngineMisuse(`table ${this.name}.update`, `no row with id '${id}'`);
+    const wasDeleted = row.deleted;
     Object.assign(row, changes);
     if (opts.stamp !== false) row.updated_at = this.clock.wallNow();
+    t.version++;
+    if (row.deleted && !wasDeleted) t.live.delete(id);
+    else if (!row.deleted && wasDeleted) {
+      // Undeleting keeps insertion order: rebuild the live view.
+      t.live.clear();
+      for (const r of t.all.values()) if (!r.deleted) t.live.set(r.id, r);
+    }
     return row;
   }
 

@@ -12,6 +12,12 @@ export interface Clock {
   wallNow(): number;
   /** What this node's wall clock read (or will read) at virtual time `monoMs`. */
   wallAt(monoMs: number): number;
+  /**
+   * Optional: the least and greatest rate (wall ms per virtual ms) the
+   * clock runs at from `fromMono` on, as planned now.  Lets an observer
+   * know how long a comparison between clocks stays settled.
+   */
+  rateRange?(fromMono: number): { min: number; max: number };
 }
 
 /** A cancellable timer handle. */

@@ -17,6 +17,8 @@ export type NewRow<T extends Row> = Omit<T, 'created_at' | 'updated_at' | 'delet
 
 export interface Table<T extends Row> {
   readonly name: string;
+  /** Changes with every write to the table (through any port), so readers can keep derived views. */
+  readonly version: number;
   get(id: string): T | undefined;
   /** Rows that are not soft-deleted, in insertion order. */
   list(pred?: (row: T) => boolean): T[];

@@ -53,6 +53,7 @@ export class SchedulerService {
   /** SchedulerManager._startup_delay: set until the first reports are in (or the wait ran out). */
   private startupDelay = false;
   private readonly infoCache = new Map<string, ServiceInfo>();
+  private infosCache: { infos: ServiceInfo[]; tableVersion: number; clockEpoch: number; beatEpoch: number; recheckAtMono: number } | null = null;
   private readonly heart: ServiceHeart;
   private readonly lastPull = new Map<string, number>();
   /**
@@ -141,6 +142,7 @@ export class SchedulerService {
     }
     this.backupStates.clear();
     this.infoCache.clear();
+    this.infosCache = null;
     this.allDirty = true;
     this.dirty.clear();
     this.acceptedStats.clear();
@@ -321,13 +323,24 @@ export class SchedulerService {
 
   /** The cinder-volume rows as the scheduler sees them now: liveness by its own clock, one-sided. */
   serviceInfos(): ServiceInfo[] {
+    const table = this.ports.store.table<ServiceRow>(tables.services);
+    const nowMono = this.ports.clock.monoNow();
+    const clockEpoch = this.directory.clockEpoch();
+    const c = this.infosCache;
+    // No row written, no clock replanned, no heartbeat started or stopped, and no judgement
+    // due to change yet: the rows are what they were (the same array, so the host manager
+    // sees nothing changed).
+    if (c !== null && c.tableVersion === table.version && c.clockEpoch === clockEpoch && c.beatEpoch === this.directory.beatEpoch && nowMono < c.recheckAtMono) return c.infos;
     const downMs = effectiveServiceDownTime(this.defaults) * 1000;
     const now = this.ports.clock.wallNow();
-    return this.ports.store
-      .table<ServiceRow>(tables.services)
+    let recheckAtMono = Infinity;
+    const infos = table
       .list((s) => s.binary === 'cinder-volume')
       .map((s) => {
-        const up = isServiceUp(this.directory.updatedAt(s), now, downMs);
+        const updated = this.directory.updatedAt(s);
+        const up = isServiceUp(updated, now, downMs);
+        const settled = this.settledUntil(s, updated, up, nowMono, now, downMs);
+        if (settled < recheckAtMono) recheckAtMono = settled;
         const prev = this.infoCache.get(s.host);
         if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
         // Cinder logs this at every scheduling call; once per change keeps long runs' logs bounded.
@@ -338,6 +351,41 @@ export class SchedulerService {
         this.infoCache.set(s.host, info);
         return info;
       });
+    this.infosCache = { infos, tableVersion: table.version, clockEpoch, beatEpoch: this.directory.beatEpoch, recheckAtMono };
+    return infos;
+  }
+
+  /**
+   * Until when (virtual time) this service's up/down judgement cannot
+   * change while its row, its heartbeat's running and every clock's plan
+   * stay as they are: bounded by how fast the two clocks can close the
+   * margin.  `nowMono` (decide again at the next call) when unsure.
+   */
+  private settledUntil(s: ServiceRow, updatedWall: number | null, up: boolean, nowMono: number, nowWall: number, downMs: number): number {
+    const mine = this.ports.clock.rateRange?.(nowMono);
+    if (!mine) return nowMono;
+    const beat = this.directory.heartbeatSource(s.id)?.beat?.() ?? null;
+    if (beat === null) {
+      // No heartbeat is coming: down stays down while this clock does not run back.
+      if (!up) return mine.min >= 0 ? Infinity : nowMono;
+      const margin = updatedWall! - (nowWall - downMs) - 1;
+      if (margin <= 0) return nowMono;
+      return mine.max <= 0 ? Infinity : nowMono + margin / mine.max;
+    }
+    const theirs = beat.clock.rateRange?.(nowMono - beat.periodMs);
+    if (!theirs || theirs.min < 0 || beat.lastTickMono === null) return nowMono;
+    if (up) {
+      // While it runs, a heartbeat is never older than one period: updated >= their wall at (t - period).
+      const margin = beat.clock.wallAt(nowMono - beat.periodMs) - (nowWall - downMs) - 1;
+      if (margin <= 0) return nowMono;
+      const closing = mine.max - theirs.min;
+      return closing <= 0 ? Infinity : nowMono + margin / closing;
+    }
+    // Judged down although beating (its clock is behind): updated <= their wall now.
+    const margin = nowWall - downMs - beat.clock.wallAt(nowMono) - 1;
+    if (margin <= 0) return nowMono;
+    const closing = theirs.max - mine.min;
+    return closing <= 0 ? Infinity : nowMono + margin / closing;
   }
 
   private lookups(): SchedulingLookups {

@@ -1,3 +1,4 @@
+import type { Clock } from '../../ports/clock.js';
 import type { VolumeStats } from '../../ports/volume-driver.js';
 import type { ServiceRow } from './model.js';
 
@@ -11,6 +12,12 @@ import type { ServiceRow } from './model.js';
 export interface HeartbeatSource {
   /** Wall time (reporting node's clock) of the last heartbeat, or null if none since the last start. */
   lastHeartbeatWall(): number | null;
+  /**
+   * Optional: how the heartbeat runs now (null: it does not), so that an
+   * observer can tell how long its judgement stays settled.  A change of
+   * running or stopped is announced with ServiceDirectory.beatsChanged.
+   */
+  beat?(): { clock: Clock; periodMs: number; lastTickMono: number | null } | null;
 }
 
 /** A capability report as the scheduler receives it (stamped by the sender's clock). */
@@ -50,6 +57,16 @@ export class ServiceDirectory {
    * back may be ignored, so schedulers look at every source again then.
    */
   clockEpoch: () => number = () => 0;
+  /** Bumped when a heartbeat starts or stops. */
+  beatEpoch = 0;
+
+  beatsChanged(): void {
+    this.beatEpoch++;
+  }
+
+  heartbeatSource(serviceId: string): HeartbeatSource | undefined {
+    return this.heartbeats.get(serviceId);
+  }
 
   registerHeartbeat(serviceId: string, src: HeartbeatSource): void {
     this.heartbeats.set(serviceId, src);

@@ -130,6 +130,10 @@ export class VolumeService {
         const t = this.heartbeat?.lastTick() ?? null;
         return t === null ? null : this.ports.clock.wallAt(t);
       },
+      beat: () => {
+        const h = this.heartbeat;
+        return h === null || h.stopped ? null : { clock: this.ports.clock, periodMs: h.intervalMs, lastTickMono: h.lastTick() };
+      },
     });
     directory.registerCapabilities({
       host: cfg.host,
@@ -192,6 +196,7 @@ export class VolumeService {
     const reportMs = defaults.report_interval * 1000;
     // report_state sends nothing while the driver is not initialised: the service shows down.
     this.heartbeat = this.driver.initialized ? this.ports.timers.periodic(reportMs, reportMs, `heartbeat ${this.cfg.host}`) : null;
+    this.directory.beatsChanged();
     if (!this.driver.initialized) {
       this.ports.log.error(`Manager for service cinder-volume ${this.cfg.host} is reporting problems, not sending heartbeat. Service will appear "down".`);
     }
@@ -239,6 +244,7 @@ export class VolumeService {
   private halt(): void {
     this.state = 'stopped';
     this.heartbeat?.stop();
+    this.directory.beatsChanged();
     // Ticks of this run go through this run's gate before a restart resets it.
     this.advanceGate(this.ports.clock.monoNow());
     this.reports?.stop();
