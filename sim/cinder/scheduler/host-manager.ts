@@ -407,7 +407,7 @@ export class HostManager {
   /** Backends whose stored report changed since the last refresh. */
   private readonly touchedKeys = new Set<string>();
   /** The services list of the last refresh, with each host's position (null: the next refresh is a full one). */
-  private refreshedAt: { services: ServiceInfo[]; index: Map<string, number> } | null = null;
+  private refreshedAt: { services: ServiceInfo[]; given: readonly ServiceInfo[]; index: Map<string, number> } | null = null;
   /** Active services without a report, as of the last refresh. */
   private readonly missingKeys = new Set<string>();
   private readonly beforeConsume: ((pool: PoolState) => void) | undefined;
@@ -483,6 +483,8 @@ export class HostManager {
    * get_all_backend_states: every pool of every active backend, backends in
    * first-insertion order, pools in report order.  `services` is the
    * services table in DB order; disabled, frozen and down ones are skipped.
+   * The array and its rows are taken as immutable: pass a new array (and new
+   * row objects) when something changed.
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
     // Cinder re-applies every stored report at each call.  That changes nothing unless a
@@ -500,7 +502,10 @@ export class HostManager {
       const changed = this.changedSince(last, services, reapplyKeys);
       if (changed !== null) {
         if (changed.length > 0) this.refreshSome(services, changed, reapplyKeys);
-        last.services = [...services];
+        if (services !== last.given) {
+          last.services = [...services];
+          last.given = services;
+        }
         reapplyKeys.clear();
         this.touchedKeys.clear();
         return this.candidatesCache;
@@ -514,10 +519,11 @@ export class HostManager {
    * a changed row, a new report, a consumption to wipe.  null when only a
    * full refresh will do (clusters, a host that is not in the list).
    */
-  private changedSince(last: { services: ServiceInfo[]; index: Map<string, number> }, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
+  private changedSince(last: { services: ServiceInfo[]; given: readonly ServiceInfo[]; index: Map<string, number> }, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
     const out: number[] = [];
     const prev = last.services;
-    for (let i = 0; i < services.length; i++) {
+    // The caller's very array again (its rows are replaced, never mutated): no row changed.
+    for (let i = services === last.given ? services.length : 0; i < services.length; i++) {
       const s = services[i]!;
       if (s === prev[i]) continue;
       if (s.cluster_name || s.host !== prev[i]!.host) return null;
@@ -630,7 +636,7 @@ export class HostManager {
       if (s.cluster_name) simple = false;
       index.set(s.host, i);
     });
-    this.refreshedAt = simple && index.size === services.length ? { services: [...services], index } : null;
+    this.refreshedAt = simple && index.size === services.length ? { services: [...services], given: services, index } : null;
     reapplyKeys.clear();
     this.touchedKeys.clear();
     return this.candidatesCache!;

@@ -289,10 +289,16 @@ export class SchedulerService {
     if (!this.allDirty && this.dirty.size === 0) return;
     const all = this.allDirty;
     this.allDirty = false;
-    const pulled: CapabilitySource[] = [];
-    if (all) pulled.push(...sources);
+    let pulled: CapabilitySource[];
+    if (all) pulled = [...sources];
     else {
-      for (const src of sources) if (this.dirty.has(src.host)) pulled.push(src);
+      pulled = [];
+      for (const host of this.dirty) {
+        const src = this.directory.capabilitySource(host);
+        if (src) pulled.push(src);
+      }
+      // Registration order, as a pull of every source would go.
+      if (pulled.length > 1) pulled.sort((a, b) => this.directory.sourceIndex(a.host) - this.directory.sourceIndex(b.host));
     }
     this.dirty.clear();
     for (const src of pulled) {

@@ -50,6 +50,7 @@ export class ServiceDirectory {
   private readonly heartbeats = new Map<string, HeartbeatSource>();
   private readonly sources = new Map<string, CapabilitySource>();
   private sourceList: CapabilitySource[] | null = null;
+  private indexOf: Map<string, number> | null = null;
   private readonly statsListeners: ((host: string) => void)[] = [];
   /**
    * A number that changes whenever any node's clock is replanned (a step,
@@ -75,6 +76,7 @@ export class ServiceDirectory {
   registerCapabilities(src: CapabilitySource): void {
     this.sources.set(src.host, src);
     this.sourceList = null;
+    this.indexOf = null;
   }
 
   /** Every registered source (the same array until one registers; do not mutate). */
@@ -89,6 +91,16 @@ export class ServiceDirectory {
 
   statsChanged(host: string): void {
     for (const l of this.statsListeners) l(host);
+  }
+
+  /** Where a source stands in registration order. */
+  sourceIndex(host: string): number {
+    if (this.indexOf === null) {
+      this.indexOf = new Map();
+      let i = 0;
+      for (const h of this.sources.keys()) this.indexOf.set(h, i++);
+    }
+    return this.indexOf.get(host) ?? -1;
   }
 
   capabilitySource(host: string): CapabilitySource | undefined {
