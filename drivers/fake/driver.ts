@@ -352,6 +352,15 @@ export class FakeVolumeDriver implements VolumeDriver {
     return s;
   }
 
+  /** The first pool whose reported free capacity is below zero, for invariant checks (without building a report). */
+  negativeFreePool(): { pool: string; freeGb: number } | null {
+    for (const pool of this.pools) {
+      const free = round2(this.freeGb(pool));
+      if (free < 0) return { pool: pool.name, freeGb: free };
+    }
+    return null;
+  }
+
   /** Ids of the volumes whose LVs this backend holds (for invariant checks). */
   volumeIds(): ReadonlySet<string> {
     return this.volumeIndex;

@@ -13,20 +13,28 @@ export function checkInvariants(
   drivers: ReadonlyMap<string, FakeVolumeDriver>,
   backupDrivers: ReadonlyMap<string, FakeBackupDriver>,
 ): string | null {
-  const volumes = store.table<VolumeRow>(tables.volumes).list();
-  const live = new Set(volumes.map((v) => v.id));
+  const volumeTable = store.table<VolumeRow>(tables.volumes);
+  const volumes = volumeTable.list();
   // No volume in two places: its data lives on at most one backend, and on its own when it is usable.
-  const holders = new Map<string, string[]>();
+  // (One holder per id; ids held twice, rare, are listed apart.)
+  const holder = new Map<string, string>();
+  let several: Map<string, string[]> | null = null;
   for (const [host, d] of drivers) {
     if (d.backendFailed || !d.initialized) continue;
     for (const id of d.volumeIds()) {
-      const list = holders.get(id);
-      if (list) list.push(host);
-      else holders.set(id, [host]);
+      const first = holder.get(id);
+      if (first === undefined) holder.set(id, host);
+      else {
+        several ??= new Map();
+        const list = several.get(id);
+        if (list) list.push(host);
+        else several.set(id, [first, host]);
+      }
     }
   }
   for (const v of volumes) {
-    const on = holders.get(v.id) ?? [];
+    const one = holder.get(v.id);
+    const on = one === undefined ? [] : (several?.get(v.id) ?? [one]);
     const migrating = v.migration_status === 'migrating';
     if (on.length > 1 && !migrating) return `volume ${v.id} exists on several backends: ${on.join(', ')}`;
     if (on.length === 1 && v.host && backendOf(v.host) !== on[0] && !migrating) return `volume ${v.id} is recorded on ${v.host} but its data is on ${on[0]}`;
@@ -39,13 +47,13 @@ export function checkInvariants(
   // No allocation beyond what the backend can hold (thick pools cannot go below zero free).
   for (const [host, d] of drivers) {
     if (!d.initialized) continue;
-    for (const p of d.getVolumeStats().pools) {
-      if (typeof p.free_capacity_gb === 'number' && p.free_capacity_gb < 0) return `pool ${host}#${p.pool_name} has negative free capacity ${p.free_capacity_gb} GB`;
-    }
+    const neg = d.negativeFreePool();
+    if (neg) return `pool ${host}#${neg.pool} has negative free capacity ${neg.freeGb} GB`;
   }
   // No snapshot without its volume.
   for (const s of store.table<SnapshotRow>(tables.snapshots).list()) {
-    if (!live.has(s.volume_id)) return `snapshot ${s.id} outlives its volume ${s.volume_id}`;
+    const v = volumeTable.get(s.volume_id);
+    if (!v || v.deleted) return `snapshot ${s.id} outlives its volume ${s.volume_id}`;
   }
   // No lost backup: an available backup's data is on its target.
   for (const b of store.table<BackupRow>(tables.backups).list()) {
