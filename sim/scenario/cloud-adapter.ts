@@ -170,6 +170,11 @@ class CloudView implements SimCloud {
     return out;
   }
 
+  launched(id: string): boolean {
+    const r = this.rows<VolumeRow>(tables.volumes).get(id);
+    return r !== undefined && r.launched_at !== null;
+  }
+
   statusOf(id: string): string | undefined {
     for (const t of [tables.volumes, tables.snapshots, tables.backups, tables.transfers]) {
       const r = this.rows<Row & { status?: string }>(t).get(id);

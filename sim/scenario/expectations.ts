@@ -26,6 +26,8 @@ export interface ExpectView {
   volumesNamed(name: string): VolumeFacts[];
   /** Current status of a volume, snapshot, backup or transfer by id, if it exists. */
   statusOf(id: string): string | undefined;
+  /** Whether a volume ever became usable. */
+  launched(id: string): boolean;
   /** Current host of a volume by id. */
   hostOf(id: string): string | undefined;
 }
@@ -174,11 +176,22 @@ const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] |
   backups_succeeded: ['backup-create'],
 };
 
+/**
+ * A request succeeded when it was accepted and its resource did not end in
+ * error; a create, when its volume became usable (a volume that failed and
+ * was deleted later did not succeed).
+ */
+export function succeeded(r: RequestRecord, v: Pick<ExpectView, 'launched'>): boolean {
+  if (!r.ok) return false;
+  if (r.verb === 'create') return r.resource_id !== null && v.launched(r.resource_id);
+  return !(r.final_status ?? '').startsWith('error');
+}
+
 function checkRatio(e: ExpectationT, v: ExpectView): Verdict {
   const verbs = ratioVerbs[e.ratio!];
   const reqs = v.requests.filter((r) => verbs === null || verbs.includes(r.verb));
   if (reqs.length === 0) return { passed: false, detail: `no ${verbs?.join('/') ?? ''} requests were made` };
-  const okCount = reqs.filter((r) => r.ok && !(r.final_status ?? '').startsWith('error')).length;
+  const okCount = reqs.filter((r) => succeeded(r, v)).length;
   const ratio = okCount / reqs.length;
   return { passed: bounded(ratio, e), detail: `${okCount}/${reqs.length} = ${ratio.toFixed(4)}` };
 }

@@ -7,7 +7,7 @@ import { expandReferences, parseCommandLine } from './cli/parse.js';
 import { connectionInfoTable, printError, printResult, resultFields } from './cli/print.js';
 import { planRequests } from './cli/to-request.js';
 import { durationMs, formatDuration } from './duration.js';
-import { expectationResult, type ExpectView } from './expectations.js';
+import { expectationResult, succeeded, type ExpectView } from './expectations.js';
 import type { LoadedScenario } from './loader.js';
 import {
   OUTCOME_SCHEMA_VERSION,
@@ -113,6 +113,8 @@ class ScenarioRun {
   private seq = 0;
   private readonly lean: boolean;
   private readonly digest = createHash('sha256');
+  /** Lean runs: the volumes their accepted creates made, to count the ones that became usable. */
+  private readonly leanCreated: string[] = [];
   private readonly counts = { requests: 0, ok: 0, creates: 0, createsOk: 0, decisions: 0 };
 
   constructor(
@@ -192,8 +194,10 @@ class ScenarioRun {
       rec.answered_at_ms = this.world.sim.now;
       rec.ok = r.ok;
       if (r.ok) this.counts.ok++;
-      if (r.ok) rec.resource_id = resourceIdOf(req.verb, r.result) ?? this.targetVolume(req, project);
-      else {
+      if (r.ok) {
+        rec.resource_id = resourceIdOf(req.verb, r.result) ?? this.targetVolume(req, project);
+        if (this.lean && req.verb === 'create' && rec.resource_id !== null) this.leanCreated.push(rec.resource_id);
+      } else {
         rec.http = r.http;
         rec.error = r.error;
         rec.message = r.message;
@@ -539,6 +543,7 @@ class ScenarioRun {
         return this.cloud.volumes().filter((v) => v.name !== null && re.test(v.name));
       },
       statusOf: (id) => this.cloud.statusOf(id),
+      launched: (id) => this.cloud.launched(id),
       hostOf: (id) => this.cloud.hostOf(id),
     };
   }
@@ -574,7 +579,7 @@ class ScenarioRun {
             requests_ok: this.counts.ok,
             requests_failed: this.counts.requests - this.counts.ok,
             creates: this.counts.creates,
-            creates_succeeded: this.counts.createsOk,
+            creates_succeeded: this.leanCreated.filter((id) => this.cloud.launched(id)).length,
             decisions: this.counts.decisions,
             decisions_digest: this.digest.copy().digest('hex'),
             expectations_passed: passed,
@@ -585,7 +590,7 @@ class ScenarioRun {
             requests_ok: this.requests.filter((r) => r.ok).length,
             requests_failed: this.requests.filter((r) => !r.ok).length,
             creates: creates.length,
-            creates_succeeded: creates.filter((r) => r.ok && !(r.final_status ?? '').startsWith('error')).length,
+            creates_succeeded: creates.filter((r) => succeeded(r, this.cloud)).length,
             decisions: this.cloud.decisions().length,
             expectations_passed: passed,
             expectations_failed: this.expectations.length - passed,

@@ -26,6 +26,8 @@ export interface SimCloud {
   pools(): readonly CloudPool[];
   volumes(): readonly VolumeFacts[];
   statusOf(id: string): string | undefined;
+  /** Whether a volume ever became usable (launched_at is set on a successful create). */
+  launched(id: string): boolean;
   hostOf(id: string): string | undefined;
   /** Crash, stop or restart a service. */
   serviceAction(host: string, binary: string, action: 'crash' | 'stop' | 'restart'): string | null;

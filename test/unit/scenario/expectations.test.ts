@@ -31,6 +31,7 @@ const view: ExpectView = {
   confFindings: [{ node: 'node1', severity: 'warning', rule: 'wrong-section', file: 'x.yaml#node1', line: 7, message: 'storage_availability_zone in [lvm] is ignored' }],
   volumesNamed: (n) => (n === 'vol2' ? [{ id: 'v2', name: 'vol2', status: 'available', host: 'node1@lvm#LVM', availability_zone: 'nova', size: 10, project_id: 'projectB' }] : []),
   statusOf: (id) => statuses[id],
+  launched: (id) => statuses[id] === 'available',
   hostOf: (id) => (id === 'v2' ? 'node1@lvm#LVM' : undefined),
 };
 
