@@ -62,6 +62,15 @@ export const defaultCloudFactory: CloudFactory = (world: World, plans: readonly 
   return new CloudView(world, cloud, plans);
 };
 
+/** The default factory with a hook on the built services (tests switch reference models on). */
+export function cloudFactoryWith(tweak: (cloud: Cloud) => void): CloudFactory {
+  return (world, plans, images) => {
+    const cloud = buildCloud(world, cloudInput(plans, images));
+    tweak(cloud);
+    return new CloudView(world, cloud, plans);
+  };
+}
+
 class CloudView implements SimCloud {
   private readonly nodeOfHost = new Map<string, string>();
   private readonly scheduler: { node: string; downMs: number } | null;

@@ -66,6 +66,8 @@ export class SchedulerService {
    */
   private readonly dirty = new Set<string>();
   private allDirty = true;
+  /** Reference model for tests: pull every source at every call (what the lazy pulls must equal). */
+  pullEveryCall = false;
   private clockEpochSeen = NaN;
   /** The capabilities object of each source's last accepted report. */
   private readonly acceptedStats = new Map<string, object>();
@@ -280,6 +282,7 @@ export class SchedulerService {
    */
   private syncDirty(): void {
     const epoch = this.directory.clockEpoch();
+    if (this.pullEveryCall) this.allDirty = true;
     if (epoch !== this.clockEpochSeen) {
       this.clockEpochSeen = epoch;
       this.allDirty = true;
