@@ -1,8 +1,9 @@
 import { capacityFactorsInto, wantsThin, type CapacityFactors } from './capacity.js';
 import { AvailabilityZoneFilter } from './filters/availability-zone-filter.js';
 import { CapabilitiesFilter } from './filters/capabilities-filter.js';
-import type { PoolState } from './host-manager.js';
-import type { FilterContext, FilterProperties, SchedulerConfig } from './types.js';
+import { filters as filterRegistry } from './filters/index.js';
+import type { Capabilities, PoolState } from './host-manager.js';
+import type { BackendFilter, FilterContext, FilterProperties, SchedulerConfig } from './types.js';
 import { capacityRaw, CapacityWeigher } from './weighers/capacity-weigher.js';
 
 /**
@@ -11,39 +12,41 @@ import { capacityRaw, CapacityWeigher } from './weighers/capacity-weigher.js';
  *
  * It gives the very pool (and weight) the full loop gives, or says it
  * cannot (FALLBACK) and the caller runs the full loop: filters and
- * weighers are pure, so running them afterwards changes nothing.  Only
- * the capacity check depends on the size; everything else a filter or
- * CapacityWeigher reads is cached per pool, and the min-max
- * normalisation is done with the weigher's own arithmetic.
+ * weighers are pure, so running them afterwards changes nothing.
+ *
+ * Per pool and request class (AZ + extra specs) one number, the largest
+ * size the three filters let through: -Infinity when the AZ or the
+ * capabilities fail, +Infinity when the capacity check always passes,
+ * NaN when the real filters must be asked (something raises, or an
+ * unusual capacity).  A decision compares the size with it, and
+ * normalises CapacityWeigher's cached raw values over the survivors with
+ * the weigher's own arithmetic.
  */
 
-export type FastFilterName = 'AvailabilityZoneFilter' | 'CapacityFilter' | 'CapabilitiesFilter';
 const FAST_FILTERS: readonly string[] = ['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'];
 
 export const FALLBACK = 'fallback';
 export const NO_SURVIVOR = 'none';
 export type FastResult = { pool: PoolState; weight: number } | typeof FALLBACK | typeof NO_SURVIVOR;
 
-// Filter steps in enabled order.
-const AZ = 0;
-const CAPACITY = 1;
-const CAPABILITIES = 2;
-
-// Size-independent verdicts of one request class, per pool.
+// The AZ and capabilities verdicts of one request class, per pool.
 const AZ_FAIL = 1;
 const CAPS_FAIL = 2;
 const CAPS_THROW = 4;
 const AZ_THROW = 8;
+const THROWS = CAPS_THROW | AZ_THROW;
 
-// What CapacityFilter does with a pool, whatever the (non-zero) size.
+// What CapacityFilter does with a pool, for any finite size other than 0.
 const CAP_PASS = 0;
 const CAP_REJECT = 1;
 const CAP_THROW = 2;
-/** Thin request on a thin pool with ratio >= 1: provisioned ratio, then free space. */
-const CAP_THIN = 3;
-/** Everything else that reaches the numbers: virtual free against the size. */
-const CAP_THICK = 4;
+/** Passes up to a size limit. */
+const CAP_LIMIT = 3;
 
+// A pool run through the real filters.
+const PASSES = 0;
+const REJECTED = 1;
+const RAISES = 2;
 
 /** Whether a scheduler so configured may use the fast path at all. */
 export function fastPathApplies(config: SchedulerConfig, filterNames: readonly string[]): boolean {
@@ -53,47 +56,60 @@ export function fastPathApplies(config: SchedulerConfig, filterNames: readonly s
 }
 
 /**
- * Per-pool results by candidate position, one record of STRIDE numbers
- * per pool, so that a decision reads one record (a cache line) and the
- * pool's version per pool.  A thin record (one per thin-ness) holds what
- * CapacityFilter and CapacityWeigher make of the pool; a class record (one
- * per request class: AZ and extra specs, hence one thin-ness) copies it and
- * adds the AZ and capabilities verdicts to the code.
+ * The largest double x with !((provisioned + x) / totalAvailable > ratio),
+ * CapacityFilter's over-subscription test, or NaN when the inputs are not
+ * plain (then the filter itself is asked).  The test is monotone in x
+ * (each rounded step is, totalAvailable > 0), so x passes it iff x <= the
+ * limit; the limit is found by bisection over doubles around the real root.
  */
-const R_VERSION = 0;
-/** Thin record: the capacity kind; class record: kind + 8 * verdict. */
-const R_CODE = 1;
-/** CAP_THIN: total available (rounded); CAP_THICK: virtual free (rounded). */
-const R_A = 2;
-/** CAP_THIN: virtual free (rounded). */
-const R_B = 3;
-const R_PROVISIONED = 4;
-const R_RATIO = 5;
-const R_RAW = 6;
-const R_RAW_OK = 7;
-const STRIDE = 8;
-const KIND_BITS = 7;
-const VERDICT_SHIFT = 8;
-
-const specsKeys = new WeakMap<object, string | null>();
+export function thinRatioLimit(provisioned: number, totalAvailable: number, ratio: number): number {
+  if (!(totalAvailable > 0) || !Number.isFinite(totalAvailable) || !Number.isFinite(provisioned) || !Number.isFinite(ratio)) return NaN;
+  const passes = (x: number): boolean => !((provisioned + x) / totalAvailable > ratio);
+  const x0 = ratio * totalAvailable - provisioned;
+  if (!Number.isFinite(x0)) return NaN;
+  let lo: number;
+  let hi: number;
+  let d = Math.max(Math.abs(x0), 1) * 2 ** -40;
+  if (passes(x0)) {
+    lo = x0;
+    hi = x0 + d;
+    while (passes(hi)) {
+      if (!Number.isFinite(hi)) return NaN;
+      lo = hi;
+      d *= 2;
+      hi = x0 + d;
+    }
+  } else {
+    hi = x0;
+    lo = x0 - d;
+    while (!passes(lo)) {
+      if (!Number.isFinite(lo)) return NaN;
+      hi = lo;
+      d *= 2;
+      lo = x0 - d;
+    }
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return NaN;
+  for (;;) {
+    const mid = lo + (hi - lo) / 2;
+    if (!(mid > lo && mid < hi)) break;
+    if (passes(mid)) lo = mid;
+    else hi = mid;
+  }
+  return passes(lo) && !passes(hi) ? lo : NaN;
+}
 
 /** The extra specs as CapabilitiesFilter walks them (for...in order), or null if not plain strings. */
 function extraSpecsKey(specs: unknown): string | null {
   if (!specs) return '';
   if (typeof specs !== 'object') return null;
-  let key = specsKeys.get(specs);
-  if (key !== undefined) return key;
-  key = '';
+  let key = '';
   const rec = specs as Record<string, unknown>;
   for (const k in rec) {
     const v = rec[k];
-    if (typeof v !== 'string') {
-      key = null;
-      break;
-    }
+    if (typeof v !== 'string') return null;
     key += JSON.stringify(k) + ':' + JSON.stringify(v) + ',';
   }
-  specsKeys.set(specs, key);
   return key;
 }
 
@@ -113,21 +129,56 @@ function requestClassKey(props: FilterProperties): string | null {
   return specs === null ? null : az + '\u0001' + specs;
 }
 
+/** One request class's limit per candidate position, caught up lazily with the log of changed positions. */
+interface RequestClass {
+  thin: boolean;
+  verdict: Uint8Array;
+  /** CapabilitiesFilter reads only the pool's capabilities dict: its verdict holds while the dict does. */
+  capsOf: (Capabilities | undefined)[];
+  capsVerdict: Uint8Array;
+  /** The largest size passing all three filters (see the file comment). */
+  limit: Float64Array;
+  /** Positions, ascending, whose AZ and capabilities verdicts do not simply fail: the only ones a decision looks at. */
+  members: Int32Array;
+  memberCount: number;
+  /** A verdict moved in or out of plain failure since members was built. */
+  membersStale: boolean;
+  /** Absolute position in the change log up to which the limits are current. */
+  cursor: number;
+}
+
+/** CapacityFilter's and CapacityWeigher's view of every pool, for thin or for thick requests. */
+interface CapacityView {
+  kind: Uint8Array;
+  limit: Float64Array;
+  raw: Float64Array;
+  /** 1 when raw is a finite weight; else the weigher raises or needs its infinity handling. */
+  rawOk: Uint8Array;
+}
+
+function capacityView(n: number): CapacityView {
+  return { kind: new Uint8Array(n), limit: new Float64Array(n), raw: new Float64Array(n), rawOk: new Uint8Array(n) };
+}
+
 const MAX_CLASSES = 256;
 
 export class FastPath {
-  private readonly steps: Uint8Array;
+  private readonly enabled: readonly BackendFilter[];
   private readonly multiplier: number;
   private candidates: readonly PoolState[] | null = null;
-  private readonly classes = new Map<string, Float64Array>();
-  private thinRecords: [Float64Array, Float64Array] = [newRecords(0), newRecords(0)];
+  /** The version each position's views were computed at. */
+  private seen = new Float64Array(0);
+  private readonly classes = new Map<string, RequestClass>();
+  private views: [CapacityView, CapacityView] = [capacityView(0), capacityView(0)];
+  /** Positions whose pool changed, oldest first; logBase is the absolute position of log[0]. */
+  private log: number[] = [];
+  private logBase = 0;
   private records = new Int32Array(0);
-  private versions = new Float64Array(0);
   private bestWeight = 0;
   private readonly factors: CapacityFactors = { reservedCapacityGb: 0, totalAvailableCapacityGb: 0, virtualFreeCapacityGb: 0 };
 
   constructor(config: SchedulerConfig, filterNames: readonly string[]) {
-    this.steps = Uint8Array.from(filterNames, (n) => (n === 'AvailabilityZoneFilter' ? AZ : n === 'CapacityFilter' ? CAPACITY : CAPABILITIES));
+    this.enabled = filterNames.map((n) => filterRegistry[n as keyof typeof filterRegistry]);
     this.multiplier = CapacityWeigher.multiplier(config);
   }
 
@@ -140,118 +191,149 @@ export class FastPath {
     const spec = props.request_spec;
     if (spec.operation !== 'create_volume' || spec.resource_backend || props.vol_exists_on !== undefined || props.new_size !== undefined) return FALLBACK;
     const requested = props.size;
-    if (typeof requested !== 'number') return FALLBACK;
+    // A zero size skips CapacityFilter's look at the pool; rare enough for the full loop.
+    if (typeof requested !== 'number' || !Number.isFinite(requested) || requested === 0) return FALLBACK;
     const key = requestClassKey(props);
     if (key === null) return FALLBACK;
     this.adopt(candidates);
-    const n = candidates.length;
-    let cls = this.classes.get(key);
-    if (cls === undefined) {
-      if (this.classes.size >= MAX_CLASSES) this.classes.clear();
-      cls = newRecords(n);
-      this.classes.set(key, cls);
-    }
-    const thinReq = wantsThin(props.volume_type.extra_specs);
-    const tc = this.thinRecords[thinReq ? 1 : 0];
+    this.catchUp(candidates);
+    const thin = wantsThin(props.volume_type.extra_specs);
+    const cls = this.requestClass(key, thin, candidates, ctx);
+    const limits = cls.limit;
+    const members = cls.members;
+    const memberCount = cls.memberCount;
+    const view = this.views[thin ? 1 : 0];
+    const raw = view.raw;
     const records = this.records;
-    // A zero size passes CapacityFilter before it looks at the pool.
-    const codeMask = requested !== 0 ? -1 : ~KIND_BITS;
-    const multiplier = this.multiplier;
     // The first maximal weight is at a strict running maximum of the raw values (multiplier > 0)
     // or a strict running minimum (< 0); see weighTop.
-    const highs = multiplier > 0;
+    const highs = this.multiplier > 0;
     let count = 0;
     let first = -1;
     let recordCount = 0;
     // weighEach's min/max over the survivors, tracked as it tracks them.
     let min = NaN;
     let max = NaN;
-    // The versions first, in a loop of their own: the pools lie all over the heap, and a
-    // loop that does nothing else keeps many of those loads in flight at once.
-    const versions = this.versions;
-    for (let i = 0; i < n; i++) versions[i] = candidates[i]!.version;
-    for (let i = 0; i < n; i++) {
-      const r = i * STRIDE;
-      if (cls[r + R_VERSION] !== versions[i]) this.refresh(cls, tc, r, candidates[i]!, ctx, thinReq);
-      const code = cls[r + R_CODE]! & codeMask;
-      let pass: boolean;
-      if (code === CAP_THICK) {
-        // The common cases inline: CapacityFilter's comparisons (capacity-filter.ts) on cached factors.
-        pass = cls[r + R_A]! >= requested;
-      } else if (code === CAP_THIN) {
-        const provisionedRatio = (cls[r + R_PROVISIONED]! + requested) / cls[r + R_A]!;
-        pass = !(provisionedRatio > cls[r + R_RATIO]!) && cls[r + R_B]! >= requested;
-      } else if (code === CAP_PASS) {
-        pass = true;
-      } else if (code & (AZ_THROW * VERDICT_SHIFT)) {
-        return FALLBACK;
-      } else if (code & (CAPS_THROW * VERDICT_SHIFT) || (code & KIND_BITS) === CAP_THROW) {
-        // Some filter would raise: whether Cinder gets there depends on the filter order.
-        const verdict = (code - (code & KIND_BITS)) / VERDICT_SHIFT;
-        const outcome = this.ordered(verdict, code & KIND_BITS, cls, r, requested);
-        if (outcome === CAP_THROW) return FALLBACK;
-        pass = outcome === CAP_PASS;
-      } else {
-        // A verdict that fails without raising, or a capacity kind that always rejects.
-        pass = false;
+    for (let m = 0; m < memberCount; m++) {
+      const i = members[m]!;
+      const limit = limits[i]!;
+      if (!(limit >= requested)) {
+        if (limit === limit) continue;
+        const outcome = this.realFilters(candidates[i]!, ctx);
+        if (outcome === RAISES) return FALLBACK;
+        if (outcome === REJECTED) continue;
+        if (view.rawOk[i] !== 1) return FALLBACK;
       }
-      if (!pass) continue;
-      if (cls[r + R_RAW_OK] !== 1) return FALLBACK;
-      const w = cls[r + R_RAW]!;
+      const w = raw[i]!;
       if (count === 0) {
         min = w;
         max = w;
-        first = r;
-        records[recordCount++] = r;
+        first = i;
+        records[recordCount++] = i;
       } else if (highs ? w > max : w < min) {
-        records[recordCount++] = r;
+        records[recordCount++] = i;
       }
       if (w < min) min = w;
       else if (w > max) max = w;
       count++;
     }
     if (count === 0) return NO_SURVIVOR;
-    const best = this.weighTop(cls, first, recordCount, min, max);
+    const best = this.weighTop(raw, first, recordCount, min, max);
     if (best < 0) return FALLBACK;
-    return { pool: candidates[best / STRIDE]!, weight: this.bestWeight };
+    return { pool: candidates[best]!, weight: this.bestWeight };
+  }
+
+  /** The enabled filters themselves, in order, as the full loop meets them for this pool. */
+  private realFilters(pool: PoolState, ctx: FilterContext): number {
+    for (const filter of this.enabled) {
+      try {
+        if (!filter.backendPasses(pool, ctx).pass) return REJECTED;
+      } catch {
+        return RAISES;
+      }
+    }
+    return PASSES;
+  }
+
+  /** A new candidate array: positions mean other pools, so every cached result goes. */
+  private adopt(candidates: readonly PoolState[]): void {
+    if (candidates === this.candidates) return;
+    const n = candidates.length;
+    this.candidates = candidates;
+    this.seen = new Float64Array(n).fill(-1);
+    this.classes.clear();
+    this.views = [capacityView(n), capacityView(n)];
+    this.records = new Int32Array(n);
+    this.logBase += this.log.length;
+    this.log = [];
   }
 
   /**
-   * A class record brought up to the pool's version, with the thin record it
-   * copies.  A current class record vouches for nothing else: each class
-   * catches up on its own.
+   * Every pool's version, in a loop of its own (the pools lie all over the
+   * heap; a loop doing nothing else keeps many of those loads in flight);
+   * a changed pool gets its capacity views now and its class limits when
+   * each class is next used.
    */
-  private refresh(cls: Float64Array, tc: Float64Array, r: number, pool: PoolState, ctx: FilterContext, thin: boolean): void {
-    const v = pool.version;
-    const verdict = classVerdict(pool, ctx);
-    if (tc[r + R_VERSION] !== v) {
-      this.fillThin(tc, r, pool, thin);
-      tc[r + R_VERSION] = v;
+  private catchUp(candidates: readonly PoolState[]): void {
+    const n = candidates.length;
+    // Classes that fell behind a trimmed log start over (see requestClass).
+    if (this.log.length > 4 * n) {
+      this.logBase += this.log.length;
+      this.log = [];
     }
-    cls[r + R_CODE] = tc[r + R_CODE]! + verdict * VERDICT_SHIFT;
-    for (let k = R_A; k < STRIDE; k++) cls[r + k] = tc[r + k]!;
-    cls[r + R_VERSION] = v;
-  }
-
-  /** The filters in enabled order: CAP_PASS, CAP_REJECT at the first failing one, or CAP_THROW. */
-  private ordered(verdict: number, kind: number, rec: Float64Array, r: number, requested: number): number {
-    for (const step of this.steps) {
-      if (step === AZ) {
-        if (verdict & AZ_FAIL) return CAP_REJECT;
-      } else if (step === CAPABILITIES) {
-        if (verdict & CAPS_THROW) return CAP_THROW;
-        if (verdict & CAPS_FAIL) return CAP_REJECT;
-      } else {
-        if (kind === CAP_THROW) return CAP_THROW;
-        if (!capacityPasses(kind, rec, r, requested)) return CAP_REJECT;
+    const seen = this.seen;
+    for (let i = 0; i < n; i++) {
+      const pool = candidates[i]!;
+      const v = pool.version;
+      if (v !== seen[i]) {
+        seen[i] = v;
+        this.fillView(this.views[0], i, pool, false);
+        this.fillView(this.views[1], i, pool, true);
+        this.log.push(i);
       }
     }
-    return CAP_PASS;
+  }
+
+  /** The class's limits, current for every position. */
+  private requestClass(key: string, thin: boolean, candidates: readonly PoolState[], ctx: FilterContext): RequestClass {
+    const end = this.logBase + this.log.length;
+    const view = this.views[thin ? 1 : 0];
+    let cls = this.classes.get(key);
+    if (cls === undefined || cls.cursor < this.logBase) {
+      if (cls === undefined) {
+        if (this.classes.size >= MAX_CLASSES) this.classes.clear();
+        const n = candidates.length;
+        cls = {
+          thin,
+          verdict: new Uint8Array(n),
+          capsOf: new Array<Capabilities | undefined>(n).fill(undefined),
+          capsVerdict: new Uint8Array(n),
+          limit: new Float64Array(n),
+          members: new Int32Array(n),
+          memberCount: 0,
+          membersStale: true,
+          cursor: end,
+        };
+        this.classes.set(key, cls);
+      }
+      for (let i = 0; i < candidates.length; i++) classLimit(cls, view, i, candidates[i]!, ctx);
+    } else {
+      const log = this.log;
+      for (let k = cls.cursor - this.logBase; k < log.length; k++) classLimit(cls, view, log[k]!, candidates[log[k]!]!, ctx);
+    }
+    cls.cursor = end;
+    if (cls.membersStale) {
+      let m = 0;
+      for (let i = 0; i < candidates.length; i++) if (!plainFail(cls.verdict[i]!)) cls.members[m++] = i;
+      cls.memberCount = m;
+      cls.membersStale = false;
+    }
+    return cls;
   }
 
   /**
    * get_weighed_backends' arithmetic (normalize, then 0 + multiplier * n)
-   * and the stable descending sort's first: the record of the first
+   * and the stable descending sort's first: the position of the first
    * maximal weight (its weight left in bestWeight), or -1.
    *
    * With a finite multiplier m > 0 the weight f(raw) is non-decreasing in
@@ -263,7 +345,7 @@ export class FastPath {
    * is NaN or infinite and no later one is greater: the first survivor wins,
    * as it does when min = max.
    */
-  private weighTop(rec: Float64Array, first: number, recordCount: number, min: number, max: number): number {
+  private weighTop(raw: Float64Array, first: number, recordCount: number, min: number, max: number): number {
     const multiplier = this.multiplier;
     if (min === max) {
       this.bestWeight = 0 + multiplier * 0;
@@ -274,43 +356,34 @@ export class FastPath {
       const records = this.records;
       const target = 0 + multiplier * (((multiplier > 0 ? max : min) - min) / span);
       for (let k = 0; k < recordCount; k++) {
-        const r = records[k]!;
-        const weight = 0 + multiplier * ((rec[r + R_RAW]! - min) / span);
+        const i = records[k]!;
+        const weight = 0 + multiplier * ((raw[i]! - min) / span);
         if (weight === target) {
           this.bestWeight = weight;
-          return r;
+          return i;
         }
       }
       // Unreachable by the argument above; the full loop is the authority if it ever is.
       return -1;
     }
-    this.bestWeight = 0 + multiplier * ((rec[first + R_RAW]! - min) / span);
+    this.bestWeight = 0 + multiplier * ((raw[first]! - min) / span);
     return first;
   }
 
-  /** A new candidate array: positions mean other pools, so every cached result goes. */
-  private adopt(candidates: readonly PoolState[]): void {
-    if (candidates === this.candidates) return;
-    this.candidates = candidates;
-    this.classes.clear();
-    this.thinRecords = [newRecords(candidates.length), newRecords(candidates.length)];
-    this.records = new Int32Array(candidates.length);
-    this.versions = new Float64Array(candidates.length);
-  }
-
-  /** CapacityFilter's size-independent part and CapacityWeigher's raw value of one pool. */
-  private fillThin(tc: Float64Array, r: number, pool: PoolState, thin: boolean): void {
+  /** CapacityFilter's answer for any finite non-zero size, and CapacityWeigher's raw value, of one pool. */
+  private fillView(view: CapacityView, i: number, pool: PoolState, thin: boolean): void {
     try {
       const raw = capacityRaw(pool, thin, this.multiplier);
-      tc[r + R_RAW] = raw;
-      tc[r + R_RAW_OK] = Number.isFinite(raw) ? 1 : 0;
+      view.raw[i] = raw;
+      view.rawOk[i] = Number.isFinite(raw) ? 1 : 0;
     } catch {
-      tc[r + R_RAW_OK] = 0;
+      view.rawOk[i] = 0;
     }
     const free = pool.freeCapacityGb;
     const total = pool.totalCapacityGb;
     let kind: number;
-    // capacity-filter.ts, step by step, for a size that is not 0 and no vol_exists_on.
+    let limit = NaN;
+    // capacity-filter.ts, step by step.
     if (free.kind === 'missing') kind = CAP_REJECT;
     else if (free.kind !== 'gb') kind = CAP_PASS;
     else if (total.kind === 'infinite' || total.kind === 'unknown') kind = pool.reservedPercentage / 100 === 0 ? CAP_PASS : CAP_REJECT;
@@ -320,56 +393,48 @@ export class FastPath {
       const thinSupport = pool.thinProvisioningSupport;
       const ratio = pool.maxOverSubscriptionRatio;
       const f = capacityFactorsInto(this.factors, total.gb, free.gb, pool.provisionedCapacityGb, thinSupport, thinSupport ? ratio : 1, pool.reservedPercentage, thin);
+      kind = CAP_LIMIT;
       if (thin && thinSupport && ratio >= 1) {
+        // Over-subscription first (raising on a zero total available), then free space.
         if (f.totalAvailableCapacityGb === 0) kind = CAP_THROW;
-        else {
-          kind = CAP_THIN;
-          tc[r + R_A] = f.totalAvailableCapacityGb;
-          tc[r + R_B] = f.virtualFreeCapacityGb;
-          tc[r + R_PROVISIONED] = pool.provisionedCapacityGb;
-          tc[r + R_RATIO] = ratio;
-        }
+        else limit = Math.min(thinRatioLimit(pool.provisionedCapacityGb, f.totalAvailableCapacityGb, ratio), f.virtualFreeCapacityGb);
       } else if (thin && thinSupport) kind = CAP_REJECT;
-      else {
-        kind = CAP_THICK;
-        tc[r + R_A] = f.virtualFreeCapacityGb;
-      }
+      else limit = f.virtualFreeCapacityGb;
     }
-    tc[r + R_CODE] = kind;
+    view.kind[i] = kind;
+    view.limit[i] = kind === CAP_PASS ? Infinity : kind === CAP_REJECT ? -Infinity : limit;
   }
 }
 
-/** CapacityFilter's verdict once the size is known (same float operations as the filter). */
-function capacityPasses(kind: number, rec: Float64Array, r: number, requested: number): boolean {
-  if (kind === CAP_THICK) return rec[r + R_A]! >= requested;
-  if (kind === CAP_THIN) {
-    const provisionedRatio = (rec[r + R_PROVISIONED]! + requested) / rec[r + R_A]!;
-    if (provisionedRatio > rec[r + R_RATIO]!) return false;
-    return rec[r + R_B]! >= requested;
-  }
-  return kind === CAP_PASS;
+/** AZ or capabilities fail and neither raises: the pool is out whatever the size and filter order. */
+function plainFail(verdict: number): boolean {
+  return verdict !== 0 && (verdict & THROWS) === 0;
 }
 
-/** AvailabilityZoneFilter and CapabilitiesFilter for one pool; a raise is remembered, not thrown. */
-function classVerdict(pool: PoolState, ctx: FilterContext): number {
-  let v = 0;
+/** AvailabilityZoneFilter and CapabilitiesFilter at position i, folded with the capacity view into the class limit. */
+function classLimit(cls: RequestClass, view: CapacityView, i: number, pool: PoolState, ctx: FilterContext): void {
+  if (cls.capsOf[i] !== pool.capabilities) {
+    let caps = 0;
+    try {
+      if (!CapabilitiesFilter.backendPasses(pool, ctx).pass) caps = CAPS_FAIL;
+    } catch {
+      caps = CAPS_THROW;
+    }
+    cls.capsVerdict[i] = caps;
+    cls.capsOf[i] = pool.capabilities;
+  }
+  let az = 0;
   try {
-    if (!AvailabilityZoneFilter.backendPasses(pool, ctx).pass) v |= AZ_FAIL;
+    if (!AvailabilityZoneFilter.backendPasses(pool, ctx).pass) az = AZ_FAIL;
   } catch {
-    // Never raises today; if it did, the full loop would say where.
-    return AZ_THROW;
+    az = AZ_THROW;
   }
-  try {
-    if (!CapabilitiesFilter.backendPasses(pool, ctx).pass) v |= CAPS_FAIL;
-  } catch {
-    v |= CAPS_THROW;
-  }
-  return v;
-}
-
-/** n records, each with its version at -1: nothing cached yet. */
-function newRecords(n: number): Float64Array {
-  const a = new Float64Array(n * STRIDE);
-  for (let i = 0; i < a.length; i += STRIDE) a[i + R_VERSION] = -1;
-  return a;
+  const verdict = az | cls.capsVerdict[i]!;
+  if (plainFail(verdict) !== plainFail(cls.verdict[i]!)) cls.membersStale = true;
+  cls.verdict[i] = verdict;
+  // Whether a raise is reached depends on the filter order: NaN sends the pool to the real filters.
+  if (verdict & THROWS || view.kind[i] === CAP_THROW) cls.limit[i] = NaN;
+  else if (verdict !== 0) cls.limit[i] = -Infinity;
+  else if (view.rawOk[i] !== 1) cls.limit[i] = NaN;
+  else cls.limit[i] = view.limit[i]!;
 }
