@@ -132,16 +132,15 @@ function requestClassKey(props: FilterProperties): string | null {
 /** One request class's limit per candidate position, caught up lazily with the log of changed positions. */
 interface RequestClass {
   thin: boolean;
-  verdict: Uint8Array;
   /** CapabilitiesFilter reads only the pool's capabilities dict: its verdict holds while the dict does. */
   capsOf: (Capabilities | undefined)[];
   capsVerdict: Uint8Array;
   /** The largest size passing all three filters (see the file comment). */
   limit: Float64Array;
-  /** Positions, ascending, whose AZ and capabilities verdicts do not simply fail: the only ones a decision looks at. */
+  /** Positions, ascending, whose limit is not -Infinity: the only ones a decision looks at. */
   members: Int32Array;
   memberCount: number;
-  /** A verdict moved in or out of plain failure since members was built. */
+  /** A limit moved to or from -Infinity since members was built. */
   membersStale: boolean;
   /** Absolute position in the change log up to which the limits are current. */
   cursor: number;
@@ -164,6 +163,8 @@ const MAX_CLASSES = 256;
 
 export class FastPath {
   private readonly enabled: readonly BackendFilter[];
+  /** Which of the three filters are enabled: a class limit folds in only those. */
+  private readonly uses: FilterUse;
   private readonly multiplier: number;
   private candidates: readonly PoolState[] | null = null;
   /** The version each position's views were computed at. */
@@ -179,6 +180,7 @@ export class FastPath {
 
   constructor(config: SchedulerConfig, filterNames: readonly string[]) {
     this.enabled = filterNames.map((n) => filterRegistry[n as keyof typeof filterRegistry]);
+    this.uses = { az: filterNames.includes('AvailabilityZoneFilter'), caps: filterNames.includes('CapabilitiesFilter'), capacity: filterNames.includes('CapacityFilter') };
     this.multiplier = CapacityWeigher.multiplier(config);
   }
 
@@ -305,7 +307,6 @@ export class FastPath {
         const n = candidates.length;
         cls = {
           thin,
-          verdict: new Uint8Array(n),
           capsOf: new Array<Capabilities | undefined>(n).fill(undefined),
           capsVerdict: new Uint8Array(n),
           limit: new Float64Array(n),
@@ -316,15 +317,15 @@ export class FastPath {
         };
         this.classes.set(key, cls);
       }
-      for (let i = 0; i < candidates.length; i++) classLimit(cls, view, i, candidates[i]!, ctx);
+      for (let i = 0; i < candidates.length; i++) classLimit(this.uses, cls, view, i, candidates[i]!, ctx);
     } else {
       const log = this.log;
-      for (let k = cls.cursor - this.logBase; k < log.length; k++) classLimit(cls, view, log[k]!, candidates[log[k]!]!, ctx);
+      for (let k = cls.cursor - this.logBase; k < log.length; k++) classLimit(this.uses, cls, view, log[k]!, candidates[log[k]!]!, ctx);
     }
     cls.cursor = end;
     if (cls.membersStale) {
       let m = 0;
-      for (let i = 0; i < candidates.length; i++) if (!plainFail(cls.verdict[i]!)) cls.members[m++] = i;
+      for (let i = 0; i < candidates.length; i++) if (cls.limit[i] !== -Infinity) cls.members[m++] = i;
       cls.memberCount = m;
       cls.membersStale = false;
     }
@@ -406,14 +407,15 @@ export class FastPath {
   }
 }
 
-/** AZ or capabilities fail and neither raises: the pool is out whatever the size and filter order. */
-function plainFail(verdict: number): boolean {
-  return verdict !== 0 && (verdict & THROWS) === 0;
+interface FilterUse {
+  az: boolean;
+  caps: boolean;
+  capacity: boolean;
 }
 
 /** AvailabilityZoneFilter and CapabilitiesFilter at position i, folded with the capacity view into the class limit. */
-function classLimit(cls: RequestClass, view: CapacityView, i: number, pool: PoolState, ctx: FilterContext): void {
-  if (cls.capsOf[i] !== pool.capabilities) {
+function classLimit(uses: FilterUse, cls: RequestClass, view: CapacityView, i: number, pool: PoolState, ctx: FilterContext): void {
+  if (uses.caps && cls.capsOf[i] !== pool.capabilities) {
     let caps = 0;
     try {
       if (!CapabilitiesFilter.backendPasses(pool, ctx).pass) caps = CAPS_FAIL;
@@ -424,17 +426,20 @@ function classLimit(cls: RequestClass, view: CapacityView, i: number, pool: Pool
     cls.capsOf[i] = pool.capabilities;
   }
   let az = 0;
-  try {
-    if (!AvailabilityZoneFilter.backendPasses(pool, ctx).pass) az = AZ_FAIL;
-  } catch {
-    az = AZ_THROW;
+  if (uses.az) {
+    try {
+      if (!AvailabilityZoneFilter.backendPasses(pool, ctx).pass) az = AZ_FAIL;
+    } catch {
+      az = AZ_THROW;
+    }
   }
   const verdict = az | cls.capsVerdict[i]!;
-  if (plainFail(verdict) !== plainFail(cls.verdict[i]!)) cls.membersStale = true;
-  cls.verdict[i] = verdict;
+  let limit: number;
   // Whether a raise is reached depends on the filter order: NaN sends the pool to the real filters.
-  if (verdict & THROWS || view.kind[i] === CAP_THROW) cls.limit[i] = NaN;
-  else if (verdict !== 0) cls.limit[i] = -Infinity;
-  else if (view.rawOk[i] !== 1) cls.limit[i] = NaN;
-  else cls.limit[i] = view.limit[i]!;
+  if (verdict & THROWS || (uses.capacity && view.kind[i] === CAP_THROW)) limit = NaN;
+  else if (verdict !== 0) limit = -Infinity;
+  else if (view.rawOk[i] !== 1) limit = NaN;
+  else limit = uses.capacity ? view.limit[i]! : Infinity;
+  if ((limit === -Infinity) !== (cls.limit[i] === -Infinity)) cls.membersStale = true;
+  cls.limit[i] = limit;
 }
