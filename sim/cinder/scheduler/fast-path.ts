@@ -89,14 +89,26 @@ export function thinRatioLimit(provisioned: number, totalAvailable: number, rati
       lo = x0 - d;
     }
   }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return NaN;
+  if (!Number.isFinite(hi - lo)) return NaN;
   for (;;) {
     const mid = lo + (hi - lo) / 2;
     if (!(mid > lo && mid < hi)) break;
     if (passes(mid)) lo = mid;
     else hi = mid;
   }
-  return passes(lo) && !passes(hi) ? lo : NaN;
+  // Exact by monotonicity once lo passes and the very next double does not.
+  return passes(lo) && !passes(nextUp(lo)) ? lo : NaN;
+}
+
+const bitsF64 = new Float64Array(1);
+const bitsI64 = new BigInt64Array(bitsF64.buffer);
+
+/** The least double above a finite x. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  bitsF64[0] = x;
+  bitsI64[0] = bitsI64[0]! + (x > 0 ? 1n : -1n);
+  return bitsF64[0];
 }
 
 /** The extra specs as CapabilitiesFilter walks them (for...in order), or null if not plain strings. */
@@ -131,7 +143,6 @@ function requestClassKey(props: FilterProperties): string | null {
 
 /** One request class's limit per candidate position, caught up lazily with the log of changed positions. */
 interface RequestClass {
-  thin: boolean;
   /** CapabilitiesFilter reads only the pool's capabilities dict: its verdict holds while the dict does. */
   capsOf: (Capabilities | undefined)[];
   capsVerdict: Uint8Array;
@@ -306,7 +317,6 @@ export class FastPath {
         if (this.classes.size >= MAX_CLASSES) this.classes.clear();
         const n = candidates.length;
         cls = {
-          thin,
           capsOf: new Array<Capabilities | undefined>(n).fill(undefined),
           capsVerdict: new Uint8Array(n),
           limit: new Float64Array(n),
