@@ -216,6 +216,8 @@ export class FilterScheduler {
       d.candidateCount = candidates.length;
       d.filters = [];
       let weighed: { pool: PoolState; weight: number }[] = [];
+      // Default-like light creates are answered from per-pool caches (fast-path.ts); when it
+      // declines, the full loop runs: filters and weighers are pure, so nothing was disturbed.
       const fast = this.fast === null ? FALLBACK : this.fast.top(candidates, ctx);
       if (fast !== FALLBACK) {
         for (const { name } of this.enabledFilters) d.filters.push({ name, passed: [], rejected: [] });
