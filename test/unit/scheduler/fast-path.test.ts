@@ -250,6 +250,40 @@ describe('fast path: the same decisions as the full loop', () => {
   });
 });
 
+/** Named edge cases: one decision each, fast path against the full loop, and whether the fast path answered. */
+const EDGE_CASES: [string, { pools: Record<string, Json>[]; multiplier?: number; size?: number; specs?: Record<string, string> }, boolean][] = [
+  ['equal free space: the first of the tie wins', { pools: [{ total_capacity_gb: 100, free_capacity_gb: 50 }, { total_capacity_gb: 300, free_capacity_gb: 300 }, { total_capacity_gb: 300, free_capacity_gb: 300 }] }, true],
+  ['all equal (min = max): the first survivor, weight 0', { pools: [{ total_capacity_gb: 10, free_capacity_gb: 10 }, { total_capacity_gb: 10, free_capacity_gb: 10 }] }, true],
+  ['negative multiplier: the fullest wins', { pools: [{ total_capacity_gb: 100, free_capacity_gb: 90 }, { total_capacity_gb: 100, free_capacity_gb: 20 }], multiplier: -1 }, true],
+  ['multiplier 0: every weight 0, the first wins', { pools: [{ total_capacity_gb: 100, free_capacity_gb: 90 }, { total_capacity_gb: 100, free_capacity_gb: 20 }], multiplier: 0 }, true],
+  ['a thin request on a thin pool, within the over-subscription ratio', { pools: [{ total_capacity_gb: 100, free_capacity_gb: 100, thin_provisioning_support: true, max_over_subscription_ratio: 1.5, provisioned_capacity_gb: 100.004 }], size: 49.996 }, true],
+  ['nothing fits: No valid backend', { pools: [{ total_capacity_gb: 10, free_capacity_gb: 10 }], size: 11 }, true],
+  ['an infinite pool weighs -1 with a positive multiplier', { pools: [{ total_capacity_gb: 'infinite', free_capacity_gb: 'infinite' }, { total_capacity_gb: 10, free_capacity_gb: 5 }] }, true],
+  ['an infinite pool with a negative multiplier: the weigher\'s offset, so the full loop', { pools: [{ total_capacity_gb: 'infinite', free_capacity_gb: 'infinite' }, { total_capacity_gb: 10, free_capacity_gb: 5 }], multiplier: -1 }, false],
+  ['null total capacity raises in CapacityFilter: the full loop says so', { pools: [{ total_capacity_gb: null, free_capacity_gb: 5 }] }, false],
+  ['a capabilities spec that raises: the full loop says so', { pools: [{ total_capacity_gb: 10, free_capacity_gb: 5, multiattach: true }], specs: { multiattach: 's< x' } }, false],
+];
+
+describe('fast path: named edge cases', () => {
+  test.each(EDGE_CASES)('%s', (_name, c, answered) => {
+    const counts = countFastAnswers();
+    const clock: Clock = { monoNow: () => 0, wallNow: () => 1000, wallAt: () => 1000 };
+    const config: Partial<SchedulerConfig> = { capacity_weight_multiplier: c.multiplier ?? 1 };
+    const services: ServiceInfo[] = [{ host: 'h@b', availability_zone: 'nova', disabled: false, frozen: false, up: true }];
+    const decisions = (['light', 'light', 'full'] as const).map((trace, k) => {
+      const hm = new HostManager({ clock });
+      hm.updateServiceCapabilities('h@b', { volume_backend_name: 'b', pools: c.pools.map((p, i) => ({ pool_name: `p${i}`, ...p })) }, 999);
+      const scheduler = new FilterScheduler({ hostManager: hm, config, trace, fastPath: k === 0, lookups: { volumeCount: () => 0, volumeHost: () => undefined, instanceHost: () => undefined, chanceRng: () => ({ next: () => 0.5 }) as never } });
+      const volumeType = c.specs ? { name: 't', extra_specs: c.specs } : null;
+      return scheduler.scheduleCreateVolume({ services, requestSpec: { volume_id: 'v', volume_properties: { size: c.size ?? 1, availability_zone: null, attach_status: 'detached', status: 'creating' }, volume_type: volumeType, operation: 'create_volume' } });
+    });
+    const [fast, slow, full] = decisions as [Decision, Decision, Decision];
+    expect(comparable(fast)).toEqual(comparable(slow));
+    expect([fast.selected, fast.error]).toEqual([full.selected, full.error]);
+    expect(counts.answered === 1).toBe(answered);
+  });
+});
+
 describe('thinRatioLimit', () => {
   const passes = (prov: number, ta: number, ratio: number, x: number) => !((prov + x) / ta > ratio);
   const nextUp = (x: number): number => {
