@@ -1,4 +1,5 @@
 import { filters as filterRegistry, filterNames, isFilterName, type FilterName } from './filters/index.js';
+import { FALLBACK, FastPath, fastPathApplies } from './fast-path.js';
 import { extractBackend, extractPool, type HostManager, type PoolState, type ServiceInfo } from './host-manager.js';
 import { PyError, pyRepr, type Json } from './python.js';
 import { DEFAULT_CONFIG, type BackendFilter, type BackendWeigher, type FilterContext, type FilterProperties, type Operation, type RequestSpec, type RetryInfo, type SchedulerConfig, type SchedulingLookups, type Verdict } from './types.js';
@@ -75,6 +76,8 @@ export interface FilterSchedulerOptions {
   lookups: SchedulingLookups;
   /** 'light' skips per-pool trace rows; decisions are identical. */
   trace?: TraceLevel;
+  /** Trace-light default-like creates take the cached fast path (same decisions); false forces the full loop. */
+  fastPath?: boolean;
 }
 
 class Abort extends Error {
@@ -98,6 +101,7 @@ export class FilterScheduler {
   private readonly lookups: SchedulingLookups;
   private readonly light: boolean;
   private readonly enabledFilters: { name: FilterName; filter: BackendFilter }[] | Abort;
+  private readonly fast: FastPath | null = null;
 
   constructor(opts: FilterSchedulerOptions) {
     this.config = { ...DEFAULT_CONFIG, ...opts.config };
@@ -107,6 +111,10 @@ export class FilterScheduler {
     this.enabledFilters = chooseFilters(this.config.scheduler_default_filters);
     // FilterScheduler._max_attempts at start-up; a scheduler so configured never schedules.
     if (this.config.scheduler_max_attempts < 1) this.enabledFilters = new Abort('InvalidParameterValue', "Invalid value for 'scheduler_max_attempts', must be >=1");
+    if (this.light && opts.fastPath !== false && !(this.enabledFilters instanceof Abort)) {
+      const names = this.enabledFilters.map((f) => f.name);
+      if (fastPathApplies(this.config, names)) this.fast = new FastPath(this.config, names);
+    }
   }
 
   /** schedule_create_volume: the top weighed pool, consumed, with the volume's AZ. */
@@ -207,9 +215,20 @@ export class FilterScheduler {
       d.candidates = this.light ? [] : candidates.map((p) => p.host);
       d.candidateCount = candidates.length;
       d.filters = [];
-      const passed = this.filter(candidates, ctx, d, this.enabledFilters);
       let weighed: { pool: PoolState; weight: number }[] = [];
-      if (passed.length > 0) weighed = this.weigh(passed, ctx, d, spec.operation === 'create_volume' && !spec.resource_backend);
+      // Default-like light creates are answered from per-pool caches (fast-path.ts); when it
+      // declines, the full loop runs: filters and weighers are pure, so nothing was disturbed.
+      const fast = this.fast === null ? FALLBACK : this.fast.top(candidates, ctx);
+      if (fast !== FALLBACK) {
+        for (const { name } of this.enabledFilters) d.filters.push({ name, passed: [], rejected: [] });
+        if (typeof fast === 'object') {
+          d.weighed = [{ host: fast.pool.host, weight: fast.weight }];
+          weighed = [fast];
+        }
+      } else {
+        const passed = this.filter(candidates, ctx, d, this.enabledFilters);
+        if (passed.length > 0) weighed = this.weigh(passed, ctx, d, spec.operation === 'create_volume' && !spec.resource_backend);
+      }
       if (d.retry === undefined && props.retry) d.retry = props.retry;
       finish(d, weighed, props);
     } catch (e) {

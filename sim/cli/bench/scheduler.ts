@@ -10,7 +10,7 @@ import { peakRssMb, type Bench, type BenchOptions } from './types.js';
  * M create requests placed one after another on N backends (every third
  * reports two pools), default filters and CapacityWeigher, consumption
  * after each placement.  Trace-light mode: the same decisions, no per-pool
- * trace rows.
+ * trace rows, and the scheduler's fast path for default-like creates.
  */
 export const schedulerBench: Bench = {
   describe: 'FilterScheduler creates: --backends N --requests M',
@@ -29,6 +29,7 @@ export const schedulerBench: Bench = {
       no_valid_backend: run.decisions - run.placed,
       seconds: Math.round(run.seconds * 1000) / 1000,
       decisions_per_s: Math.round(run.decisions / run.seconds),
+      us_per_decision: Math.round((run.seconds / run.decisions) * 1e7) / 10,
       peak_rss_mb: peakRssMb(),
     };
   },
@@ -50,7 +51,7 @@ export interface PlaceManyResult {
 }
 
 /** The bench's workload, shared with the test that holds light and full traces to the same decisions. */
-export function placeMany(backendCount: number, requestCount: number, seed: string, trace: TraceLevel, onDecision?: (d: Decision) => void): PlaceManyResult {
+export function placeMany(backendCount: number, requestCount: number, seed: string, trace: TraceLevel, onDecision?: (d: Decision) => void, opts: { fastPath?: boolean } = {}): PlaceManyResult {
   const world = new World({ seed });
   const node = world.addNode('scheduler');
   const rng = world.rng.stream('workload');
@@ -87,6 +88,7 @@ export function placeMany(backendCount: number, requestCount: number, seed: stri
     hostManager: hm,
     lookups: { volumeCount: () => 0, volumeHost: () => undefined, instanceHost: () => undefined, chanceRng: () => world.rng.stream('weigher:ChanceWeigher') },
     trace,
+    fastPath: opts.fastPath,
   });
   const specs: RequestSpec[] = [];
   for (let k = 0; k < requestCount; k++) {
