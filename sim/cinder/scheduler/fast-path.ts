@@ -2,7 +2,7 @@ import { capacityFactorsInto, wantsThin, type CapacityFactors } from './capacity
 import { AvailabilityZoneFilter } from './filters/availability-zone-filter.js';
 import { CapabilitiesFilter } from './filters/capabilities-filter.js';
 import { filters as filterRegistry } from './filters/index.js';
-import type { Capabilities, PoolState } from './host-manager.js';
+import type { Capabilities, PoolJournal, PoolState } from './host-manager.js';
 import type { BackendFilter, FilterContext, FilterProperties, SchedulerConfig } from './types.js';
 import { capacityRaw, CapacityWeigher } from './weighers/capacity-weigher.js';
 
@@ -189,7 +189,16 @@ export class FastPath {
   private bestWeight = 0;
   private readonly factors: CapacityFactors = { reservedCapacityGb: 0, totalAvailableCapacityGb: 0, virtualFreeCapacityGb: 0 };
 
-  constructor(config: SchedulerConfig, filterNames: readonly string[]) {
+  /** Where each candidate sits (for the journal's pools). */
+  private position = new Map<PoolState, number>();
+  private journalCursor = -1;
+
+  constructor(
+    config: SchedulerConfig,
+    filterNames: readonly string[],
+    /** The host manager's journal of version moves: with it, a call visits the changed pools only. */
+    private readonly journal: PoolJournal | null = null,
+  ) {
     this.enabled = filterNames.map((n) => filterRegistry[n as keyof typeof filterRegistry]);
     this.uses = { az: filterNames.includes('AvailabilityZoneFilter'), caps: filterNames.includes('CapabilitiesFilter'), capacity: filterNames.includes('CapacityFilter') };
     this.multiplier = CapacityWeigher.multiplier(config);
@@ -279,6 +288,8 @@ export class FastPath {
     this.records = new Int32Array(n);
     this.logBase += this.log.length;
     this.log = [];
+    this.position = new Map(candidates.map((p, i) => [p, i]));
+    this.journalCursor = -1;
   }
 
   /**
@@ -294,17 +305,26 @@ export class FastPath {
       this.logBase += this.log.length;
       this.log = [];
     }
-    const seen = this.seen;
-    for (let i = 0; i < n; i++) {
-      const pool = candidates[i]!;
-      const v = pool.version;
-      if (v !== seen[i]) {
-        seen[i] = v;
-        this.fillView(this.views[0], i, pool, false);
-        this.fillView(this.views[1], i, pool, true);
-        this.log.push(i);
-      }
+    const journal = this.journal;
+    if (journal !== null && this.journalCursor >= 0) {
+      const caughtUp = journal.since(this.journalCursor, (pool) => {
+        const i = this.position.get(pool);
+        if (i !== undefined) this.refresh(i, pool);
+      });
+      this.journalCursor = journal.end;
+      if (caughtUp) return;
     }
+    if (journal !== null) this.journalCursor = journal.end;
+    for (let i = 0; i < n; i++) this.refresh(i, candidates[i]!);
+  }
+
+  private refresh(i: number, pool: PoolState): void {
+    const v = pool.version;
+    if (v === this.seen[i]) return;
+    this.seen[i] = v;
+    this.fillView(this.views[0], i, pool, false);
+    this.fillView(this.views[1], i, pool, true);
+    this.log.push(i);
   }
 
   /** The class's limits, current for every position. */

@@ -113,7 +113,7 @@ export class FilterScheduler {
     if (this.config.scheduler_max_attempts < 1) this.enabledFilters = new Abort('InvalidParameterValue', "Invalid value for 'scheduler_max_attempts', must be >=1");
     if (this.light && opts.fastPath !== false && !(this.enabledFilters instanceof Abort)) {
       const names = this.enabledFilters.map((f) => f.name);
-      if (fastPathApplies(this.config, names)) this.fast = new FastPath(this.config, names);
+      if (fastPathApplies(this.config, names)) this.fast = new FastPath(this.config, names, this.hostManager.journal);
     }
   }
 

@@ -49,6 +49,38 @@ export function extractPool(host: string): string | null {
   return parts.length === 2 ? parts[1]! : null;
 }
 
+/**
+ * The pools whose `version` moved, in order, so that a reader holding
+ * per-pool results can visit just those.  Positions are absolute; old
+ * entries are dropped in bulk, and a reader whose cursor fell behind the
+ * first kept entry looks at every pool instead.
+ */
+export class PoolJournal {
+  private entries: PoolState[] = [];
+  private base = 0;
+
+  record(pool: PoolState): void {
+    if (this.entries.length >= 65_536) {
+      this.base += this.entries.length;
+      this.entries = [];
+    }
+    this.entries.push(pool);
+  }
+
+  /** The absolute position after the newest entry. */
+  get end(): number {
+    return this.base + this.entries.length;
+  }
+
+  /** Visit the pools recorded from `cursor` on; false (nothing visited) when they are no longer all kept. */
+  since(cursor: number, visit: (pool: PoolState) => void): boolean {
+    if (cursor < this.base) return false;
+    const e = this.entries;
+    for (let k = cursor - this.base; k < e.length; k++) visit(e[k]!);
+    return true;
+  }
+}
+
 /** One pool as the scheduler sees it: Cinder's PoolState. */
 export class PoolState {
   /** host@backend#pool */
@@ -87,6 +119,7 @@ export class PoolState {
    */
   version = 0;
   readonly #consumeLog: PoolState[];
+  readonly #journal: PoolJournal | null;
 
   constructor(
     readonly backendHost: string,
@@ -95,13 +128,21 @@ export class PoolState {
     service: ServiceInfo,
     /** The host manager's log of pools consumed since its last refresh. */
     consumeLog: PoolState[] = [],
+    /** The host manager's journal of pools whose version moved. */
+    journal: PoolJournal | null = null,
   ) {
     // A #private field: traces serialise pool states, and the log would make them circular.
     this.#consumeLog = consumeLog;
+    this.#journal = journal;
     this.host = appendHost(backendHost, poolName);
     this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
     this.backendKey = clusterName || backendHost;
     this.service = service;
+  }
+
+  private bump(): void {
+    this.version++;
+    this.#journal?.record(this);
   }
 
   /** cluster#pool when clustered, else host@backend#pool. */
@@ -111,7 +152,7 @@ export class PoolState {
 
   /** PoolState.update_from_volume_capability: the dict always, the numbers only if not stale. */
   update(cap: Capabilities, timestampWallMs: number, service: ServiceInfo, globalRatio: string): void {
-    this.version++;
+    this.bump();
     this.capabilities = cap;
     this.service = service;
     this.lastReportWallMs = timestampWallMs;
@@ -147,7 +188,7 @@ export class PoolState {
    * so only the stamps move.
    */
   touch(timestampWallMs: number, service: ServiceInfo): void {
-    if (service !== this.service) this.version++;
+    if (service !== this.service) this.bump();
     this.service = service;
     this.lastReportWallMs = timestampWallMs;
     if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
@@ -156,7 +197,7 @@ export class PoolState {
 
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
-    this.version++;
+    this.bump();
     this.consumedSinceReport = true;
     this.#consumeLog.push(this);
     this.allocatedCapacityGb += sizeGb;
@@ -214,6 +255,7 @@ class BackendState {
     readonly host: string,
     readonly clusterName: string | null,
     private readonly consumeLog: PoolState[],
+    private readonly journal: PoolJournal | null = null,
   ) {}
 
   private poolArray(): PoolState[] {
@@ -266,7 +308,7 @@ class BackendState {
         const name = String(poolCap['pool_name']);
         let pool = this.pools.get(name);
         if (!pool) {
-          pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
+          pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog, this.journal);
           this.pools.set(name, pool);
           this.poolList = null;
         }
@@ -277,7 +319,7 @@ class BackendState {
       const name = this.volumeBackendName === null ? '_pool0' : String(this.volumeBackendName);
       let pool = this.pools.get(name);
       if (!pool) {
-        pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog);
+        pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog, this.journal);
         this.pools.set(name, pool);
         this.poolList = null;
       }
@@ -400,6 +442,8 @@ export class HostManager {
   private candidatesCache: PoolState[] | null = null;
   private epoch = 0;
   private noCapabilities = 0;
+  /** Every pool version move, for readers that keep per-pool results (see PoolJournal). */
+  readonly journal = new PoolJournal();
   /** Pools consumed since the last refresh (Cinder re-applies reports each call; see refresh). */
   private readonly consumeLog: PoolState[] = [];
   /** Backends a refresh must re-apply (kept until a refresh completes, even if one crashes). */
@@ -569,7 +613,7 @@ export class HostManager {
       this.missingKeys.delete(key);
       let state = this.backendStateMap.get(key);
       if (!state) {
-        state = new BackendState(service.host, null, this.consumeLog);
+        state = new BackendState(service.host, null, this.consumeLog, this.journal);
         this.backendStateMap.set(key, state);
         changed = true;
       }
@@ -615,7 +659,7 @@ export class HostManager {
         continue;
       }
       if (!state) {
-        state = new BackendState(service.host, service.cluster_name ?? null, this.consumeLog);
+        state = new BackendState(service.host, service.cluster_name ?? null, this.consumeLog, this.journal);
         this.backendStateMap.set(key, state);
         changed = true;
       }
