@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { defaultCloudFactory } from '../../scenario/cloud-adapter.js';
 import { loadScenarioText } from '../../scenario/loader.js';
@@ -44,6 +45,8 @@ export const scenarioBench: Bench = {
       events: outcome.end.events,
       heartbeats_modelled: Math.floor((years * YEAR_H * 3600) / 10) * (backends + 1),
       peak_rss_mb: peakRssMb(),
+      // V8 grows its heap lazily up to this limit (node --max-old-space-size=N sets it): peak RSS follows it.
+      heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
     };
   },
 };
