@@ -1,4 +1,4 @@
-import type { Clock } from '../ports/clock.js';
+import type { Clock, ClockSegment } from '../ports/clock.js';
 import { EngineMisuse } from './errors.js';
 
 /** Wall-clock epoch of virtual time 0 unless a scenario sets one: 2023-03-22T00:00:00Z, Antelope's release day. */
@@ -68,6 +68,19 @@ export class NodeClock implements Clock {
 
   /** Offset of this wall clock from true time at `monoMs`, in ms. */
   offsetAt(monoMs: number): number {
+    const s = this.segments[this.segmentIndex(monoMs)]!;
+    return s.offset0 + s.slope * (monoMs - s.start);
+  }
+
+  segmentAt(monoMs: number): ClockSegment {
+    const i = this.segmentIndex(monoMs);
+    const s = this.segments[i]!;
+    const end = i + 1 < this.segments.length ? this.segments[i + 1]!.start : Infinity;
+    return { epochMs: this.epochMs, start: s.start, end, offset0: s.offset0, slope: s.slope };
+  }
+
+  /** The last segment starting at or before `monoMs` (the first one if none does). */
+  private segmentIndex(monoMs: number): number {
     const segs = this.segments;
     let lo = 0;
     let hi = segs.length - 1;
@@ -76,8 +89,7 @@ export class NodeClock implements Clock {
       if (segs[mid]!.start <= monoMs) lo = mid;
       else hi = mid - 1;
     }
-    const s = segs[lo]!;
-    return s.offset0 + s.slope * (monoMs - s.start);
+    return lo;
   }
 
   rateRange(fromMono: number): { min: number; max: number } {

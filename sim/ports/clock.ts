@@ -18,6 +18,25 @@ export interface Clock {
    * know how long a comparison between clocks stays settled.
    */
   rateRange?(fromMono: number): { min: number; max: number };
+  /**
+   * The linear piece of the wall clock in effect at `monoMs`, for callers
+   * that read it at many times in order (the lazy periodic-task gate);
+   * a clock without pieces leaves it out and is read through wallAt.
+   */
+  segmentAt?(monoMs: number): ClockSegment;
+}
+
+/**
+ * The wall clock on virtual times [start, end): for t in it, wallAt(t) is
+ * exactly (epochMs + t) + (offset0 + slope * (t - start)), evaluated in
+ * that order.  Valid as asked: a later step or NTP change re-plans from then on.
+ */
+export interface ClockSegment {
+  readonly epochMs: number;
+  readonly start: number;
+  readonly end: number;
+  readonly offset0: number;
+  readonly slope: number;
 }
 
 /** A cancellable timer handle. */

@@ -1,5 +1,5 @@
 import type { Message } from '../../ports/bus.js';
-import type { Periodic, TimerHandle } from '../../ports/clock.js';
+import type { ClockSegment, Periodic, TimerHandle } from '../../ports/clock.js';
 import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
@@ -343,31 +343,97 @@ export class VolumeService {
     const clock = this.ports.clock;
     const step = p.intervalMs;
     const statsLog = this.statsLog;
-    const spacing = this.cfg.defaults.backend_stats_polling_interval;
-    const rng = this.gateRng;
-    let lastRunS = this.gateLastRunS;
+    const cuts = this.cuts;
+    let seg: ClockSegment | null = null;
     let k = 0;
-    let nextCut = this.cuts.length > 0 ? this.cuts[0]! : Infinity;
-    for (let t = last - (n - 1) * step; t <= last; t += step) {
-      if (nextCut < t) {
+    let t = last - (n - 1) * step;
+    // Spans of ticks under one piece of the wall clock and one stats entry, with no cut among them.
+    while (t <= last) {
+      if (cuts.length > 0 && cuts[0]! < t) {
         this.openRun = null;
-        while (this.cuts.length > 0 && this.cuts[0]! < t) this.cuts.shift();
-        nextCut = this.cuts.length > 0 ? this.cuts[0]! : Infinity;
+        while (cuts.length > 0 && cuts[0]! < t) cuts.shift();
       }
-      const wall = clock.wallAt(t);
-      const next = gateRun(lastRunS, wall / 1000, spacing, rng);
-      if (next !== next) continue;
-      lastRunS = next;
-      this.gateLog?.push(t);
-      // The stats in effect at t (the last entry at or before it), walking forward as t grows.
-      while (k + 1 < statsLog.length && statsLog[k + 1]!.mono <= t) k++;
-      const stats = statsLog.length > 0 && statsLog[0]!.mono <= t ? statsLog[k]!.stats : null;
-      if (stats) this.addReport(stats, t, wall);
+      // The stats in effect at t are the last entry at or before it; k walks to the first one after.
+      while (k < statsLog.length && statsLog[k]!.mono <= t) k++;
+      const stats = k > 0 ? statsLog[k - 1]!.stats : null;
+      if (clock.segmentAt && (seg === null || t >= seg.end)) seg = clock.segmentAt(t);
+      const through = cuts.length > 0 && cuts[0]! < last ? cuts[0]! : last;
+      const before = Math.min(k < statsLog.length ? statsLog[k]!.mono : Infinity, seg ? seg.end : Infinity);
+      if (seg !== null) t = this.gateSpan(t, step, through, before, stats, seg);
+      // What the span leaves (a first tick, a new run, an unusual gate) or a clock without pieces: one tick the plain way.
+      if (t <= through && t < before) {
+        this.gateTick(t, stats);
+        t += step;
+      }
     }
-    this.gateLastRunS = lastRunS;
     this.gateThroughMono = last;
     this.gateNextTickMono = last + step;
     this.pruneStats(last);
+  }
+
+  /** One timer tick through the gate, and its report if it runs: the reference the span loop keeps to. */
+  private gateTick(t: number, stats: VolumeStats | null): void {
+    const wall = this.ports.clock.wallAt(t);
+    if (!this.gatePasses(wall)) return;
+    this.gateLog?.push(t);
+    if (stats) this.addReport(stats, t, wall);
+  }
+
+  /**
+   * gateTick over t, t + step, ... while <= `through` and < `before`, as
+   * long as each tick is the common case: a gate that ran before and a
+   * report that joins the open run.  Returns the first tick it left.  This
+   * is the hot loop of a year-long run (half a billion ticks), so it keeps
+   * to locals, reads the wall clock off `seg` (bit for bit wallAt) and
+   * calls nothing but the rng.
+   */
+  private gateSpan(t: number, step: number, through: number, before: number, stats: VolumeStats | null, seg: ClockSegment): number {
+    const spacing = this.cfg.defaults.backend_stats_polling_interval;
+    const rng = this.gateRng;
+    const log = this.gateLog;
+    const { epochMs, start, offset0, slope } = seg;
+    let lastRunS = this.gateLastRunS;
+    let maxWall = this.maxReportWall;
+    const run = this.openRun;
+    const joins = run !== null && run.stats === stats;
+    let prevMono = joins ? run.prevMono : 0;
+    let prevWall = joins ? run.prevWall : 0;
+    let lastMono = joins ? run.lastMono : 0;
+    let lastWall = joins ? run.lastWall : 0;
+    let count = joins ? run.count : 0;
+    for (; t <= through && t < before; t += step) {
+      const wall = epochMs + t + (offset0 + slope * (t - start));
+      const nowS = wall / 1000;
+      const due = lastRunS + spacing;
+      if (due - nowS > 0) continue;
+      // gateRun's arithmetic, shortened where it is provably the same float:
+      // 0 < last_run <= now <= 2 last_run makes now - last_run exact
+      // (Sterbenz), and with it in [spacing, 2 spacing) both floatMods are
+      // exact subtractions, so now - offset is exactly last_run + spacing.
+      // A fresh gate (NaN) or anything else is left to gateTick.
+      const sinceS = nowS - lastRunS;
+      if (!(lastRunS > 0 && nowS <= 2 * lastRunS && sinceS >= spacing && sinceS < 2 * spacing)) break;
+      if (stats !== null && !(joins && wall >= maxWall)) break;
+      lastRunS = due + Math.trunc(spacing * (rng.next() / 20));
+      if (log !== null) log.push(t);
+      if (stats === null) continue;
+      prevMono = lastMono;
+      prevWall = lastWall;
+      lastMono = t;
+      lastWall = wall;
+      count++;
+      if (wall > maxWall) maxWall = wall;
+    }
+    if (joins) {
+      run.prevMono = prevMono;
+      run.prevWall = prevWall;
+      run.lastMono = lastMono;
+      run.lastWall = lastWall;
+      run.count = count;
+    }
+    this.gateLastRunS = lastRunS;
+    this.maxReportWall = maxWall;
+    return t;
   }
 
   /**
