@@ -27,6 +27,13 @@ interface Pool {
   /** VG size (thick) or thin-pool size (thin), GB. */
   sizeGb: number;
   lvs: Map<string, Lv>;
+  /**
+   * The LVs' sizes summed while every size is a whole number of GB (then
+   * any order of summing gives the same float); oddLvs counts the others,
+   * and while any is present the sum is taken LV by LV as before.
+   */
+  lvGb: number;
+  oddLvs: number;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -88,13 +95,15 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   private buildPools(): Pool[] {
     const s = this.spec;
-    if (s.pools) return s.pools.map((p) => ({ name: p.pool_name, thin: p.thin, sizeGb: p.size_gb, lvs: new Map() }));
+    if (s.pools) return s.pools.map((p) => ({ name: p.pool_name, thin: p.thin, sizeGb: p.size_gb, lvs: new Map(), lvGb: 0, oddLvs: 0 }));
     const thin = this.lvmType === 'thin';
     const lvs = new Map<string, Lv>();
     if (s.foreign_lvs_gb > 0) lvs.set('foreign', { name: 'foreign', sizeGb: s.foreign_lvs_gb, kind: 'foreign' });
     // brick's LVM creates <vg>-pool from 95 % of the VG's free space when thin.
     const sizeGb = thin ? round2(0.95 * Math.max(0, s.vg_size_gb - s.foreign_lvs_gb)) : s.vg_size_gb;
-    return [{ name: this.backendName, thin, sizeGb, lvs }];
+    const pool: Pool = { name: this.backendName, thin, sizeGb, lvs: new Map(), lvGb: 0, oddLvs: 0 };
+    for (const lv of lvs.values()) this.addLv(pool, lv);
+    return [pool];
   }
 
   // ---- faults -------------------------------------------------------------
@@ -163,9 +172,9 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   /** Space physically taken in a pool, GB: all LVs (thick) or data written (thin). */
   private usedGb(pool: Pool): number {
-    let sum = 0;
-    for (const lv of pool.lvs.values()) sum += lv.sizeGb;
-    if (!pool.thin) return sum;
+    if (!pool.thin) return this.lvSumGb(pool);
+    // Each volume's data is size x 0 / 100 = 0: no need to visit them.
+    if (this.spec.thin_data_percent === 0) return 0;
     let data = 0;
     for (const lv of pool.lvs.values()) if (lv.kind === 'volume') data += (lv.sizeGb * this.spec.thin_data_percent) / 100;
     return data;
@@ -188,12 +197,27 @@ export class FakeVolumeDriver implements VolumeDriver {
     );
   }
 
+  private static countLv(pool: Pool, sizeGb: number, sign: 1 | -1): void {
+    if (Number.isSafeInteger(sizeGb) && sizeGb >= 0) pool.lvGb += sign * sizeGb;
+    else pool.oddLvs += sign;
+  }
+
+  /** The sum of the pool's LV sizes, as summing them in order gives. */
+  private lvSumGb(pool: Pool): number {
+    if (pool.oddLvs === 0) return pool.lvGb;
+    let sum = 0;
+    for (const lv of pool.lvs.values()) sum += lv.sizeGb;
+    return sum;
+  }
+
   private addLv(pool: Pool, lv: Lv): void {
+    FakeVolumeDriver.countLv(pool, lv.sizeGb, 1);
     pool.lvs.set(lv.name, lv);
     if (lv.kind === 'volume') this.volumeIndex.add(lv.name.slice('volume-'.length));
   }
 
   private removeLv(pool: Pool, lv: Lv): void {
+    FakeVolumeDriver.countLv(pool, lv.sizeGb, -1);
     pool.lvs.delete(lv.name);
     if (lv.kind === 'volume') this.volumeIndex.delete(lv.name.slice('volume-'.length));
   }
@@ -263,7 +287,9 @@ export class FakeVolumeDriver implements VolumeDriver {
     if (!found) return this.fail('NotFound', `Volume ${volumeId} could not be found.`, lat);
     const delta = newSizeGb - found.lv.sizeGb;
     if (!this.fits(found.pool, delta)) return this.noSpace(found.pool, delta, lat);
+    FakeVolumeDriver.countLv(found.pool, found.lv.sizeGb, -1);
     found.lv.sizeGb = newSizeGb;
+    FakeVolumeDriver.countLv(found.pool, newSizeGb, 1);
     return { ok: true, value: undefined, latencyMs: lat };
   }
 
@@ -403,9 +429,7 @@ export class FakeVolumeDriver implements VolumeDriver {
     if (pool.thin) {
       total = round2(pool.sizeGb);
       free = round2(this.freeGb(pool));
-      provisioned = 0;
-      for (const lv of pool.lvs.values()) provisioned += lv.sizeGb;
-      provisioned = round2(provisioned);
+      provisioned = round2(this.lvSumGb(pool));
     } else {
       total = pool.sizeGb;
       free = round2(this.freeGb(pool));

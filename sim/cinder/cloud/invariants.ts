@@ -34,13 +34,14 @@ export function checkInvariants(
   }
   for (const v of volumes) {
     const one = holder.get(v.id);
-    const on = one === undefined ? [] : (several?.get(v.id) ?? [one]);
     const migrating = v.migration_status === 'migrating';
-    if (on.length > 1 && !migrating) return `volume ${v.id} exists on several backends: ${on.join(', ')}`;
-    if (on.length === 1 && v.host && backendOf(v.host) !== on[0] && !migrating) return `volume ${v.id} is recorded on ${v.host} but its data is on ${on[0]}`;
-    if ((v.status === 'available' || v.status === 'in-use') && v.host) {
+    if (one !== undefined) {
+      const all = several?.get(v.id);
+      if (all && !migrating) return `volume ${v.id} exists on several backends: ${all.join(', ')}`;
+      if (!all && v.host && !migrating && !onBackend(v.host, one)) return `volume ${v.id} is recorded on ${v.host} but its data is on ${one}`;
+    } else if ((v.status === 'available' || v.status === 'in-use') && v.host) {
       const d = drivers.get(backendOf(v.host));
-      if (d && !d.backendFailed && d.initialized && on.length === 0) return `volume ${v.id} is ${v.status} on ${v.host} but the backend has no such volume`;
+      if (d && !d.backendFailed && d.initialized) return `volume ${v.id} is ${v.status} on ${v.host} but the backend has no such volume`;
     }
     if (v.status === 'available' && !v.host) return `volume ${v.id} is available but has no host`;
   }
@@ -62,4 +63,9 @@ export function checkInvariants(
     if (t && !t.has(b.id)) return `backup ${b.id} is available but its target ${b.host} holds no data for it`;
   }
   return null;
+}
+
+/** backendOf(host) === backend, without cutting a new string. */
+function onBackend(host: string, backend: string): boolean {
+  return host.startsWith(backend) && (host.length === backend.length || host.charCodeAt(backend.length) === 35 /* '#' */);
 }
