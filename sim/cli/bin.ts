@@ -8,10 +8,10 @@ import { main } from './main.js';
  * soft-deleted row stays, as in Cinder's database).  Node's defaults then
  * spend a fifth of the time in young-generation collections and let the
  * heap grow far past what is live.  `run` and `bench` therefore start a
- * child Node with a larger young generation and a bounded old one, unless
+ * child Node with a 128 MB young generation and a 1,536 MB old one, unless
  * the user chose heap flags (NODE_OPTIONS or node's own arguments).
  */
-const HEAP_FLAGS = ['--max-semi-space-size=64', '--max-old-space-size=1792'];
+const HEAP_FLAGS = ['--max-semi-space-size=128', '--max-old-space-size=1536'];
 const HEAVY = new Set(['run', 'bench']);
 
 function chosenHeap(): boolean {

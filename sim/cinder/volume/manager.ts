@@ -518,7 +518,11 @@ export class VolumeService {
 
   /** _publish_service_capabilities: fanout, stamped by this node's clock (prepare_timestamp). */
   publishNow(): void {
-    const stats = this.currentStats();
+    // Stats noted this very moment (every change notes them) are what _report_driver_status
+    // would build now: send that object, so the scheduler sees the periodic reports that
+    // follow as the same report and need not parse it twice.
+    const noted = this.statsLog[this.statsLog.length - 1];
+    const stats = noted !== undefined && noted.mono === this.ports.clock.monoNow() && noted.stats !== null ? noted.stats : this.currentStats();
     if (!stats || this.state !== 'running') return;
     const wall = this.ports.clock.wallNow();
     // The periodic reports due before this one are sent before it: put them through the

@@ -68,7 +68,7 @@ export function benchScenario(backends: number, requests: number, years: number)
     'name: bench-scenario',
     `description: ${backends} backends, ${years} year(s), about ${requests} requests`,
     `duration: ${Math.round(hours)}h`,
-    'sample_every: 7d',
+    'sample_every: 30d',
     'topology:',
     '  nodes:',
     '    - {name: controller, services: [cinder-api, cinder-scheduler]}',
