@@ -9,6 +9,7 @@ import { peakRssMb, type Bench, type BenchOptions } from './types.js';
 const BACKENDS_PER_NODE = 10;
 const DAY_H = 24;
 const YEAR_H = 365 * DAY_H;
+const LIFETIME_MEAN_H = 30 * DAY_H;
 
 /**
  * A large cloud through the real scenario runner: B backends (ten per
@@ -16,7 +17,7 @@ const YEAR_H = 365 * DAY_H;
  * heartbeat and capability report at Cinder's defaults (report_interval
  * 10 s, periodic_interval 60 s), and a Poisson workload of creates whose
  * volumes live 30 days on average and are then deleted, so a year carries
- * about R requests (half creates, half deletes).  Records are kept as
+ * about R requests (creates, and the deletes of the volumes whose lifetime ends within the run).  Records are kept as
  * counts ('lean'), as a year of outcome.json would not be read by anyone.
  */
 export const scenarioBench: Bench = {
@@ -61,8 +62,11 @@ function need(v: number | undefined, flag: string, dflt: number): number {
 export function benchScenario(backends: number, requests: number, years: number): string {
   const nodes = Math.ceil(backends / BACKENDS_PER_NODE);
   const hours = years * YEAR_H;
-  // Creates and the deletes of their volumes: two requests per create.
-  const perHour = requests / 2 / hours;
+  // A create arriving at a uniform time in [0, T] whose volume lives Exp(mean) is deleted
+  // within the run with probability 1 - (mean / T)(1 - e^(-T / mean)): creates are sized so
+  // that creates and deletes together come to about R.
+  const deleted = 1 - (LIFETIME_MEAN_H / hours) * (1 - Math.exp(-hours / LIFETIME_MEAN_H));
+  const perHour = requests / (1 + deleted) / hours;
   const lines = [
     'version: 1',
     'name: bench-scenario',
@@ -89,7 +93,7 @@ export function benchScenario(backends: number, requests: number, years: number)
     '  - name: load',
     `    arrival: {process: poisson, per_hour: ${perHour}}`,
     '    size_gb: {dist: lognormal, median: 20, sigma: 1, max: 1000}',
-    '    lifetime: {dist: exponential, mean: 30d}',
+    `    lifetime: {dist: exponential, mean: ${LIFETIME_MEAN_H}h}`,
     '    projects: [load]',
   );
   return lines.join('\n') + '\n';
