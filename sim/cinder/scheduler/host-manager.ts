@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
+import { copyDict } from '../dict.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
@@ -336,7 +337,7 @@ class BackendState {
   /** _append_backend_info: the pool entry plus the few backend keys Cinder copies in. */
   private poolCapabilities(entry: Json, backendCap: Capabilities): Record<string, Json> {
     const own = (typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : {}) as Record<string, Json>;
-    const poolCap: Record<string, Json> = { ...own };
+    const poolCap: Record<string, Json> = copyDict(own);
     if (!pyTruthy(poolCap['volume_backend_name'])) poolCap['volume_backend_name'] = this.volumeBackendName;
     const protocol = poolCap['storage_protocol'];
     poolCap['storage_protocol'] = pyTruthy(protocol) ? storageProtocolVariants(protocol) : this.storageProtocol;
@@ -349,7 +350,7 @@ class BackendState {
 
   /** A legacy (pool-less) report is its own pool's capability dict, protocol expanded. */
   private legacyCapabilities(cap: Capabilities): Record<string, Json> {
-    const poolCap: Record<string, Json> = { ...cap };
+    const poolCap: Record<string, Json> = copyDict(cap as Record<string, Json>);
     if ('storage_protocol' in cap) poolCap['storage_protocol'] = this.storageProtocol;
     if (!pyTruthy(poolCap['volume_backend_name'])) poolCap['volume_backend_name'] = this.volumeBackendName;
     if (!pyTruthy(poolCap['vendor_name'])) poolCap['vendor_name'] = this.vendorName;

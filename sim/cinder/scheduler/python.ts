@@ -221,3 +221,4 @@ function reprString(s: string): string {
   }
   return out + quote;
 }
+

@@ -3,9 +3,10 @@ import type { ClockSegment, Periodic, TimerHandle } from '../../ports/clock.js';
 import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
-import type { DriverResult, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
+import type { DriverResult, PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
 import { commit, negate, snapshotDeltas, volumeDeltas } from '../api/quota.js';
 import type { BackendOptions, DefaultOptions } from '../cloud/options.js';
+import { copyDict } from '../dict.js';
 import { serviceId, type CapabilityReport, type ServiceDirectory } from './directory.js';
 import {
   backendOf,
@@ -302,10 +303,7 @@ export class VolumeService {
     if (this.driver.statsUnavailable || !this.driver.initialized) return null;
     const stats = this.driver.getVolumeStats();
     const extra = this.cfg.backend.extra_capabilities;
-    return {
-      ...stats,
-      pools: stats.pools.map((p) => ({ ...extra, ...p, allocated_capacity_gb: this.allocatedGb.get(p.pool_name) ?? 0 })),
-    };
+    return copyDict<VolumeStats>(stats, { pools: stats.pools.map((p) => copyDict<PoolStats>(extra as PoolStats, p, { allocated_capacity_gb: this.allocatedGb.get(p.pool_name) ?? 0 } as PoolStats)) } as VolumeStats);
   }
 
   /** Keep the stats as of now for the lazy periodic reports (call after every state change). */
