@@ -268,10 +268,7 @@ export class SchedulerService {
 
   /** Pull the lazy periodic reports produced since the last call, from every source. */
   private syncReports(): void {
-    const now = this.ports.clock.monoNow();
-    for (const src of this.directory.capabilitySources()) this.syncSource(src, now);
     this.allDirty = true;
-    this.dirty.clear();
     this.syncDirty();
   }
 
@@ -287,13 +284,12 @@ export class SchedulerService {
       this.clockEpochSeen = epoch;
       this.allDirty = true;
     }
-    const now = this.ports.clock.monoNow();
-    const sources = this.directory.capabilitySources();
     if (!this.allDirty && this.dirty.size === 0) return;
+    const now = this.ports.clock.monoNow();
     const all = this.allDirty;
     this.allDirty = false;
     let pulled: CapabilitySource[];
-    if (all) pulled = [...sources];
+    if (all) pulled = [...this.directory.capabilitySources()];
     else {
       pulled = [];
       for (const host of this.dirty) {
