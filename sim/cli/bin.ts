@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { main } from './main.js';
 
@@ -24,7 +25,8 @@ if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap()) {
     stdio: 'inherit',
     env: { ...process.env, CINDER_SIM_CHILD: '1' },
   });
-  process.exitCode = child.status ?? (child.signal ? 128 + 2 : 70);
+  if (child.error) process.stderr.write(`cinder-sim: could not start ${process.execPath}: ${child.error.message}\n`);
+  process.exitCode = child.status ?? (child.signal ? 128 + (constants.signals[child.signal] ?? 0) : 70);
 } else {
   const code = await main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
