@@ -126,4 +126,26 @@ describe('simulated store', () => {
     expect(t.get('a')?.deleted).toBe(true);
     expect(() => t.insert({ id: 'b', host: 'z' })).toThrow(/duplicate id 'b'/);
   });
+
+  it('lists keep insertion order through deletes and undeletes; every write, from any port, moves the version', () => {
+    const w = new World({ seed: 1 });
+    w.addNode('n');
+    w.addNode('m');
+    const t = w.db.port(w.node('n').clock).table<ServiceRow>('services');
+    const other = w.db.port(w.node('m').clock).table<ServiceRow>('services');
+    const v0 = t.version;
+    for (const id of ['a', 'b', 'c', 'd']) t.insert({ id, host: id });
+    expect(t.version).toBe(v0 + 4);
+    t.softDelete('b');
+    other.softDelete('d');
+    expect(t.list().map((r) => r.id)).toEqual(['a', 'c']);
+    expect(t.list((r) => r.host !== 'a').map((r) => r.id)).toEqual(['c']);
+    // An undelete puts the row back where it was inserted, not at the end.
+    other.update('b', { deleted: false });
+    expect(t.list().map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(other.version).toBe(v0 + 7);
+    expect(t.version).toBe(other.version);
+    // `rows` holds every row, the soft-deleted one included.
+    expect([...w.db.rows('services').keys()]).toEqual(['a', 'b', 'c', 'd']);
+  });
 });
