@@ -119,6 +119,20 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     expect(f['peak_rss_mb']).toBeGreaterThan(0);
   });
 
+  it('bench scenario: creates and the deletes due within the run come to about the requests asked for; the digest replays', async () => {
+    const run = async (): Promise<Record<string, number | string>> => {
+      const io = bufferIo(tmp());
+      expect(await main(['bench', 'scenario', '--backends', '10', '--requests', '20000', '--json'], io)).toBe(0);
+      return JSON.parse(io.out) as Record<string, number | string>;
+    };
+    const a = await run();
+    const b = await run();
+    expect(Math.abs(Number(a['requests']) - 20_000)).toBeLessThan(600);
+    expect(Number(a['creates'])).toBeGreaterThan(Number(a['requests']) / 2);
+    expect(a['decisions_digest']).toMatch(/^[0-9a-f]{64}$/);
+    expect(b['decisions_digest']).toBe(a['decisions_digest']);
+  });
+
   it('schema: a JSON Schema with the version and the fault kinds', async () => {
     const io = bufferIo(tmp());
     expect(await main(['schema'], io)).toBe(0);
