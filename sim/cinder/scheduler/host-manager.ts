@@ -426,6 +426,13 @@ export interface HostManagerOptions {
 
 export type ReportOutcome = 'accepted' | 'ignored_old';
 
+/** The services list a refresh saw: a copy of its rows, the caller's array itself, each host's position. */
+interface Refreshed {
+  services: ServiceInfo[];
+  given: readonly ServiceInfo[];
+  index: Map<string, number>;
+}
+
 /**
  * Cinder's HostManager: capability reports in, pool states out.  Reports
  * are stored as they arrive; backend and pool states are (re)built from
@@ -452,7 +459,7 @@ export class HostManager {
   /** Backends whose stored report changed since the last refresh. */
   private readonly touchedKeys = new Set<string>();
   /** The services list of the last refresh, with each host's position (null: the next refresh is a full one). */
-  private refreshedAt: { services: ServiceInfo[]; given: readonly ServiceInfo[]; index: Map<string, number> } | null = null;
+  private refreshedAt: Refreshed | null = null;
   /** Active services without a report, as of the last refresh. */
   private readonly missingKeys = new Set<string>();
   private readonly beforeConsume: ((pool: PoolState) => void) | undefined;
@@ -564,7 +571,7 @@ export class HostManager {
    * a changed row, a new report, a consumption to wipe.  null when only a
    * full refresh will do (clusters, a host that is not in the list).
    */
-  private changedSince(last: { services: ServiceInfo[]; given: readonly ServiceInfo[]; index: Map<string, number> }, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
+  private changedSince(last: Refreshed, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
     const out: number[] = [];
     const prev = last.services;
     // The caller's very array again (its rows are replaced, never mutated): no row changed.
