@@ -112,16 +112,6 @@ class CloudView implements SimCloud {
     return this.decisionCache.list;
   }
 
-  decisionCounts(): { total: number; createsOk: number } {
-    let total = 0;
-    let createsOk = 0;
-    for (const s of this.cloud.schedulers) {
-      total += s.decisions.length;
-      for (const d of s.decisions) if (d.ok && d.operation === 'create_volume') createsOk++;
-    }
-    return { total, createsOk };
-  }
-
   dropDecisions(): void {
     for (const s of this.cloud.schedulers) s.dropDecisions();
     this.decisionCache = { n: 0, list: [] };

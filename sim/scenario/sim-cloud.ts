@@ -17,7 +17,6 @@ export interface SimCloud {
   /** Scheduling decisions so far, oldest first (the list grows). */
   decisions(): readonly CloudDecision[];
   /** How many decisions are recorded now, and how many of them placed a volume. */
-  decisionCounts(): { total: number; createsOk: number };
   /** Forget the decisions recorded so far (lean runs keep counts only). */
   dropDecisions(): void;
   /** Every service's state now, as service-list and as the scheduler judge it. */
