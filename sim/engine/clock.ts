@@ -94,16 +94,9 @@ export class NodeClock implements Clock {
 
   rateRange(fromMono: number): { min: number; max: number } {
     const segs = this.segments;
-    let lo = 0;
-    let hi = segs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (segs[mid]!.start <= fromMono) lo = mid;
-      else hi = mid - 1;
-    }
     let min = Infinity;
     let max = -Infinity;
-    for (let i = lo; i < segs.length; i++) {
+    for (let i = this.segmentIndex(fromMono); i < segs.length; i++) {
       const r = 1 + segs[i]!.slope;
       if (r < min) min = r;
       if (r > max) max = r;

@@ -1,6 +1,5 @@
 import type { Periodic } from '../ports/clock.js';
 import { EngineMisuse } from './errors.js';
-import type { Simulation } from './simulation.js';
 
 /**
  * A periodic process (heartbeat, capability report) that costs no event per
@@ -11,11 +10,27 @@ import type { Simulation } from './simulation.js';
  * its millisecond, so an observer at time t sees a tick due at t.
  */
 
+/** What a lazy periodic process needs of its world: the virtual time now. */
+export interface VirtualNow {
+  readonly now: number;
+}
+
+/** Ticks at first, first + interval, ... counted up to `atMs` (ticks at or after `stoppedAt` never fall). */
+export function ticksBy(firstMs: number, intervalMs: number, stoppedAt: number, atMs: number): number {
+  const t = Math.min(atMs, stoppedAt);
+  return t < firstMs ? 0 : Math.floor((t - firstMs) / intervalMs) + 1;
+}
+
+/** The time of the n-th tick (n >= 1), or null for none. */
+export function nthTick(firstMs: number, intervalMs: number, n: number): number | null {
+  return n === 0 ? null : firstMs + (n - 1) * intervalMs;
+}
+
 export class LazyPeriodic implements Periodic {
   private stoppedAt = Infinity;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VirtualNow,
     readonly intervalMs: number,
     /** Virtual time of the first tick. */
     private readonly firstMs: number,
@@ -34,19 +49,22 @@ export class LazyPeriodic implements Periodic {
   }
 
   ticks(atMs: number = this.sim.now): number {
-    const t = Math.min(atMs, this.stoppedAt);
-    if (t < this.firstMs) return 0;
-    return Math.floor((t - this.firstMs) / this.intervalMs) + 1;
+    return ticksBy(this.firstMs, this.intervalMs, this.stoppedAt, atMs);
   }
 
   lastTick(atMs: number = this.sim.now): number | null {
-    const n = this.ticks(atMs);
-    return n === 0 ? null : this.firstMs + (n - 1) * this.intervalMs;
+    return nthTick(this.firstMs, this.intervalMs, this.ticks(atMs));
   }
 
   stop(): void {
     if (this.stoppedAt === Infinity) this.stoppedAt = this.sim.now;
   }
+}
+
+/** What the eager twin needs of its world: the time now and one event per tick. */
+export interface TickScheduler extends VirtualNow {
+  scheduleFirstAt(atMs: number, fn: () => void): number;
+  cancel(seq: number): void;
 }
 
 /** One event per tick; the reference model the lazy one must match. */
@@ -58,7 +76,7 @@ export class EagerPeriodic implements Periodic {
   private readonly history: number[] = [];
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: TickScheduler,
     readonly intervalMs: number,
     firstMs: number,
     private readonly onTick: (t: number) => void = () => {},

@@ -5,6 +5,7 @@ import type { ServicePorts } from '../ports/service.js';
 import { LogSink } from '../engine/log.js';
 import { RngRoot } from '../engine/rng.js';
 import { SimDatabase } from '../engine/store.js';
+import { nthTick, ticksBy } from '../engine/periodic.js';
 
 /**
  * The live world: the same ports backed by the real wall clock, real timers
@@ -31,12 +32,10 @@ class LivePeriodic implements Periodic {
     return this.stoppedAt !== Infinity;
   }
   ticks(atMs: number = this.clock.monoNow()): number {
-    const t = Math.min(atMs, this.stoppedAt);
-    return t < this.firstMs ? 0 : Math.floor((t - this.firstMs) / this.intervalMs) + 1;
+    return ticksBy(this.firstMs, this.intervalMs, this.stoppedAt, atMs);
   }
   lastTick(atMs?: number): number | null {
-    const n = this.ticks(atMs);
-    return n === 0 ? null : this.firstMs + (n - 1) * this.intervalMs;
+    return nthTick(this.firstMs, this.intervalMs, this.ticks(atMs));
   }
   stop(): void {
     if (this.stoppedAt === Infinity) this.stoppedAt = this.clock.monoNow();
