@@ -14,7 +14,7 @@
 import type { ServicePorts } from '../../ports/service.js';
 import type { DefaultOptions } from '../cloud/options.js';
 import type { ImageSpec } from '../cloud/spec.js';
-import type { ServiceDirectory } from '../volume/directory.js';
+import type { ServiceDirectory } from '../service/index.js';
 import { createBackup, deleteBackup, listBackups, restoreBackup, showBackup } from './backups.js';
 import { ApiCore } from './core.js';
 import type { Handler } from './handler.js';

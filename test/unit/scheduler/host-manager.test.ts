@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { maxOverSubscriptionRatio } from '../../../sim/cinder/scheduler/capacity.js';
-import { isServiceUp, storageProtocolVariants } from '../../../sim/cinder/scheduler/host-manager.js';
+import { storageProtocolVariants } from '../../../sim/cinder/scheduler/host-manager.js';
+import { isServiceUp } from '../../../sim/cinder/service/index.js';
 import type { Json } from '../../../sim/cinder/scheduler/python.js';
 import { fleet, schedulerRig } from '../../fixtures/scheduler/fleet.js';
 
