@@ -1,7 +1,6 @@
 import type { ServicePorts } from '../../ports/service.js';
 import type { Row, Table } from '../../ports/store.js';
 import type { DefaultOptions } from '../cloud/options.js';
-import type { ImageSpec } from '../cloud/spec.js';
 import type { ServiceDirectory } from '../service/index.js';
 import {
   table,
@@ -17,6 +16,16 @@ import {
 import type { QuotaDefaults } from '../quota.js';
 import type { ApiError, ApiResult, RequestContext } from './requests.js';
 
+/** An image as the API reads it from Glance (cinder/image/glance.py): what create-from-image checks. */
+export interface GlanceImage {
+  id: string;
+  name?: string;
+  size_bytes: number;
+  min_disk: number;
+  /** Image property cinder_img_volume_type. */
+  cinder_img_volume_type?: string;
+}
+
 /** What every API handler works with: the API node's ports and options, the shared DB and lookups. */
 export class ApiCore {
   /** The AZ cache (per API worker), with the virtual time it was filled. */
@@ -26,7 +35,7 @@ export class ApiCore {
     readonly ports: ServicePorts,
     readonly opts: DefaultOptions,
     readonly directory: ServiceDirectory,
-    readonly images: ReadonlyMap<string, ImageSpec>,
+    readonly images: ReadonlyMap<string, GlanceImage>,
   ) {}
 
   get volumes(): Table<VolumeRow> {
