@@ -1,11 +1,12 @@
 import { serviceList } from '../cinder/api/services.js';
 import type { Cloud } from '../cinder/cloud/build.js';
-import { backendOptions, defaultOptions, effectiveServiceDownTime } from '../cinder/cloud/options.js';
+import { backendOptions, defaultOptions } from '../cinder/cloud/options.js';
+import { effectiveServiceDownTime } from '../cinder/service/index.js';
 import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
-import { isServiceUp } from '../cinder/scheduler/host-manager.js';
-import { tables, type VolumeRow } from '../cinder/volume/model.js';
+import { isServiceUp } from '../cinder/service/index.js';
+import { tables, type VolumeRow } from '../cinder/db/index.js';
 import { buildCloud } from '../engine/cloud.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';

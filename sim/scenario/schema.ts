@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fakeBackendSpec } from '../../drivers/fake/spec.js';
 import { lintRules, type LintRuleId } from '../cinder/config/index.js';
 import { filterNames, type FilterName } from '../cinder/scheduler/filters/index.js';
+import { serviceBinaries } from '../cinder/service/index.js';
 import { durationPattern } from './duration.js';
 
 /**
@@ -32,7 +33,6 @@ export const ClockSpec = z
   })
   .strict();
 
-export const serviceBinaries = ['cinder-api', 'cinder-scheduler', 'cinder-volume', 'cinder-backup'] as const;
 export const ServiceBinary = z.enum(serviceBinaries);
 
 export const ConfSource = z

@@ -1,8 +1,8 @@
-import { backupTopic, SCHEDULER_TOPIC } from '../volume/manager.js';
-import type { BackupRow } from '../volume/model.js';
+import { backupTopic, SCHEDULER_TOPIC } from '../rpcapi.js';
+import type { BackupRow } from '../db/index.js';
 import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
-import { commit, reserve } from './quota.js';
+import { commit, reserve } from '../quota.js';
 import type { ApiResult } from './requests.js';
 import { backupView } from './views.js';
 import { createVolume } from './volumes.js';

@@ -1,10 +1,9 @@
 import type { ServicePorts } from '../../ports/service.js';
 import type { Row, Table } from '../../ports/store.js';
 import type { DefaultOptions } from '../cloud/options.js';
-import type { ImageSpec } from '../cloud/spec.js';
-import type { ServiceDirectory } from '../volume/directory.js';
+import type { ServiceDirectory } from '../service/index.js';
 import {
-  tables,
+  table,
   type AttachmentRow,
   type BackupRow,
   type MessageRow,
@@ -13,9 +12,19 @@ import {
   type TransferRow,
   type VolumeRow,
   type VolumeTypeRow,
-} from '../volume/model.js';
-import type { QuotaDefaults } from './quota.js';
+} from '../db/index.js';
+import type { QuotaDefaults } from '../quota.js';
 import type { ApiError, ApiResult, RequestContext } from './requests.js';
+
+/** An image as the API reads it from Glance (cinder/image/glance.py): what create-from-image checks. */
+export interface GlanceImage {
+  id: string;
+  name?: string;
+  size_bytes: number;
+  min_disk: number;
+  /** Image property cinder_img_volume_type. */
+  cinder_img_volume_type?: string;
+}
 
 /** What every API handler works with: the API node's ports and options, the shared DB and lookups. */
 export class ApiCore {
@@ -26,32 +35,32 @@ export class ApiCore {
     readonly ports: ServicePorts,
     readonly opts: DefaultOptions,
     readonly directory: ServiceDirectory,
-    readonly images: ReadonlyMap<string, ImageSpec>,
+    readonly images: ReadonlyMap<string, GlanceImage>,
   ) {}
 
   get volumes(): Table<VolumeRow> {
-    return this.ports.store.table<VolumeRow>(tables.volumes);
+    return table(this.ports.store, 'volumes');
   }
   get snapshots(): Table<SnapshotRow> {
-    return this.ports.store.table<SnapshotRow>(tables.snapshots);
+    return table(this.ports.store, 'snapshots');
   }
   get backups(): Table<BackupRow> {
-    return this.ports.store.table<BackupRow>(tables.backups);
+    return table(this.ports.store, 'backups');
   }
   get transfers(): Table<TransferRow> {
-    return this.ports.store.table<TransferRow>(tables.transfers);
+    return table(this.ports.store, 'transfers');
   }
   get types(): Table<VolumeTypeRow> {
-    return this.ports.store.table<VolumeTypeRow>(tables.volumeTypes);
+    return table(this.ports.store, 'volumeTypes');
   }
   get services(): Table<ServiceRow> {
-    return this.ports.store.table<ServiceRow>(tables.services);
+    return table(this.ports.store, 'services');
   }
   get attachments(): Table<AttachmentRow> {
-    return this.ports.store.table<AttachmentRow>(tables.attachments);
+    return table(this.ports.store, 'attachments');
   }
   get messages(): Table<MessageRow> {
-    return this.ports.store.table<MessageRow>(tables.messages);
+    return table(this.ports.store, 'messages');
   }
 
   get quotaDefaults(): QuotaDefaults {

@@ -13,10 +13,9 @@
  */
 import type { ServicePorts } from '../../ports/service.js';
 import type { DefaultOptions } from '../cloud/options.js';
-import type { ImageSpec } from '../cloud/spec.js';
-import type { ServiceDirectory } from '../volume/directory.js';
+import type { ServiceDirectory } from '../service/index.js';
 import { createBackup, deleteBackup, listBackups, restoreBackup, showBackup } from './backups.js';
-import { ApiCore } from './core.js';
+import { ApiCore, type GlanceImage } from './core.js';
 import type { Handler } from './handler.js';
 import { parseRequest, type ApiResult, type RequestContext, type Verb } from './requests.js';
 import { disableService, enableService, getPools, listMessages, listServices, listZones, quotaUsage, showQuota, updateQuota } from './services.js';
@@ -66,7 +65,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
 export class CinderApi {
   readonly core: ApiCore;
 
-  constructor(ports: ServicePorts, opts: DefaultOptions, directory: ServiceDirectory, images: ReadonlyMap<string, ImageSpec>) {
+  constructor(ports: ServicePorts, opts: DefaultOptions, directory: ServiceDirectory, images: ReadonlyMap<string, GlanceImage>) {
     this.core = new ApiCore(ports, opts, directory, images);
   }
 
@@ -91,5 +90,5 @@ export class CinderApi {
 }
 
 export * from './requests.js';
-export { resolveVolume, resolveSnapshot, resolveBackup, isoUtc } from './core.js';
+export { resolveVolume, resolveSnapshot, resolveBackup, isoUtc, type GlanceImage } from './core.js';
 export { serviceList, type ServiceListRow } from './services.js';

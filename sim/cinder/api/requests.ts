@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApiError } from '../exception.js';
 
 /**
  * The requests a user can make, one per cinder CLI verb, with the names
@@ -139,12 +140,7 @@ export function atLeast(ctx: RequestContext, min: string): boolean {
   return ma > na || (ma === na && mi >= ni);
 }
 
-/** A refused request as Cinder answers it: HTTP code, exception class, exact message. */
-export interface ApiError {
-  http: number;
-  error: string;
-  message: string;
-}
+export type { ApiError };
 
 export type ApiResult = { ok: true; result: unknown } | ({ ok: false } & ApiError);
 

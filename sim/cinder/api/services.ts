@@ -1,8 +1,8 @@
-import { effectiveServiceDownTime } from '../cloud/options.js';
-import { SCHEDULER_TOPIC } from '../volume/manager.js';
+import { limitOf, quotaRow, quotaTable } from '../quota.js';
+import { SCHEDULER_TOPIC } from '../rpcapi.js';
+import { effectiveServiceDownTime, isServiceUpForList } from '../service/index.js';
 import { err, isoUtc, ok, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
-import { limitOf, quotaRow, quotaTable } from './quota.js';
 import { requireAdmin } from './volumes.js';
 import { listAvailabilityZones } from './zones.js';
 
@@ -26,7 +26,7 @@ export function serviceList(core: ApiCore, filter: { host?: string; binary?: str
     .list((s) => (!filter.host || s.host === filter.host) && (!filter.binary || s.binary === filter.binary))
     .map((s) => {
       const beat = core.directory.updatedAt(s);
-      const up = Math.abs(now - beat) <= downMs;
+      const up = isServiceUpForList(beat, now, downMs);
       // The enable/disable time is shown when it is at least as close to now as the heartbeat.
       const shown = s.modified_at !== null && Math.abs(now - beat) >= Math.abs(now - s.modified_at) ? s.modified_at : beat;
       return {

@@ -1,9 +1,9 @@
-import { SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
-import { backendOf } from '../volume/model.js';
+import { SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
+import { extractBackend } from '../host.js';
 import { E, err, isAdmin, ok, resolveSnapshot, resolveVolume } from './core.js';
 import type { Handler } from './handler.js';
 import { atLeast } from './requests.js';
-import { reserve, snapshotDeltas } from './quota.js';
+import { reserve, snapshotDeltas } from '../quota.js';
 import { snapshotView } from './views.js';
 
 /** volume/api.py _create_snapshot and _create_snapshot_in_db_validate, checks in Cinder's order. */
@@ -56,7 +56,7 @@ export const deleteSnapshot: Handler<'snapshot-delete'> = (core, ctx, req, done)
   }
   const v = core.volumes.get(s.volume_id);
   core.snapshots.update(s.id, { status: 'deleting' });
-  if (v?.host) core.ports.bus.cast(volumeTopic(backendOf(v.host)), 'delete_snapshot', { snapshot_id: s.id });
+  if (v?.host) core.ports.bus.cast(volumeTopic(extractBackend(v.host)), 'delete_snapshot', { snapshot_id: s.id });
   done(ok());
 };
 

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { volumeTopic } from '../volume/manager.js';
-import { backendOf, type TransferRow } from '../volume/model.js';
+import { volumeTopic } from '../rpcapi.js';
+import { extractBackend } from '../host.js';
+import type { TransferRow } from '../db/index.js';
 import { E, err, isAdmin, ok, resolveByNameOrId, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
-import { checkPerVolume, commit, negate, reserve } from './quota.js';
+import { checkPerVolume, commit, negate, reserve } from '../quota.js';
 import { atLeast, type RequestContext } from './requests.js';
 
 /** transfer/api.py: salt of volume_transfer_salt_length, key of volume_transfer_key_length, HMAC-SHA1 stored. */
@@ -68,7 +69,7 @@ export const acceptTransfer: Handler<'transfer-accept'> = (core, ctx, req, done)
     rollback();
     return done(err(E.invalidVolume('Volume is not scheduled to any host.')));
   }
-  core.ports.bus.call(volumeTopic(backendOf(v.host)), 'accept_transfer', { volume_id: v.id, new_project: ctx.project_id }, core.opts.rpc_response_timeout * 1000, (res) => {
+  core.ports.bus.call(volumeTopic(extractBackend(v.host)), 'accept_transfer', { volume_id: v.id, new_project: ctx.project_id }, core.opts.rpc_response_timeout * 1000, (res) => {
     if (!res.ok) {
       rollback();
       return done(err({ http: 500, error: res.error, message: res.message }));

@@ -1,4 +1,4 @@
-import type { BackupRow, SnapshotRow, VolumeRow } from '../volume/model.js';
+import type { BackupRow, SnapshotRow, VolumeRow } from '../db/index.js';
 import { isoUtc, type ApiCore } from './core.js';
 
 /** The JSON Cinder's API returns for a volume (api/v3/views/volumes.py), reduced. */

@@ -1,8 +1,9 @@
-import { SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
-import { backendOf, type VolumeRow, type VolumeTypeRow } from '../volume/model.js';
+import { SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
+import { extractBackend } from '../host.js';
+import type { VolumeRow, VolumeTypeRow } from '../db/index.js';
 import { E, err, isAdmin, ok, resolveByNameOrId, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
-import { checkPerVolume, commit, negate, reserve, volumeDeltas } from './quota.js';
+import { checkPerVolume, commit, negate, reserve, volumeDeltas } from '../quota.js';
 import { atLeast, type ApiError, type RequestContext } from './requests.js';
 import { volumeView } from './views.js';
 import { refreshAzCache, validAvailabilityZones } from './zones.js';
@@ -229,7 +230,7 @@ export const deleteVolume: Handler<'delete'> = (core, ctx, req, done) => {
   }
   for (const s of snaps) core.snapshots.update(s.id, { status: 'deleting' });
   core.volumes.update(v.id, { status: 'deleting', previous_status: v.status });
-  core.ports.bus.cast(volumeTopic(backendOf(v.host)), 'delete_volume', { volume_id: v.id, cascade: req.cascade === true });
+  core.ports.bus.cast(volumeTopic(extractBackend(v.host)), 'delete_volume', { volume_id: v.id, cascade: req.cascade === true });
   done(ok());
 };
 
@@ -314,7 +315,7 @@ export const attachVolume: Handler<'attach'> = (core, ctx, req, done) => {
   const prev = v.status;
   core.volumes.update(v.id, { status: 'attaching', previous_status: prev });
   const timeoutMs = core.opts.rpc_response_timeout * 1000;
-  core.ports.bus.call(volumeTopic(backendOf(v.host)), 'initialize_connection', { volume_id: v.id, host: req.host }, timeoutMs, (res) => {
+  core.ports.bus.call(volumeTopic(extractBackend(v.host)), 'initialize_connection', { volume_id: v.id, host: req.host }, timeoutMs, (res) => {
     const unreserve = () => core.volumes.update(v.id, { status: prev, previous_status: null });
     if (!res.ok) {
       unreserve();
@@ -350,7 +351,7 @@ export const detachVolume: Handler<'detach'> = (core, ctx, req, done) => {
   const atts = core.attachments.list((a) => a.volume_id === v.id && a.attach_status === 'attached');
   const target = req.attachment_id ? atts.find((a) => a.id === req.attachment_id) : atts[0];
   if (target) core.attachments.update(target.id, { attach_status: 'detached' });
-  if (v.host) core.ports.bus.cast(volumeTopic(backendOf(v.host)), 'terminate_connection', { volume_id: v.id });
+  if (v.host) core.ports.bus.cast(volumeTopic(extractBackend(v.host)), 'terminate_connection', { volume_id: v.id });
   const left = atts.length - (target ? 1 : 0);
   core.volumes.update(v.id, left > 0 ? { status: 'in-use' } : { status: 'available', attach_status: 'detached' });
   done(ok());

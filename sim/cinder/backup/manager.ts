@@ -3,12 +3,12 @@ import type { Message } from '../../ports/bus.js';
 import type { TimerHandle } from '../../ports/clock.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
-import { commit } from '../api/quota.js';
+import { commit } from '../quota.js';
 import type { DefaultOptions } from '../cloud/options.js';
-import type { ServiceDirectory } from '../volume/directory.js';
-import { ServiceHeart } from '../volume/heartbeat.js';
-import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
-import { backendOf, tables, type BackupRow, type SnapshotRow, type VolumeRow } from '../volume/model.js';
+import { ServiceHeart, type ServiceDirectory } from '../service/index.js';
+import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
+import { extractBackend } from '../host.js';
+import { table, type BackupRow, type VolumeRow } from '../db/index.js';
 
 /**
  * cinder-backup (backup/manager.py): one per host.  Reads a volume through
@@ -34,10 +34,10 @@ export class BackupService {
   }
 
   private get backups(): Table<BackupRow> {
-    return this.ports.store.table<BackupRow>(tables.backups);
+    return table(this.ports.store, 'backups');
   }
   private get volumes(): Table<VolumeRow> {
-    return this.ports.store.table<VolumeRow>(tables.volumes);
+    return table(this.ports.store, 'volumes');
   }
 
   start(): void {
@@ -108,7 +108,7 @@ export class BackupService {
     const v = this.volumes.get(b.volume_id);
     if (!v || !v.host) return this.finishBackup(b.id, false, `Volume ${b.volume_id} could not be found.`);
     // Read the volume through its backend: a connection from cinder-volume.
-    this.ports.bus.call(volumeTopic(backendOf(v.host)), 'initialize_connection', { volume_id: v.id, host: this.host }, this.defaults.rpc_response_timeout * 1000, (res) => {
+    this.ports.bus.call(volumeTopic(extractBackend(v.host)), 'initialize_connection', { volume_id: v.id, host: this.host }, this.defaults.rpc_response_timeout * 1000, (res) => {
       if (!this.running) return;
       const reply = res.ok ? (res.reply as { ok: boolean; message?: string }) : { ok: false, message: res.message };
       if (!reply.ok) return this.finishBackup(b.id, false, reply.message ?? 'connection failed');
@@ -122,7 +122,7 @@ export class BackupService {
     if (!b || b.deleted) return;
     const v = this.volumes.get(b.volume_id);
     if (b.snapshot_id) {
-      const snaps = this.ports.store.table<SnapshotRow>(tables.snapshots);
+      const snaps = table(this.ports.store, 'snapshots');
       if (snaps.get(b.snapshot_id) && !snaps.get(b.snapshot_id)!.deleted) snaps.update(b.snapshot_id, { status: 'available' });
     } else if (v && !v.deleted && v.status === 'backing-up') {
       this.volumes.update(v.id, success ? { status: v.previous_status ?? 'available', previous_status: null } : { status: v.previous_status ?? 'available', previous_status: 'error_backing-up' });
@@ -150,7 +150,7 @@ export class BackupService {
       );
     }
     if (!v.host) return failVolume(`Volume ${v.id} has no host.`);
-    this.ports.bus.call(volumeTopic(backendOf(v.host)), 'initialize_connection', { volume_id: v.id, host: this.host }, this.defaults.rpc_response_timeout * 1000, (res) => {
+    this.ports.bus.call(volumeTopic(extractBackend(v.host)), 'initialize_connection', { volume_id: v.id, host: this.host }, this.defaults.rpc_response_timeout * 1000, (res) => {
       if (!this.running) return;
       const reply = res.ok ? (res.reply as { ok: boolean; message?: string }) : { ok: false, message: res.message };
       if (!reply.ok) return failVolume(`Restore of backup ${b.id} failed: ${reply.message}`);

@@ -8,9 +8,9 @@ import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/r
 import { serviceList, type ServiceListRow } from '../api/services.js';
 import { BackupService } from '../backup/manager.js';
 import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
-import { ServiceDirectory } from '../volume/directory.js';
+import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
 import { VolumeService } from '../volume/manager.js';
-import { tables, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../volume/model.js';
+import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
 import { checkInvariants } from './invariants.js';
 import { cloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
 
@@ -28,7 +28,7 @@ export interface CloudOptions {
 
 /** Names a service for faults: `{ binary: 'cinder-volume', host: 'node1@lvm' }`. */
 export interface ServiceRef {
-  binary: 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup';
+  binary: HeartbeatBinary;
   host: string;
 }
 
@@ -233,10 +233,10 @@ export class Cloud {
     const copy = <T>(rows: T[]): T[] => rows.map((r) => ({ ...r }));
     return {
       atMs: this.apis[0]!.ports.clock.monoNow(),
-      volumes: copy(this.store.table<VolumeRow>(tables.volumes).list()),
-      snapshots: copy(this.store.table<SnapshotRow>(tables.snapshots).list()),
-      backups: copy(this.store.table<BackupRow>(tables.backups).list()),
-      transfers: copy(this.store.table<TransferRow>(tables.transfers).list()),
+      volumes: copy(table(this.store, 'volumes').list()),
+      snapshots: copy(table(this.store, 'snapshots').list()),
+      backups: copy(table(this.store, 'backups').list()),
+      transfers: copy(table(this.store, 'transfers').list()),
       services: serviceList(core),
       pools,
       decisions: this.schedulers.flatMap((s) => s.decisions),

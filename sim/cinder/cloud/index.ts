@@ -29,6 +29,6 @@
  * In the simulator, sim/engine/cloud.ts (SimCloud) builds the World and this cloud together.
  */
 export { Cloud, type CloudHost, type CloudOptions, type CloudSnapshot, type PoolCapacity, type ServiceRef } from './build.js';
-export { cloudSpec, nodeSpec, imageSpec, serviceNames, type CloudInput, type CloudSpec, type NodeSpec, type ImageSpec, type ServiceName } from './spec.js';
-export { defaultOptions, backendOptions, effectiveServiceDownTime, type DefaultOptions, type BackendOptions, type BackendInput } from './options.js';
+export { cloudSpec, nodeSpec, imageSpec, type CloudInput, type CloudSpec, type NodeSpec, type ImageSpec } from './spec.js';
+export { defaultOptions, backendOptions, type DefaultOptions, type BackendOptions, type BackendInput } from './options.js';
 export { checkInvariants } from './invariants.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupTargets } from '../../../drivers/fake/backup.js';
+import { serviceBinaries } from '../service/index.js';
 import { backendOptions, defaultOptions } from './options.js';
 
 /**
@@ -7,8 +8,6 @@ import { backendOptions, defaultOptions } from './options.js';
  * cinder.conf options ([DEFAULT] and one group per enabled backend, in
  * Cinder's option names) and the fake storage behind each backend.
  */
-export const serviceNames = ['cinder-api', 'cinder-scheduler', 'cinder-volume', 'cinder-backup'] as const;
-export type ServiceName = (typeof serviceNames)[number];
 
 /** Structurally the engine's ClockSpec (the cloud passes it through untouched). */
 export const clockSpec = z
@@ -39,7 +38,7 @@ export const nodeSpec = z
   .object({
     name: z.string().min(1),
     clock: clockSpec.default({}),
-    services: z.array(z.enum(serviceNames)).min(1),
+    services: z.array(z.enum(serviceBinaries)).min(1),
     /** [DEFAULT] options of this node's cinder.conf. */
     DEFAULT: defaultOptions.default(defaultOptions.parse({})),
     /** enabled_backends, in order: group name -> that group's options and fake storage. */

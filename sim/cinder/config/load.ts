@@ -1,3 +1,4 @@
+import { effectiveServiceDownTime } from '../service/index.js';
 import { convertValue } from './convert.js';
 import { finding, sortFindings, type Finding } from './findings.js';
 import { DEFAULT, fileSource, groupOf, lastAssignments, SHARED, where, type Group } from './groups.js';
@@ -140,7 +141,7 @@ function resolveDefaults(
   const defaults = values as DefaultOptions;
   const defaultSources = sources as Record<DefaultOptionName, OptionSource>;
   if (defaults.report_interval && defaults.service_down_time <= defaults.report_interval) {
-    const raised = Math.trunc(defaults.report_interval * 2.5);
+    const raised = effectiveServiceDownTime(defaults);
     const src = defaultSources.service_down_time;
     findings.push(
       finding('service-down-time-override', {

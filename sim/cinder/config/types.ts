@@ -1,4 +1,5 @@
 /** The shapes loadCinderConf returns (see index.ts for the whole API). */
+import type { HeartbeatBinary } from '../service/index.js';
 import type { Finding } from './findings.js';
 import type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions } from './options.js';
 
@@ -36,7 +37,7 @@ export interface BackendConfig {
   other_options: { key: string; value: string; file: string; line: number }[];
 }
 
-export type ServiceBinary = 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup';
+export type ServiceBinary = HeartbeatBinary;
 
 export interface DerivedService {
   binary: ServiceBinary;

@@ -1,6 +1,7 @@
 import { filters as filterRegistry, filterNames, isFilterName, type FilterName } from './filters/index.js';
 import { FALLBACK, FastPath, fastPathApplies } from './fast-path.js';
-import { extractBackend, extractPool, type HostManager, type PoolState, type ServiceInfo } from './host-manager.js';
+import { extractBackend, extractPool } from '../host.js';
+import type { HostManager, PoolState, ServiceInfo } from './host-manager.js';
 import { PyError, pyRepr, type Json } from './python.js';
 import { DEFAULT_CONFIG, type BackendFilter, type BackendWeigher, type FilterContext, type FilterProperties, type Operation, type RequestSpec, type RetryInfo, type SchedulerConfig, type SchedulingLookups, type Verdict } from './types.js';
 import { normalize } from './weighers/base.js';

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import { appendHost } from '../host.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
 import { copyDict } from '../dict.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
@@ -9,14 +10,9 @@ export interface ServiceInfo {
   availability_zone: string;
   disabled: boolean;
   frozen: boolean;
-  /** Service.is_up judged by the scheduler's own clock (see isServiceUp). */
+  /** Service.is_up judged by the scheduler's own clock (see sim/cinder/service's isServiceUp). */
   up: boolean;
   cluster_name?: string | null;
-}
-
-/** objects.Service.is_up: the heartbeat is no older than service_down_time by the judge's clock. */
-export function isServiceUp(updatedAtWallMs: number | null, nowWallMs: number, serviceDownTimeMs: number): boolean {
-  return updatedAtWallMs !== null && updatedAtWallMs >= nowWallMs - serviceDownTimeMs;
 }
 
 export type Capabilities = Readonly<Record<string, Json>>;
@@ -34,20 +30,6 @@ export function storageProtocolVariants(protocol: Json | undefined): Json {
     for (const variants of PROTOCOL_VARIANTS) if (variants.includes(protocol)) return [...variants];
   }
   return protocol ?? null;
-}
-
-/** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
-export function appendHost(host: string, pool: string): string {
-  return pool ? `${host}#${pool}` : host;
-}
-
-/** volume_utils.extract_host for 'backend' and 'pool'. */
-export function extractBackend(host: string): string {
-  return host.split('#')[0]!;
-}
-export function extractPool(host: string): string | null {
-  const parts = host.split('#');
-  return parts.length === 2 ? parts[1]! : null;
 }
 
 /**

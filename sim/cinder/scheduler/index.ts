@@ -1,4 +1,4 @@
-export { HostManager, PoolState, isServiceUp, appendHost, extractBackend, extractPool, storageProtocolVariants, type ServiceInfo, type Capabilities } from './host-manager.js';
+export { HostManager, PoolState, storageProtocolVariants, type ServiceInfo, type Capabilities } from './host-manager.js';
 export { FilterScheduler, type Decision, type ScheduleInput, type FilterTrace, type WeigherTrace, type NoValidSummary, type TraceLevel } from './filter-scheduler.js';
 export { filters, filterNames, type FilterName } from './filters/index.js';
 export { weighers, weigherNames, type WeigherName } from './weighers/index.js';

@@ -2,13 +2,9 @@ import type { Message } from '../../ports/bus.js';
 import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
-import { commit } from '../api/quota.js';
-import { effectiveServiceDownTime, type DefaultOptions } from '../cloud/options.js';
-import type { CapabilitySource, ServiceDirectory } from '../volume/directory.js';
-import { ServiceHeart } from '../volume/heartbeat.js';
-import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
+import { commit } from '../quota.js';
+import type { DefaultOptions } from '../cloud/options.js';
 import {
-  backendOf,
   tables,
   type BackupRow,
   type MessageRow,
@@ -17,9 +13,12 @@ import {
   type VolumeRow,
   type VolumeStatus,
   type VolumeTypeRow,
-} from '../volume/model.js';
+} from '../db/index.js';
+import { extractBackend } from '../host.js';
+import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
+import { effectiveServiceDownTime, isServiceUp, ServiceHeart, type CapabilitySource, type ServiceDirectory } from '../service/index.js';
 import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from './filter-scheduler.js';
-import { HostManager, isServiceUp, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
+import { HostManager, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
 
@@ -473,7 +472,7 @@ export class SchedulerService {
     spec.volume_properties.host = v.host;
     const d = this.filterScheduler.extendVolume(this.input(spec, { new_size: v.size }));
     if (!d.selected || !d.pool) {
-      const reason = `Cannot place snapshot ${s.id} on ${backendOf(v.host)}.`;
+      const reason = `Cannot place snapshot ${s.id} on ${extractBackend(v.host)}.`;
       this.ports.log.error(`Failed to create snapshot: No valid backend was found. ${reason}`);
       snaps.update(s.id, { status: 'error' });
       this.record('create_snapshot', s.id, d, reason);
@@ -512,7 +511,7 @@ export class SchedulerService {
     const spec = this.spec(v, 'retype', newTypeId, azs);
     const policy = String(args.migration_policy ?? 'never');
     spec.migration_policy = policy;
-    spec.volume_properties.host = backendOf(v.host);
+    spec.volume_properties.host = extractBackend(v.host);
     const d = this.filterScheduler.findRetypeBackend(this.input(spec), policy);
     this.record('retype', v.id, d);
     if (!d.selected || !d.pool) {
@@ -521,8 +520,8 @@ export class SchedulerService {
       return;
     }
     const dest = d.pool;
-    const args2 = dest.backendHost === backendOf(v.host) ? { volume_id: v.id, new_type_id: newTypeId } : { volume_id: v.id, new_type_id: newTypeId, dest_host: dest.host };
-    this.ports.bus.cast(volumeTopic(backendOf(v.host)), 'retype', args2);
+    const args2 = dest.backendHost === extractBackend(v.host) ? { volume_id: v.id, new_type_id: newTypeId } : { volume_id: v.id, new_type_id: newTypeId, dest_host: dest.host };
+    this.ports.bus.cast(volumeTopic(extractBackend(v.host)), 'retype', args2);
   }
 
   /** get_backup_host: a backup service in the volume's AZ whose last report says it works. */

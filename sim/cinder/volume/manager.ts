@@ -4,13 +4,10 @@ import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import type { DriverResult, PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
-import { commit, negate, snapshotDeltas, volumeDeltas } from '../api/quota.js';
+import { commit, negate, snapshotDeltas, volumeDeltas } from '../quota.js';
 import type { BackendOptions, DefaultOptions } from '../cloud/options.js';
 import { copyDict } from '../dict.js';
-import { serviceId, type CapabilityReport, type ServiceDirectory } from './directory.js';
 import {
-  backendOf,
-  poolOf,
   type BackupRow,
   tables,
   type ServiceRow,
@@ -18,14 +15,13 @@ import {
   type VolumeRow,
   type VolumeStatus,
   type VolumeTypeRow,
-} from './model.js';
+} from '../db/index.js';
+import { extractBackend, extractPool } from '../host.js';
+import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
+import { serviceId, type CapabilityReport, type ServiceDirectory } from '../service/index.js';
 
 /** oslo.service's graceful_shutdown_timeout default: how long a stopping service finishes its requests. */
 const GRACEFUL_SHUTDOWN_TIMEOUT_S = 60;
-
-export const SCHEDULER_TOPIC = 'cinder-scheduler';
-export const volumeTopic = (host: string): string => `cinder-volume.${host}`;
-export const backupTopic = (host: string): string => `cinder-backup.${host}`;
 
 /** Image data copies at this rate when a volume is created from an image (MB/s). */
 const IMAGE_COPY_MBPS = 100;
@@ -268,7 +264,7 @@ export class VolumeService {
 
   /** _do_cleanup at start: interrupted work on this backend is resolved as Cinder does. */
   private cleanup(): void {
-    for (const v of this.volumes.list((v) => v.host !== null && backendOf(v.host) === this.cfg.host)) {
+    for (const v of this.volumes.list((v) => v.host !== null && extractBackend(v.host) === this.cfg.host)) {
       if (v.status === 'creating' || v.status === 'downloading') this.volumes.update(v.id, { status: 'error' });
       else if (v.status === 'deleting') this.deleteVolume({ volume_id: v.id, cascade: true });
       else if (v.status === 'extending') this.volumes.update(v.id, { status: 'error_extending' });
@@ -281,18 +277,18 @@ export class VolumeService {
 
   private ownsVolume(volumeId: string): boolean {
     const v = this.volumes.get(volumeId);
-    return !!v && v.host !== null && backendOf(v.host) === this.cfg.host;
+    return !!v && v.host !== null && extractBackend(v.host) === this.cfg.host;
   }
 
   private countAllocated(): void {
     this.allocatedGb.clear();
-    for (const v of this.volumes.list((v) => v.host !== null && backendOf(v.host) === this.cfg.host)) {
+    for (const v of this.volumes.list((v) => v.host !== null && extractBackend(v.host) === this.cfg.host)) {
       if (v.status === 'available' || v.status === 'in-use') this.addAllocated(v.host!, v.size);
     }
   }
 
   private addAllocated(host: string, gb: number): void {
-    const pool = poolOf(host) ?? this.driver.getVolumeStats().pools[0]?.pool_name ?? 'unknown';
+    const pool = extractPool(host) ?? this.driver.getVolumeStats().pools[0]?.pool_name ?? 'unknown';
     this.allocatedGb.set(pool, Math.max(0, (this.allocatedGb.get(pool) ?? 0) + gb));
   }
 
@@ -592,7 +588,7 @@ export class VolumeService {
     const volumeId = String(args.volume_id);
     const v = this.volumes.get(volumeId);
     if (!v || v.deleted || !v.host) return;
-    const pool = poolOf(v.host) ?? 'LVM';
+    const pool = extractPool(v.host) ?? 'LVM';
     const ref = { id: v.id, sizeGb: v.size, pool };
     // _update_allocated_capacity runs before the driver; reports from now on carry it.
     this.addAllocated(v.host, v.size);
@@ -782,7 +778,7 @@ export class VolumeService {
       return;
     }
     this.volumes.update(v.id, { migration_status: 'migrating' });
-    this.ports.bus.cast(volumeTopic(backendOf(dest)), 'migrate_volume_target', { volume_id: v.id, dest_host: dest, new_type_id: args.new_type_id, source_host: this.cfg.host });
+    this.ports.bus.cast(volumeTopic(extractBackend(dest)), 'migrate_volume_target', { volume_id: v.id, dest_host: dest, new_type_id: args.new_type_id, source_host: this.cfg.host });
   }
 
   /** The destination side of a generic migration: a new volume, then a copy of the data. */
@@ -790,7 +786,7 @@ export class VolumeService {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted) return;
     const dest = String(args.dest_host);
-    const r = this.driver.createVolume({ id: v.id, sizeGb: v.size, pool: poolOf(dest) ?? 'LVM' });
+    const r = this.driver.createVolume({ id: v.id, sizeGb: v.size, pool: extractPool(dest) ?? 'LVM' });
     const copyMs = Math.ceil(((v.size * 1024) / IMAGE_COPY_MBPS) * 1000);
     this.after(r.ok ? { ...r, latencyMs: r.latencyMs + copyMs } : r, (res) => {
       if (res.ok) this.addAllocated(dest, v.size);

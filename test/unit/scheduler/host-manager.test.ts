@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { maxOverSubscriptionRatio } from '../../../sim/cinder/scheduler/capacity.js';
-import { isServiceUp, storageProtocolVariants } from '../../../sim/cinder/scheduler/host-manager.js';
+import { storageProtocolVariants } from '../../../sim/cinder/scheduler/host-manager.js';
 import type { Json } from '../../../sim/cinder/scheduler/python.js';
 import { fleet, schedulerRig } from '../../fixtures/scheduler/fleet.js';
 
@@ -53,15 +53,6 @@ describe('candidates: naming, order, who is left out', () => {
     expect(rig.hm.getAllBackendStates(up).map((p) => p.host)).toEqual(['a@x#x', 'b@x#x']);
     rig.hm.getAllBackendStates([rig.service('a@x', { up: false }), rig.service('b@x')]);
     expect(rig.hm.getAllBackendStates(up).map((p) => p.host)).toEqual(['b@x#x', 'a@x#x']);
-  });
-
-  test.each([
-    ['heartbeat exactly service_down_time old', 40_000, true],
-    ['heartbeat 1 ms older than that', 39_999, false],
-    ['heartbeat from the future (skewed clock)', 200_000, true],
-    ['never', null, false],
-  ] as const)('isServiceUp: %s', (_what, updatedAt, up) => {
-    expect(isServiceUp(updatedAt, 100_000, 60_000)).toBe(up);
   });
 });
 

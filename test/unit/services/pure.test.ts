@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isoUtc } from '../../../sim/cinder/api/core.js';
-import { checkPerVolume, commit, quotaRow, reserve, type QuotaDefaults } from '../../../sim/cinder/api/quota.js';
+import { checkPerVolume, commit, quotaRow, reserve, type QuotaDefaults } from '../../../sim/cinder/quota.js';
 import { atLeast, parseRequest } from '../../../sim/cinder/api/requests.js';
-import { effectiveServiceDownTime } from '../../../sim/cinder/cloud/options.js';
+import { effectiveServiceDownTime } from '../../../sim/cinder/service/index.js';
 import { SimDatabase } from '../../../sim/engine/store.js';
 
 const clock = { monoNow: () => 0, wallNow: () => 0, wallAt: () => 0 };

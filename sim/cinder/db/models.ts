@@ -1,24 +1,11 @@
 import type { Row } from '../../ports/store.js';
+import type { Binary } from '../service/binaries.js';
 
 /**
- * The Cinder database tables the services share (cinder/db/sqlalchemy/models.py),
- * reduced to the columns the control plane reads.  Times are wall-clock ms
- * of the writing node.
+ * The rows of the Cinder database tables the services share
+ * (cinder/db/sqlalchemy/models.py), reduced to the columns the control plane
+ * reads.  Times are wall-clock ms of the writing node.
  */
-
-export const tables = {
-  services: 'services',
-  volumes: 'volumes',
-  snapshots: 'snapshots',
-  backups: 'backups',
-  transfers: 'transfers',
-  volumeTypes: 'volume_types',
-  quotas: 'quotas',
-  attachments: 'volume_attachment',
-  messages: 'messages',
-} as const;
-
-export type Binary = 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup' | 'cinder-api';
 
 export interface ServiceRow extends Row {
   binary: Binary;
@@ -147,15 +134,3 @@ export interface QuotaRow extends Row {
 }
 
 export type QuotaResource = 'volumes' | 'snapshots' | 'gigabytes' | 'backups' | 'backup_gigabytes' | 'per_volume_gigabytes';
-
-/** `host@backend#pool` -> `host@backend`. */
-export function backendOf(host: string): string {
-  const i = host.indexOf('#');
-  return i < 0 ? host : host.slice(0, i);
-}
-
-/** `host@backend#pool` -> `pool` (or null). */
-export function poolOf(host: string): string | null {
-  const i = host.indexOf('#');
-  return i < 0 ? null : host.slice(i + 1);
-}

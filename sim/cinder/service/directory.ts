@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { VolumeStats } from '../../ports/volume-driver.js';
-import type { ServiceRow } from './model.js';
+import type { ServiceRow } from '../db/index.js';
 
 /**
  * The columns the lazy model computes when read instead of writing them

@@ -1,6 +1,6 @@
-import type { Store, Table } from '../../ports/store.js';
-import { tables, type QuotaResource, type QuotaRow } from '../volume/model.js';
-import type { ApiError } from './requests.js';
+import type { Store, Table } from '../ports/store.js';
+import { table, type QuotaResource, type QuotaRow } from './db/index.js';
+import type { ApiError } from './exception.js';
 
 /**
  * Cinder's quota engine, reduced to what a run observes: per-project limits
@@ -11,7 +11,7 @@ import type { ApiError } from './requests.js';
 export type QuotaDefaults = Record<QuotaResource, number>;
 
 export function quotaTable(store: Store): Table<QuotaRow> {
-  return store.table<QuotaRow>(tables.quotas);
+  return table(store, 'quotas');
 }
 
 export function quotaRow(store: Store, project: string): QuotaRow {

@@ -1,7 +1,8 @@
 import type { Periodic } from '../../ports/clock.js';
 import type { ServicePorts } from '../../ports/service.js';
+import { table } from '../db/index.js';
+import type { Binary } from './binaries.js';
 import { serviceId, type ServiceDirectory } from './directory.js';
-import { tables, type Binary, type ServiceRow } from './model.js';
 
 /**
  * Service.start / report_state for services other than cinder-volume
@@ -29,7 +30,7 @@ export class ServiceHeart {
   }
 
   start(availabilityZone: string, working: () => boolean = () => true): void {
-    const t = this.ports.store.table<ServiceRow>(tables.services);
+    const t = table(this.ports.store, 'services');
     if (t.get(this.id)) t.update(this.id, { availability_zone: availabilityZone });
     else {
       t.insert({

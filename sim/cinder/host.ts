@@ -1,0 +1,22 @@
+/**
+ * The host strings Cinder writes on volumes and services
+ * (cinder/volume/volume_utils.py append_host / extract_host):
+ * `host@backend#pool`.
+ */
+
+/** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
+export function appendHost(host: string, pool: string): string {
+  return pool ? `${host}#${pool}` : host;
+}
+
+/** volume_utils.extract_host(host, 'backend'): `host@backend#pool` -> `host@backend`. */
+export function extractBackend(host: string): string {
+  const i = host.indexOf('#');
+  return i < 0 ? host : host.slice(0, i);
+}
+
+/** volume_utils.extract_host(host, 'pool'): `host@backend#pool` -> `pool`, or null when there is none. */
+export function extractPool(host: string): string | null {
+  const parts = host.split('#');
+  return parts.length === 2 ? parts[1]! : null;
+}
