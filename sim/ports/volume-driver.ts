@@ -106,6 +106,8 @@ export interface VolumeDriver {
   readonly initialized: boolean;
   /** `do_setup` + `check_for_setup_error` (e.g. "Volume Group <vg> does not exist"). */
   doSetup(): DriverResult<void>;
+  /** A restarted service builds its driver anew: `initialized` is false until `doSetup` runs again. */
+  resetInitialized(): void;
   createVolume(volume: DriverVolumeRef): DriverResult<void>;
   createVolumeFromSnapshot(volume: DriverVolumeRef, snapshot: DriverSnapshotRef): DriverResult<void>;
   createClonedVolume(volume: DriverVolumeRef, source: DriverVolumeRef): DriverResult<void>;
@@ -116,6 +118,8 @@ export interface VolumeDriver {
   /** Export and connect; `providerAuth` is reused when the volume already has one. */
   initializeConnection(volumeId: string, connector: Connector, providerAuth: string | null): DriverResult<ConnectionResult>;
   terminateConnection(volumeId: string): DriverResult<void>;
+  /** True when `get_volume_stats` would raise (the storage cannot be read): nothing is published. */
+  readonly statsUnavailable: boolean;
   /** The capability report for the current state (`get_volume_stats(refresh=True)`). */
   getVolumeStats(): VolumeStats;
   /** Whether the volume's data is still readable (false once the backend failed). */

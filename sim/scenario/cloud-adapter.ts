@@ -4,6 +4,7 @@ import { backendOptions, defaultOptions } from '../cinder/cloud/options.js';
 import { effectiveServiceDownTime } from '../cinder/service/index.js';
 import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
+import { defaultShortcuts, type Shortcuts } from '../cinder/shortcuts.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import { isServiceUp } from '../cinder/service/index.js';
 import { tables, type VolumeRow } from '../cinder/db/index.js';
@@ -57,20 +58,16 @@ export function emptiedBy(d: Decision | null): string | null {
   return d.filters.find((f) => f.passed.length === 0)?.name ?? null;
 }
 
-/** The scenario runner's view of the services' Cloud (sim/cinder/cloud/build.ts). */
-export const defaultCloudFactory: CloudFactory = (world: World, plans: readonly NodePlan[], images) => {
-  const cloud = buildCloud(world, cloudInput(plans, images));
-  return new CloudView(world, cloud, plans);
-};
-
-/** The default factory with a hook on the built services (tests switch reference models on). */
-export function cloudFactoryWith(tweak: (cloud: Cloud) => void): CloudFactory {
-  return (world, plans, images) => {
-    const cloud = buildCloud(world, cloudInput(plans, images));
-    tweak(cloud);
+/** The scenario runner's view of the services' Cloud, built with the given shortcuts (tests turn some off to compare). */
+export function cloudFactoryWith(shortcuts: Shortcuts): CloudFactory {
+  return (world: World, plans: readonly NodePlan[], images, override = {}) => {
+    const cloud = buildCloud(world, cloudInput(plans, images), { shortcuts: { ...shortcuts, ...override } });
     return new CloudView(world, cloud, plans);
   };
 }
+
+/** The scenario runner's view of the services' Cloud (sim/cinder/cloud/build.ts). */
+export const defaultCloudFactory: CloudFactory = cloudFactoryWith(defaultShortcuts);
 
 class CloudView implements SimCloud {
   private readonly nodeOfHost = new Map<string, string>();

@@ -126,7 +126,8 @@ class ScenarioRun {
     this.lean = opts.records === 'lean';
     this.world = new World({ seed: opts.seed });
     const plans = planNodes(s, loaded.rawBackend, loaded.cinderConfs);
-    this.cloud = opts.cloud(this.world, plans, s.topology.images);
+    // Lean runs keep no traces: their trace-light decisions may take the fast path.
+    this.cloud = opts.cloud(this.world, plans, s.topology.images, this.lean ? { fastPath: true } : {});
   }
 
   run(): RunOutcome {

@@ -1,4 +1,5 @@
 import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/requests.js';
+import type { Shortcuts } from '../cinder/shortcuts.js';
 import type { World } from '../engine/world.js';
 import type { VolumeFacts } from './expectations.js';
 import type { NodePlan } from './topology.js';
@@ -67,5 +68,5 @@ export interface CloudPool {
   provisioned_capacity_gb: number;
 }
 
-/** Builds a cloud for a scenario's node plans in a world. */
-export type CloudFactory = (world: World, nodes: readonly NodePlan[], images: Readonly<Record<string, { size_gb: number }>>) => SimCloud;
+/** Builds a cloud for a scenario's node plans in a world; `shortcuts` overrides the factory's own (a lean run asks for the fast path). */
+export type CloudFactory = (world: World, nodes: readonly NodePlan[], images: Readonly<Record<string, { size_gb: number }>>, shortcuts?: Partial<Shortcuts>) => SimCloud;

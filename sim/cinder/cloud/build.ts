@@ -9,6 +9,7 @@ import { serviceList, type ServiceListRow } from '../api/services.js';
 import { BackupService } from '../backup/manager.js';
 import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
 import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
+import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
 import { checkInvariants } from './invariants.js';
@@ -22,8 +23,8 @@ export interface CloudHost {
 }
 
 export interface CloudOptions {
-  /** Publish every periodic capability report eagerly (the reference model for tests). */
-  eagerReports?: boolean;
+  /** The performance shortcuts the services run with (tests turn them off to compare; default defaultShortcuts). */
+  shortcuts?: Shortcuts;
 }
 
 /** Names a service for faults: `{ binary: 'cinder-volume', host: 'node1@lvm' }`. */
@@ -86,7 +87,7 @@ export class Cloud {
           this.apis.push({ node: node.name, api: new CinderApi(ports, d, this.directory, images), ports });
           store ??= ports.store;
         } else if (svc === 'cinder-scheduler') {
-          this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory));
+          this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory, opts.shortcuts));
         } else if (svc === 'cinder-volume') {
           if (Object.keys(node.backends).length === 0) {
             // cmd/volume.py exits: drivers cannot be configured in [DEFAULT] since Ocata.
@@ -103,7 +104,7 @@ export class Cloud {
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
               ports,
-              { host: svcHost, availabilityZone: b.backend_availability_zone ?? d.storage_availability_zone, defaults: d, backend: b, imageSizeBytes: (id) => images.get(id)?.size_bytes, eagerReports: opts.eagerReports },
+              { host: svcHost, availabilityZone: b.backend_availability_zone ?? d.storage_availability_zone, defaults: d, backend: b, imageSizeBytes: (id) => images.get(id)?.size_bytes, shortcuts: opts.shortcuts },
               driver,
               this.directory,
             );
@@ -186,18 +187,18 @@ export class Cloud {
   /** Resize a backend's VG (or one pool of a pooled backend). */
   setBackendCapacity(host: string, sizeGb: number, pool?: string): void {
     this.drivers.get(host)?.setCapacity(sizeGb, pool);
-    this.volumeService(host).noteStatsChanged();
+    this.volumeService(host).reports.statsChanged();
   }
 
   /** The backend's storage fails: driver calls fail, stats stop, data becomes unreadable. */
   failBackend(host: string): void {
     this.drivers.get(host)?.failBackend();
-    this.volumeService(host).noteStatsChanged();
+    this.volumeService(host).reports.statsChanged();
   }
 
   recoverBackend(host: string): void {
     this.drivers.get(host)?.recoverBackend();
-    this.volumeService(host).noteStatsChanged();
+    this.volumeService(host).reports.statsChanged();
   }
 
   failBackupTarget(host: string): void {

@@ -1,7 +1,7 @@
 /**
  * A whole simulated Cinder cloud from a topology description.
  *
- *   const cloud = new Cloud(spec, host, { eagerReports? });   // host: { ports(node, service), rng(stream) }
+ *   const cloud = new Cloud(spec, host, { shortcuts? });   // host: { ports(node, service), rng(stream) }
  *   cloud.start();
  *   cloud.submit(ctx, request, (outcome) => ...);              // one Outcome per request
  *   cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop() | .start() | .restart();

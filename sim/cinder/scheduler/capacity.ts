@@ -1,3 +1,4 @@
+import type { PoolState } from './host-manager.js';
 import { PyError, pyFloat, pyRound2, pyTruthy, type Json } from './python.js';
 
 /**
@@ -122,4 +123,123 @@ export function maxOverSubscriptionRatio(cap: Readonly<Record<string, Json>>, gl
 /** thin = not (extra spec provisioning:type == 'thick'), exactly as the filter and weigher read it. */
 export function wantsThin(extraSpecs: Readonly<Record<string, string>> | undefined): boolean {
   return extraSpecs?.['provisioning:type'] !== 'thick';
+}
+
+// Which of CapacityFilter's rules decides for a pool, for any request other than 0 GB (see capacityRule).
+/** Free capacity 'infinite' / 'unknown', or an unsized total with no reserve: every size passes. */
+export const RULE_PASSES = 0;
+/** free_capacity_gb is null: nothing passes. */
+export const RULE_FREE_UNREPORTED = 1;
+/** An unsized total ('infinite' / 'unknown') with a reserve: nothing passes. */
+export const RULE_RESERVED_ON_UNSIZED = 2;
+/** A numeric free capacity with a null total: Cinder raises (TypeError). */
+export const RULE_TOTAL_MISSING = 3;
+/** total_capacity_gb <= 0: nothing passes. */
+export const RULE_NO_TOTAL = 4;
+/** A thin request on a thin pool, ratio >= 1, nothing available to over-subscribe: Cinder raises (ZeroDivisionError). */
+export const RULE_THIN_NO_AVAILABLE = 5;
+/** A thin request on a thin pool, ratio >= 1: the over-subscription test, then virtual free space. */
+export const RULE_THIN = 6;
+/** A thin request on a thin pool with a ratio below 1: nothing passes. */
+export const RULE_INVALID_RATIO = 7;
+/** Everything else: virtual free space (free less the reserve). */
+export const RULE_FREE_SPACE = 8;
+
+/**
+ * CapacityFilter's decision tree for one pool, up to the comparison with
+ * the requested size: which rule decides, with `f` filled for RULE_THIN,
+ * RULE_THIN_NO_AVAILABLE and RULE_FREE_SPACE.  The filter and the fast
+ * path both start here, so they cannot disagree on the rules.
+ */
+export function capacityRule(pool: PoolState, thin: boolean, f: CapacityFactors): number {
+  const free = pool.freeCapacityGb;
+  const total = pool.totalCapacityGb;
+  if (free.kind === 'missing') return RULE_FREE_UNREPORTED;
+  if (free.kind !== 'gb') return RULE_PASSES;
+  if (total.kind === 'infinite' || total.kind === 'unknown') return pool.reservedPercentage / 100 === 0 ? RULE_PASSES : RULE_RESERVED_ON_UNSIZED;
+  if (total.kind === 'missing') return RULE_TOTAL_MISSING;
+  if (total.gb <= 0) return RULE_NO_TOTAL;
+  const thinSupport = pool.thinProvisioningSupport;
+  const ratio = pool.maxOverSubscriptionRatio;
+  capacityFactorsInto(f, total.gb, free.gb, pool.provisionedCapacityGb, thinSupport, thinSupport ? ratio : 1, pool.reservedPercentage, thin);
+  if (thin && thinSupport && ratio >= 1) return f.totalAvailableCapacityGb === 0 ? RULE_THIN_NO_AVAILABLE : RULE_THIN;
+  if (thin && thinSupport) return RULE_INVALID_RATIO;
+  return RULE_FREE_SPACE;
+}
+
+/**
+ * The largest request (GB) CapacityFilter lets through this pool under
+ * `rule` (from capacityRule with the same `f`): +Infinity (any), -Infinity
+ * (none), or NaN when the filter raises or no exact limit is known.
+ */
+export function capacityLimitGb(rule: number, pool: PoolState, f: CapacityFactors): number {
+  switch (rule) {
+    case RULE_PASSES:
+      return Infinity;
+    case RULE_THIN:
+      return Math.min(thinRatioLimit(pool.provisionedCapacityGb, f.totalAvailableCapacityGb, pool.maxOverSubscriptionRatio), f.virtualFreeCapacityGb);
+    case RULE_FREE_SPACE:
+      return f.virtualFreeCapacityGb;
+    case RULE_TOTAL_MISSING:
+    case RULE_THIN_NO_AVAILABLE:
+      return NaN;
+    default:
+      return -Infinity;
+  }
+}
+
+/**
+ * The largest double x with !((provisioned + x) / totalAvailable > ratio),
+ * CapacityFilter's over-subscription test, or NaN when the inputs are not
+ * plain (then the filter itself is asked).  The test is monotone in x
+ * (each rounded step is, totalAvailable > 0), so x passes it iff x <= the
+ * limit; the limit is found by bisection over doubles around the real root.
+ */
+export function thinRatioLimit(provisioned: number, totalAvailable: number, ratio: number): number {
+  if (!(totalAvailable > 0) || !Number.isFinite(totalAvailable) || !Number.isFinite(provisioned) || !Number.isFinite(ratio)) return NaN;
+  const passes = (x: number): boolean => !((provisioned + x) / totalAvailable > ratio);
+  const x0 = ratio * totalAvailable - provisioned;
+  if (!Number.isFinite(x0)) return NaN;
+  let lo: number;
+  let hi: number;
+  let d = Math.max(Math.abs(x0), 1) * 2 ** -40;
+  if (passes(x0)) {
+    lo = x0;
+    hi = x0 + d;
+    while (passes(hi)) {
+      if (!Number.isFinite(hi)) return NaN;
+      lo = hi;
+      d *= 2;
+      hi = x0 + d;
+    }
+  } else {
+    hi = x0;
+    lo = x0 - d;
+    while (!passes(lo)) {
+      if (!Number.isFinite(lo)) return NaN;
+      hi = lo;
+      d *= 2;
+      lo = x0 - d;
+    }
+  }
+  if (!Number.isFinite(hi - lo)) return NaN;
+  for (;;) {
+    const mid = lo + (hi - lo) / 2;
+    if (!(mid > lo && mid < hi)) break;
+    if (passes(mid)) lo = mid;
+    else hi = mid;
+  }
+  // Exact by monotonicity once lo passes and the very next double does not.
+  return passes(lo) && !passes(nextUp(lo)) ? lo : NaN;
+}
+
+const bitsF64 = new Float64Array(1);
+const bitsI64 = new BigInt64Array(bitsF64.buffer);
+
+/** The least double above a finite x. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  bitsF64[0] = x;
+  bitsI64[0] = bitsI64[0]! + (x > 0 ? 1n : -1n);
+  return bitsF64[0];
 }

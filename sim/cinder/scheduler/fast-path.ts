@@ -1,8 +1,9 @@
-import { capacityFactorsInto, wantsThin, type CapacityFactors } from './capacity.js';
+import { capacityLimitGb, capacityRule, RULE_THIN_NO_AVAILABLE, RULE_TOTAL_MISSING, wantsThin, type CapacityFactors } from './capacity.js';
 import { AvailabilityZoneFilter } from './filters/availability-zone-filter.js';
 import { CapabilitiesFilter } from './filters/capabilities-filter.js';
 import { filters as filterRegistry } from './filters/index.js';
-import type { Capabilities, PoolJournal, PoolState } from './host-manager.js';
+import type { PoolJournal } from './cache/pool-journal.js';
+import type { Capabilities, PoolState } from './host-manager.js';
 import type { BackendFilter, FilterContext, FilterProperties, SchedulerConfig } from './types.js';
 import { capacityRaw, CapacityWeigher } from './weighers/capacity-weigher.js';
 
@@ -53,62 +54,6 @@ export function fastPathApplies(config: SchedulerConfig, filterNames: readonly s
   if (filterNames.some((n) => !FAST_FILTERS.includes(n))) return false;
   const w = config.scheduler_default_weighers;
   return w.length === 1 && w[0] === 'CapacityWeigher';
-}
-
-/**
- * The largest double x with !((provisioned + x) / totalAvailable > ratio),
- * CapacityFilter's over-subscription test, or NaN when the inputs are not
- * plain (then the filter itself is asked).  The test is monotone in x
- * (each rounded step is, totalAvailable > 0), so x passes it iff x <= the
- * limit; the limit is found by bisection over doubles around the real root.
- */
-export function thinRatioLimit(provisioned: number, totalAvailable: number, ratio: number): number {
-  if (!(totalAvailable > 0) || !Number.isFinite(totalAvailable) || !Number.isFinite(provisioned) || !Number.isFinite(ratio)) return NaN;
-  const passes = (x: number): boolean => !((provisioned + x) / totalAvailable > ratio);
-  const x0 = ratio * totalAvailable - provisioned;
-  if (!Number.isFinite(x0)) return NaN;
-  let lo: number;
-  let hi: number;
-  let d = Math.max(Math.abs(x0), 1) * 2 ** -40;
-  if (passes(x0)) {
-    lo = x0;
-    hi = x0 + d;
-    while (passes(hi)) {
-      if (!Number.isFinite(hi)) return NaN;
-      lo = hi;
-      d *= 2;
-      hi = x0 + d;
-    }
-  } else {
-    hi = x0;
-    lo = x0 - d;
-    while (!passes(lo)) {
-      if (!Number.isFinite(lo)) return NaN;
-      hi = lo;
-      d *= 2;
-      lo = x0 - d;
-    }
-  }
-  if (!Number.isFinite(hi - lo)) return NaN;
-  for (;;) {
-    const mid = lo + (hi - lo) / 2;
-    if (!(mid > lo && mid < hi)) break;
-    if (passes(mid)) lo = mid;
-    else hi = mid;
-  }
-  // Exact by monotonicity once lo passes and the very next double does not.
-  return passes(lo) && !passes(nextUp(lo)) ? lo : NaN;
-}
-
-const bitsF64 = new Float64Array(1);
-const bitsI64 = new BigInt64Array(bitsF64.buffer);
-
-/** The least double above a finite x. */
-function nextUp(x: number): number {
-  if (x === 0) return Number.MIN_VALUE;
-  bitsF64[0] = x;
-  bitsI64[0] = bitsI64[0]! + (x > 0 ? 1n : -1n);
-  return bitsF64[0];
 }
 
 /** The extra specs as CapabilitiesFilter walks them (for...in order), or null if not plain strings. */
@@ -410,28 +355,10 @@ export class FastPath {
     } catch {
       view.rawOk[i] = 0;
     }
-    const free = pool.freeCapacityGb;
-    const total = pool.totalCapacityGb;
-    let kind: number;
-    let limit = NaN;
-    // capacity-filter.ts, step by step.
-    if (free.kind === 'missing') kind = CAP_REJECT;
-    else if (free.kind !== 'gb') kind = CAP_PASS;
-    else if (total.kind === 'infinite' || total.kind === 'unknown') kind = pool.reservedPercentage / 100 === 0 ? CAP_PASS : CAP_REJECT;
-    else if (total.kind === 'missing') kind = CAP_THROW;
-    else if (total.gb <= 0) kind = CAP_REJECT;
-    else {
-      const thinSupport = pool.thinProvisioningSupport;
-      const ratio = pool.maxOverSubscriptionRatio;
-      const f = capacityFactorsInto(this.factors, total.gb, free.gb, pool.provisionedCapacityGb, thinSupport, thinSupport ? ratio : 1, pool.reservedPercentage, thin);
-      kind = CAP_LIMIT;
-      if (thin && thinSupport && ratio >= 1) {
-        // Over-subscription first (raising on a zero total available), then free space.
-        if (f.totalAvailableCapacityGb === 0) kind = CAP_THROW;
-        else limit = Math.min(thinRatioLimit(pool.provisionedCapacityGb, f.totalAvailableCapacityGb, ratio), f.virtualFreeCapacityGb);
-      } else if (thin && thinSupport) kind = CAP_REJECT;
-      else limit = f.virtualFreeCapacityGb;
-    }
+    // CapacityFilter's own rules and limit (capacity.ts).
+    const rule = capacityRule(pool, thin, this.factors);
+    const limit = capacityLimitGb(rule, pool, this.factors);
+    const kind = limit === Infinity ? CAP_PASS : limit === -Infinity ? CAP_REJECT : rule === RULE_TOTAL_MISSING || rule === RULE_THIN_NO_AVAILABLE ? CAP_THROW : CAP_LIMIT;
     view.kind[i] = kind;
     view.limit[i] = kind === CAP_PASS ? Infinity : kind === CAP_REJECT ? -Infinity : limit;
   }

@@ -77,7 +77,7 @@ export interface FilterSchedulerOptions {
   lookups: SchedulingLookups;
   /** 'light' skips per-pool trace rows; decisions are identical. */
   trace?: TraceLevel;
-  /** Trace-light default-like creates take the cached fast path (same decisions); false forces the full loop. */
+  /** Trace-light default-like creates take the cached fast path (same decisions); off unless asked for. */
   fastPath?: boolean;
 }
 
@@ -112,7 +112,7 @@ export class FilterScheduler {
     this.enabledFilters = chooseFilters(this.config.scheduler_default_filters);
     // FilterScheduler._max_attempts at start-up; a scheduler so configured never schedules.
     if (this.config.scheduler_max_attempts < 1) this.enabledFilters = new Abort('InvalidParameterValue', "Invalid value for 'scheduler_max_attempts', must be >=1");
-    if (this.light && opts.fastPath !== false && !(this.enabledFilters instanceof Abort)) {
+    if (this.light && opts.fastPath === true && !(this.enabledFilters instanceof Abort)) {
       const names = this.enabledFilters.map((f) => f.name);
       if (fastPathApplies(this.config, names)) this.fast = new FastPath(this.config, names, this.hostManager.journal);
     }

@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import { appendHost } from '../host.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
 import { copyDict } from '../dict.js';
+import { PoolJournal } from './cache/pool-journal.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
@@ -30,38 +31,6 @@ export function storageProtocolVariants(protocol: Json | undefined): Json {
     for (const variants of PROTOCOL_VARIANTS) if (variants.includes(protocol)) return [...variants];
   }
   return protocol ?? null;
-}
-
-/**
- * The pools whose `version` moved, in order, so that a reader holding
- * per-pool results can visit just those.  Positions are absolute; old
- * entries are dropped in bulk, and a reader whose cursor fell behind the
- * first kept entry looks at every pool instead.
- */
-export class PoolJournal {
-  private entries: PoolState[] = [];
-  private base = 0;
-
-  record(pool: PoolState): void {
-    if (this.entries.length >= 65_536) {
-      this.base += this.entries.length;
-      this.entries = [];
-    }
-    this.entries.push(pool);
-  }
-
-  /** The absolute position after the newest entry. */
-  get end(): number {
-    return this.base + this.entries.length;
-  }
-
-  /** Visit the pools recorded from `cursor` on; false (nothing visited) when they are no longer all kept. */
-  since(cursor: number, visit: (pool: PoolState) => void): boolean {
-    if (cursor < this.base) return false;
-    const e = this.entries;
-    for (let k = cursor - this.base; k < e.length; k++) visit(e[k]!);
-    return true;
-  }
 }
 
 /** One pool as the scheduler sees it: Cinder's PoolState. */

@@ -16,8 +16,11 @@ import {
 } from '../db/index.js';
 import { extractBackend } from '../host.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
-import { effectiveServiceDownTime, isServiceUp, ServiceHeart, type CapabilitySource, type ServiceDirectory } from '../service/index.js';
+import { effectiveServiceDownTime, ServiceHeart, type ServiceDirectory } from '../service/index.js';
 import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from './filter-scheduler.js';
+import { defaultShortcuts, type Shortcuts } from '../shortcuts.js';
+import { ReportPuller } from './cache/report-puller.js';
+import { ServiceView } from './cache/service-view.js';
 import { HostManager, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
@@ -51,27 +54,11 @@ export class SchedulerService {
   filterScheduler: FilterScheduler;
   /** SchedulerManager._startup_delay: set until the first reports are in (or the wait ran out). */
   private startupDelay = false;
-  private readonly infoCache = new Map<string, ServiceInfo>();
-  private infosCache: { infos: ServiceInfo[]; tableVersion: number; clockEpoch: number; beatEpoch: number; recheckAtMono: number } | null = null;
   private readonly heart: ServiceHeart;
-  private readonly lastPull = new Map<string, number>();
-  /**
-   * Sources a scheduling call must pull before it decides.  The others
-   * would only bring reports equal to the ones applied (stamps move, no
-   * number does): their pull waits until their stats change, one of their
-   * pools is consumed, their service row changes or a clock is replanned,
-   * and pulling them then leaves the scheduler as eager pulls would have
-   * (see syncDirty).
-   */
-  private readonly dirty = new Set<string>();
-  private allDirty = true;
-  /** Reference model for tests: pull every source at every call (what the lazy pulls must equal). */
-  pullEveryCall = false;
-  private clockEpochSeen = NaN;
-  /** The capabilities object of each source's last accepted report. */
-  private readonly acceptedStats = new Map<string, object>();
-  /** Sources with a report ignored as old in their last pull (their clock went back). */
-  private readonly ignoredOld = new Set<string>();
+  /** The lazy periodic reports, pulled before each decision from the sources that may change it. */
+  private readonly puller: ReportPuller;
+  /** The cinder-volume rows as of the last look, kept while nothing can have changed them. */
+  private readonly view: ServiceView;
   private readonly backupStates = new Map<string, BackupServiceState>();
   /**
    * The ChanceWeigher's own stream ('weigher:ChanceWeigher' under this
@@ -88,16 +75,14 @@ export class SchedulerService {
     private readonly ports: ServicePorts,
     private readonly defaults: DefaultOptions,
     private readonly directory: ServiceDirectory,
+    private readonly shortcuts: Shortcuts = defaultShortcuts,
   ) {
     this.chanceRng = ports.rng.fork('weigher:ChanceWeigher');
     this.hostManager = this.newHostManager();
     this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
-    directory.onStatsChange((host) => this.markDirty(host));
-  }
-
-  private markDirty(host: string): void {
-    if (!this.allDirty) this.dirty.add(host);
+    this.view = new ServiceView(ports.clock, ports.log, directory, effectiveServiceDownTime(defaults) * 1000, (host) => this.puller.markDirty(host));
+    this.puller = new ReportPuller(ports.clock, directory, shortcuts.lazyPulls, (host, caps, ts) => this.intake(host, caps, ts), () => this.hostManager);
   }
 
   get host(): string {
@@ -108,8 +93,9 @@ export class SchedulerService {
     return new HostManager({
       clock: this.ports.clock,
       max_over_subscription_ratio: String(this.defaults.max_over_subscription_ratio),
-      beforeConsume: (pool) => this.pullBeforeConsume(pool.backendKey),
-      onConsumed: (pool) => this.markDirty(pool.backendKey),
+      incremental: this.shortcuts.incrementalIntake,
+      beforeConsume: (pool) => this.puller.beforeConsume(pool.backendKey),
+      onConsumed: (pool) => this.puller.markDirty(pool.backendKey),
     });
   }
 
@@ -119,6 +105,7 @@ export class SchedulerService {
       hostManager: this.hostManager,
       lookups: this.lookups(),
       trace: this.traceLevel,
+      fastPath: this.shortcuts.fastPath,
       config: {
         scheduler_default_filters: d.scheduler_default_filters,
         scheduler_default_weighers: d.scheduler_default_weighers,
@@ -135,19 +122,9 @@ export class SchedulerService {
     this.running = true;
     this.hostManager = this.newHostManager();
     this.filterScheduler = this.newFilterScheduler();
-    // A fresh process hears only reports sent from now on.
-    const now = this.ports.clock.monoNow();
-    for (const src of this.directory.capabilitySources()) {
-      this.lastPull.set(src.host, now);
-      src.cut(now);
-    }
+    this.puller.restart();
     this.backupStates.clear();
-    this.infoCache.clear();
-    this.infosCache = null;
-    this.allDirty = true;
-    this.dirty.clear();
-    this.acceptedStats.clear();
-    this.ignoredOld.clear();
+    this.view.clear();
     this.heart.start(this.defaults.storage_availability_zone);
     this.ports.bus.serve(SCHEDULER_TOPIC, (m, a) => this.handle(m, a));
     // init_host_with_rpc: ask every volume and backup service for fresh capabilities
@@ -172,7 +149,7 @@ export class SchedulerService {
 
   /** has_all_capabilities: every enabled, up cinder-volume has reported. */
   private isReady(): boolean {
-    this.syncReports();
+    this.puller.pullAll();
     return this.serviceInfos().every((s) => s.disabled || s.frozen || !s.up || this.hostManager.hasCapabilities(s.host));
   }
 
@@ -243,8 +220,7 @@ export class SchedulerService {
     }
     if (args.service_name !== 'volume') return;
     // Periodic reports produced before this one would have arrived first: apply them first.
-    const src = this.directory.capabilitySource(host);
-    if (src && typeof args.sent_mono === 'number') this.syncSource(src, args.sent_mono);
+    if (typeof args.sent_mono === 'number') this.puller.pullUntil(host, args.sent_mono);
     this.intake(host, args.capabilities as Capabilities, Number(args.timestamp));
   }
 
@@ -258,138 +234,14 @@ export class SchedulerService {
     const hm = this.hostManager;
     const servicesNow = hm.justInitialised() ? this.serviceInfos() : undefined;
     const r = hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
-    if (r === 'ignored_old') {
-      this.ports.log.info(`Ignoring old capability report from ${host}.`);
-      this.ignoredOld.add(host);
-    } else this.acceptedStats.set(host, caps);
+    if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);
+    this.puller.taken(host, caps, r);
     hm.notifyServiceCapabilities(host, caps, timestampWallMs);
-  }
-
-  /** Pull the lazy periodic reports produced since the last call, from every source. */
-  private syncReports(): void {
-    this.allDirty = true;
-    this.syncDirty();
-  }
-
-  /**
-   * Pull the sources whose reports may change a decision (see `dirty`), in
-   * registration order, and keep dirty those that still may: stats not yet
-   * applied, a consumption no report has replaced, a report ignored as old.
-   */
-  private syncDirty(): void {
-    const epoch = this.directory.clockEpoch();
-    if (this.pullEveryCall) this.allDirty = true;
-    if (epoch !== this.clockEpochSeen) {
-      this.clockEpochSeen = epoch;
-      this.allDirty = true;
-    }
-    if (!this.allDirty && this.dirty.size === 0) return;
-    const now = this.ports.clock.monoNow();
-    const all = this.allDirty;
-    this.allDirty = false;
-    let pulled: CapabilitySource[];
-    if (all) pulled = [...this.directory.capabilitySources()];
-    else {
-      pulled = [];
-      for (const host of this.dirty) {
-        const src = this.directory.capabilitySource(host);
-        if (src) pulled.push(src);
-      }
-      // Registration order, as a pull of every source would go.
-      if (pulled.length > 1) pulled.sort((a, b) => this.directory.sourceIndex(a.host) - this.directory.sourceIndex(b.host));
-    }
-    this.dirty.clear();
-    for (const src of pulled) {
-      this.ignoredOld.delete(src.host);
-      this.syncSource(src, now);
-    }
-    for (const src of pulled) {
-      const host = src.host;
-      const token = src.statsToken();
-      if (token === null || this.acceptedStats.get(host) !== token || this.ignoredOld.has(host) || this.hostManager.backendConsumed(host)) this.dirty.add(host);
-    }
-  }
-
-  /** A consumption stamps the pool with now: the reports its backend sent before must be in first. */
-  private pullBeforeConsume(host: string): void {
-    const src = this.directory.capabilitySource(host);
-    if (!src) return;
-    this.syncSource(src, this.ports.clock.monoNow());
-    this.hostManager.refreshBackend(host);
-  }
-
-  private syncSource(src: CapabilitySource, untilMono: number): void {
-    const since = this.lastPull.get(src.host) ?? -1;
-    if (untilMono <= since) return;
-    this.lastPull.set(src.host, untilMono);
-    src.periodicReports(since, untilMono, (r) => this.intake(src.host, r.stats as unknown as Capabilities, r.timestampWall));
   }
 
   /** The cinder-volume rows as the scheduler sees them now: liveness by its own clock, one-sided. */
   serviceInfos(): ServiceInfo[] {
-    const table = this.ports.store.table<ServiceRow>(tables.services);
-    const nowMono = this.ports.clock.monoNow();
-    const clockEpoch = this.directory.clockEpoch();
-    const c = this.infosCache;
-    // No row written, no clock replanned, no heartbeat started or stopped, and no judgement
-    // due to change yet: the rows are what they were (the same array, so the host manager
-    // sees nothing changed).
-    if (c !== null && c.tableVersion === table.version && c.clockEpoch === clockEpoch && c.beatEpoch === this.directory.beatEpoch && nowMono < c.recheckAtMono) return c.infos;
-    const downMs = effectiveServiceDownTime(this.defaults) * 1000;
-    const now = this.ports.clock.wallNow();
-    let recheckAtMono = Infinity;
-    const infos = table
-      .list((s) => s.binary === 'cinder-volume')
-      .map((s) => {
-        const updated = this.directory.updatedAt(s);
-        const up = isServiceUp(updated, now, downMs);
-        const settled = this.settledUntil(s, updated, up, nowMono, now, downMs);
-        if (settled < recheckAtMono) recheckAtMono = settled;
-        const prev = this.infoCache.get(s.host);
-        if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
-        // Cinder logs this at every scheduling call; once per change keeps long runs' logs bounded.
-        if (!up && !s.disabled) this.ports.log.warning(`volume service is down. (host: ${s.host})`);
-        this.markDirty(s.host);
-        // The same object while nothing changed lets the host manager skip re-applying reports.
-        const info = { host: s.host, availability_zone: s.availability_zone, disabled: s.disabled, frozen: s.frozen, up };
-        this.infoCache.set(s.host, info);
-        return info;
-      });
-    this.infosCache = { infos, tableVersion: table.version, clockEpoch, beatEpoch: this.directory.beatEpoch, recheckAtMono };
-    return infos;
-  }
-
-  /**
-   * Until when (virtual time) this service's up/down judgement cannot
-   * change while its row, its heartbeat's running and every clock's plan
-   * stay as they are: bounded by how fast the two clocks can close the
-   * margin.  `nowMono` (decide again at the next call) when unsure.
-   */
-  private settledUntil(s: ServiceRow, updatedWall: number | null, up: boolean, nowMono: number, nowWall: number, downMs: number): number {
-    const mine = this.ports.clock.rateRange?.(nowMono);
-    if (!mine) return nowMono;
-    const beat = this.directory.heartbeatSource(s.id)?.beat?.() ?? null;
-    if (beat === null) {
-      // No heartbeat is coming: down stays down while this clock does not run back.
-      if (!up) return mine.min >= 0 ? Infinity : nowMono;
-      const margin = updatedWall! - (nowWall - downMs) - 1;
-      if (margin <= 0) return nowMono;
-      return mine.max <= 0 ? Infinity : nowMono + margin / mine.max;
-    }
-    const theirs = beat.clock.rateRange?.(nowMono - beat.periodMs);
-    if (!theirs || theirs.min < 0 || beat.lastTickMono === null) return nowMono;
-    if (up) {
-      // While it runs, a heartbeat is never older than one period: updated >= their wall at (t - period).
-      const margin = beat.clock.wallAt(nowMono - beat.periodMs) - (nowWall - downMs) - 1;
-      if (margin <= 0) return nowMono;
-      const closing = mine.max - theirs.min;
-      return closing <= 0 ? Infinity : nowMono + margin / closing;
-    }
-    // Judged down although beating (its clock is behind): updated <= their wall now.
-    const margin = nowWall - downMs - beat.clock.wallAt(nowMono) - 1;
-    if (margin <= 0) return nowMono;
-    const closing = theirs.max - mine.min;
-    return closing <= 0 ? Infinity : nowMono + margin / closing;
+    return this.view.infos(this.ports.store.table<ServiceRow>(tables.services));
   }
 
   private lookups(): SchedulingLookups {
@@ -421,7 +273,7 @@ export class SchedulerService {
 
   /** Every scheduling call starts from the reports (lazy ones included) and the service rows of now. */
   private input(requestSpec: RequestSpec, filterProperties: ScheduleInput['filterProperties'] = {}): ScheduleInput {
-    this.syncDirty();
+    this.puller.pull();
     return { services: this.serviceInfos(), requestSpec, filterProperties };
   }
 
@@ -553,7 +405,7 @@ export class SchedulerService {
 
   /** The candidates a scheduling call made now would start from (reports pulled, backend map refreshed). */
   refreshNow(): PoolState[] {
-    this.syncReports();
+    this.puller.pullAll();
     return this.hostManager.getAllBackendStates(this.serviceInfos());
   }
 }

@@ -88,7 +88,7 @@ export function placeMany(backendCount: number, requestCount: number, seed: stri
     hostManager: hm,
     lookups: { volumeCount: () => 0, volumeHost: () => undefined, instanceHost: () => undefined, chanceRng: () => world.rng.stream('weigher:ChanceWeigher') },
     trace,
-    fastPath: opts.fastPath,
+    fastPath: opts.fastPath ?? true,
   });
   const specs: RequestSpec[] = [];
   for (let k = 0; k < requestCount; k++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cloudFactoryWith, defaultCloudFactory } from '../../../sim/scenario/cloud-adapter.js';
+import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
 import { loadScenarioText } from '../../../sim/scenario/loader.js';
 import { runScenario } from '../../../sim/scenario/runner.js';
 
@@ -57,9 +58,7 @@ describe('lazy report pulls', () => {
     const lazy = runScenario(loaded, { seed, cloud: defaultCloudFactory, replay: 'x' });
     const eager = runScenario(loaded, {
       seed,
-      cloud: cloudFactoryWith((c) => {
-        for (const s of c.schedulers) s.pullEveryCall = true;
-      }),
+      cloud: cloudFactoryWith({ ...defaultShortcuts, lazyPulls: false }),
       replay: 'x',
     });
     // The run is busy enough to mean something: many decisions, some refused, clocks moved.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
 import { SimCloud } from '../../../sim/engine/cloud.js';
 import { admin, alice, cloud, okResult, req, volume } from './fixtures.js';
 
@@ -11,7 +12,7 @@ function twoBackendCloud(eagerReports: boolean): SimCloud {
         { name: 'node2', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 500, latency: { base_ms: 20_000, per_gb_ms: 0 } } } },
       ],
     },
-    { seed: 11, eagerReports },
+    { seed: 11, shortcuts: { ...defaultShortcuts, lazyReports: !eagerReports } },
   );
 }
 
@@ -60,8 +61,7 @@ describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)',
   it('reports come every periodic_interval, never faster than it, after a fuzzy start', () => {
     const sc = cloud([{ name: 'node1', DEFAULT: { periodic_interval: 60, backend_stats_polling_interval: 90 } }]);
     const pool = () => sc.cloud.schedulers[0]!.hostManager.pools()[0]!;
-    sc.cloud.drivers.get('node1@lvm')!.setCapacity(300);
-    sc.cloud.volumeServices.get('node1@lvm')!.noteStatsChanged();
+    sc.cloud.setBackendCapacity('node1@lvm', 300);
     req(sc, admin, { verb: 'get-pools' }, 0);
     expect(pool().snapshot().total_capacity_gb).toBe(100);
     // spacing 90 over a 60 s timer: one report every 120 s.
@@ -89,7 +89,7 @@ describe('the periodic task gate (oslo_service run_periodic_tasks, §1.5)', () =
   /** Log the ticks the gate lets through from now on (the pulls the scheduler sees are compressed). */
   const logGate = (sc: SimCloud): number[] => {
     const log: number[] = [];
-    [...sc.cloud.volumeServices.values()][0]!.gateLog = log;
+    [...sc.cloud.volumeServices.values()][0]!.reports.traceGate(log);
     return log;
   };
   const gaps = (sc: SimCloud, log: number[], fromMs: number, toMs: number): Record<number, number> => {

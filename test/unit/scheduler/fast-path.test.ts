@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { FALLBACK, FastPath, thinRatioLimit } from '../../../sim/cinder/scheduler/fast-path.js';
+import { FALLBACK, FastPath } from '../../../sim/cinder/scheduler/fast-path.js';
 import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from '../../../sim/cinder/scheduler/filter-scheduler.js';
-import { capacityFactors } from '../../../sim/cinder/scheduler/capacity.js';
+import { capacityFactors, thinRatioLimit } from '../../../sim/cinder/scheduler/capacity.js';
 import { HostManager, type PoolState, type ServiceInfo } from '../../../sim/cinder/scheduler/host-manager.js';
 import type { Json } from '../../../sim/cinder/scheduler/python.js';
 import type { RequestSpec, SchedulerConfig } from '../../../sim/cinder/scheduler/types.js';

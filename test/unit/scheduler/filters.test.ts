@@ -36,13 +36,13 @@ describe('CapacityFilter verdicts carry the numbers', () => {
     });
   });
   test.each([
-    ['thick with reserved space: 500 fits, 501 does not', 'thickReserved', 501, { reason: 'insufficient_capacity', availableGb: 500, reservedCapacityGb: 100 }],
-    ['thin 1.5x: (600 + 600) / 750 over the ratio', 'thin15', 600, { reason: 'over_subscription_exceeded', provisionedGb: 600, provisionedRatio: 1.6, maxOverSubscriptionRatio: 1.5, totalAvailableGb: 750 }],
-    ['thin 2.0x: 400 GB virtual free', 'thin20', 401, { reason: 'insufficient_capacity', availableGb: 400, thin: true, maxOverSubscriptionRatio: 2 }],
-    ['thin pool, thick request: free caps it', 'thin20', 1, { reason: 'insufficient_capacity', availableGb: -550, thin: false }],
-    ['nearly full', 'nearlyFull', 2, { reason: 'insufficient_capacity', availableGb: 1 }],
-  ] as const)('%s', (_what, name, size, verdict) => {
-    const thick = _what.includes('thick request') ? { volume_type: { extra_specs: { 'provisioning:type': 'thick' } } } : {};
+    ['thick with reserved space: 500 fits, 501 does not', 'thickReserved', 'default', 501, { reason: 'insufficient_capacity', availableGb: 500, reservedCapacityGb: 100 }],
+    ['thin 1.5x: (600 + 600) / 750 over the ratio', 'thin15', 'default', 600, { reason: 'over_subscription_exceeded', provisionedGb: 600, provisionedRatio: 1.6, maxOverSubscriptionRatio: 1.5, totalAvailableGb: 750 }],
+    ['thin 2.0x: 400 GB virtual free', 'thin20', 'default', 401, { reason: 'insufficient_capacity', availableGb: 400, thin: true, maxOverSubscriptionRatio: 2 }],
+    ['thin pool, thick request: free caps it', 'thin20', 'thick', 1, { reason: 'insufficient_capacity', availableGb: -550, thin: false }],
+    ['nearly full', 'nearlyFull', 'default', 2, { reason: 'insufficient_capacity', availableGb: 1 }],
+  ] as const)('%s', (_what, name, provisioning, size, verdict) => {
+    const thick = provisioning === 'thick' ? { volume_type: { extra_specs: { 'provisioning:type': 'thick' } } } : {};
     const d = decide({ size, ...thick }, { names: [name], config: { filters: ['CapacityFilter'] } });
     expect(d.filters![0]!.rejected[0]!.verdict).toMatchObject({ pass: false, requestedGb: size, ...verdict });
   });

@@ -2,12 +2,13 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
 import type { ClockSpec, NtpMode } from '../../../sim/engine/clock.js';
+import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
 import { SimCloud } from '../../../sim/engine/cloud.js';
 
 /**
  * The lazy gate's span loop (clock line, inline draws, the open run in
  * locals, gateRun's shortened arithmetic) against the plain per-tick path
- * (wallAt + gateRun + addReport), which a clock without segmentAt takes for
+ * (wallAt + gateRun + addReport), which the reference (gateSpans off) takes for
  * every tick: on random clock plans, with steps, drift and NTP changes
  * mid-run and pulls of random length, both must let the same ticks through
  * and hand the scheduler the same reports.
@@ -53,10 +54,8 @@ function cloudFor(plan: Plan, withSegments: boolean): SimCloud {
       { name: 'node1', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 100 } }, clock: plan.spec as never },
     ],
   };
-  const sc = new SimCloud(spec, { seed: 5, epochMs: plan.epochMs });
-  // The reference: a clock that offers no pieces sends every tick through gateTick.
-  if (!withSegments) Object.defineProperty(sc.clock('node1'), 'segmentAt', { value: undefined });
-  return sc;
+  // The reference sends every tick through the gate one by one.
+  return new SimCloud(spec, { seed: 5, epochMs: plan.epochMs, shortcuts: { ...defaultShortcuts, gateSpans: withSegments } });
 }
 
 /** Run the plan; the ticks the gate let through and every report a pull visits. */
@@ -64,7 +63,7 @@ function replay(plan: Plan, withSegments: boolean) {
   const sc = cloudFor(plan, withSegments);
   const svc = [...sc.cloud.volumeServices.values()][0]!;
   const log: number[] = [];
-  svc.gateLog = log;
+  svc.reports.traceGate(log);
   const src = sc.cloud.directory.capabilitySources()[0]!;
   const reports: string[] = [];
   const lastRuns: number[] = [];
@@ -84,7 +83,7 @@ function replay(plan: Plan, withSegments: boolean) {
     src.periodicReports(since, until, (r) => reports.push(`${r.producedMono} ${r.timestampWall} ${r.stats.pools.length}`));
     since = until;
     // The gate's own state, to the last bit: a shortcut that rounded differently would show here first.
-    lastRuns.push((svc as unknown as { gateLastRunS: number }).gateLastRunS);
+    lastRuns.push(svc.reports.gateLastRun);
   }
   return { log, reports, lastRuns };
 }
