@@ -2,7 +2,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
 import type { ClockSpec, NtpMode } from '../../../sim/engine/clock.js';
-import { SimCloud } from '../../../sim/engine/cloud.js';
+import { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
 
 /**
  * The lazy gate's span loop (clock line, inline draws, the open run in
@@ -46,14 +46,14 @@ function randomPlan(seed: string): Plan {
   return { epochMs, spec, changes, pulls };
 }
 
-function cloudFor(plan: Plan, withSegments: boolean): SimCloud {
+function cloudFor(plan: Plan, withSegments: boolean): SimulatedCloud {
   const spec: CloudInput = {
     nodes: [
       { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'] },
       { name: 'node1', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 100 } }, clock: plan.spec as never },
     ],
   };
-  const sc = new SimCloud(spec, { seed: 5, epochMs: plan.epochMs });
+  const sc = new SimulatedCloud(spec, { seed: 5, epochMs: plan.epochMs });
   // The reference: a clock that offers no pieces sends every tick through gateTick.
   if (!withSegments) Object.defineProperty(sc.clock('node1'), 'segmentAt', { value: undefined });
   return sc;
