@@ -24,6 +24,7 @@ export const NtpSpec = z
   .union([z.enum(['off', 'step']), z.object({ mode: z.literal('slew'), rate_ppm: z.number().positive().max(100_000) }).strict()])
   .describe("NTP on the node: 'off' (broken or absent), 'step' (offset held at zero) or {mode: slew, rate_ppm}");
 
+/** A node's clock in the scenario file; planNodes turns it into the one ClockSpec (sim/ports/clock.ts). */
 export const ClockSpec = z
   .object({
     offset_ms: z.number().finite().default(0),

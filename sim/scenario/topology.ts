@@ -1,4 +1,5 @@
 import { loadCinderConf, type CinderConf, type Finding } from '../cinder/config/index.js';
+import type { ClockSpec, NtpMode } from '../ports/clock.js';
 import type { NtpSpecT, Scenario } from './schema.js';
 
 /**
@@ -9,13 +10,14 @@ import type { NtpSpecT, Scenario } from './schema.js';
 export interface NodePlan {
   name: string;
   services: string[];
-  clock: { offset_ms: number; drift_ppm: number; ntp: { mode: 'off' } | { mode: 'step' } | { mode: 'slew'; rate_ppm: number } };
+  clock: Required<ClockSpec>;
   DEFAULT: Record<string, unknown>;
   backends: Record<string, Record<string, unknown>>;
   conf: CinderConf | null;
 }
 
-export function ntpMode(n: NtpSpecT): NodePlan['clock']['ntp'] {
+/** The scenario file's NTP shorthand ('off', 'step', {mode: slew, rate_ppm}) as a clock's NtpMode. */
+export function ntpMode(n: NtpSpecT): NtpMode {
   return typeof n === 'string' ? { mode: n } : { mode: 'slew', rate_ppm: n.rate_ppm };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupTargets } from '../../../drivers/fake/backup.js';
+import type { ClockSpec } from '../../ports/clock.js';
 import { backendOptions, defaultOptions } from './options.js';
 
 /**
@@ -10,7 +11,7 @@ import { backendOptions, defaultOptions } from './options.js';
 export const serviceNames = ['cinder-api', 'cinder-scheduler', 'cinder-volume', 'cinder-backup'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-/** Structurally the engine's ClockSpec (the cloud passes it through untouched). */
+/** A node's ClockSpec (sim/ports/clock.ts), validated; the cloud passes it to the world untouched. */
 export const clockSpec = z
   .object({
     offset_ms: z.number().optional(),
@@ -23,7 +24,7 @@ export const clockSpec = z
       ])
       .optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<ClockSpec>;
 
 export const backupTargetSpec = z
   .object({
