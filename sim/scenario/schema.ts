@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fakeBackendSpec } from '../../drivers/fake/spec.js';
 import { lintRules, type LintRuleId } from '../cinder/config/index.js';
 import { filterNames, type FilterName } from '../cinder/scheduler/filters/index.js';
+import type { ClockSpec as NodeClockSpec, NtpMode } from '../ports/clock.js';
 import { durationPattern } from './duration.js';
 
 /**
@@ -24,14 +25,19 @@ export const NtpSpec = z
   .union([z.enum(['off', 'step']), z.object({ mode: z.literal('slew'), rate_ppm: z.number().positive().max(100_000) }).strict()])
   .describe("NTP on the node: 'off' (broken or absent), 'step' (offset held at zero) or {mode: slew, rate_ppm}");
 
-/** A node's clock in the scenario file; planNodes turns it into the one ClockSpec (sim/ports/clock.ts). */
+/** The scenario file's NTP shorthand ('off', 'step', {mode: slew, rate_ppm}) as a clock's NtpMode. */
+export function ntpMode(n: NtpSpecT): NtpMode {
+  return typeof n === 'string' ? { mode: n } : { mode: 'slew', rate_ppm: n.rate_ppm };
+}
+
+/** A node's clock in the scenario file; it parses to the one ClockSpec (sim/ports/clock.ts), every field set. */
 export const ClockSpec = z
   .object({
     offset_ms: z.number().finite().default(0),
     drift_ppm: z.number().finite().default(0),
-    ntp: NtpSpec.default('off'),
+    ntp: NtpSpec.default('off').transform(ntpMode),
   })
-  .strict();
+  .strict() satisfies z.ZodType<Required<NodeClockSpec>>;
 
 export const serviceBinaries = ['cinder-api', 'cinder-scheduler', 'cinder-volume', 'cinder-backup'] as const;
 export const ServiceBinary = z.enum(serviceBinaries);

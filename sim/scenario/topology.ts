@@ -1,6 +1,6 @@
 import { loadCinderConf, type CinderConf, type Finding } from '../cinder/config/index.js';
-import type { ClockSpec, NtpMode } from '../ports/clock.js';
-import type { NtpSpecT, Scenario } from './schema.js';
+import type { ClockSpec } from '../ports/clock.js';
+import type { Scenario } from './schema.js';
 
 /**
  * A scenario's topology in the words the cloud builder takes: per node its
@@ -14,11 +14,6 @@ export interface NodePlan {
   DEFAULT: Record<string, unknown>;
   backends: Record<string, Record<string, unknown>>;
   conf: CinderConf | null;
-}
-
-/** The scenario file's NTP shorthand ('off', 'step', {mode: slew, rate_ppm}) as a clock's NtpMode. */
-export function ntpMode(n: NtpSpecT): NtpMode {
-  return typeof n === 'string' ? { mode: n } : { mode: 'slew', rate_ppm: n.rate_ppm };
 }
 
 /** A conf finding as a scenario problem: the conf's file and line, or the scenario's line for inline text. */
@@ -63,11 +58,10 @@ export function planNodes(s: Scenario, rawBackends: (node: string, group: string
         backends[b.name] = { ...rawBackends(n.name, b.name), ...fromFile };
       }
     }
-    const clock = n.clock ?? { offset_ms: 0, drift_ppm: 0, ntp: 'off' as const };
     return {
       name: n.name,
       services: [...n.services],
-      clock: { offset_ms: clock.offset_ms, drift_ppm: clock.drift_ppm, ntp: ntpMode(clock.ntp) },
+      clock: n.clock ? { ...n.clock } : { offset_ms: 0, drift_ppm: 0, ntp: { mode: 'off' } },
       DEFAULT,
       backends,
       conf,

@@ -1,6 +1,5 @@
 import { durationMs, formatDuration } from '../duration.js';
-import type { FaultT } from '../schema.js';
-import { ntpMode } from '../topology.js';
+import { ntpMode, type FaultT } from '../schema.js';
 import type { RunContext } from './context.js';
 
 /** A clock fault on a node whose NTP is running is corrected at once (step) or over time (slew): say so. */
