@@ -1,24 +1,10 @@
-import type { Clock, ClockSegment } from '../ports/clock.js';
+import type { Clock, ClockSegment, ClockSpec, NtpMode } from '../ports/clock.js';
 import { EngineMisuse } from './errors.js';
 
 /** Wall-clock epoch of virtual time 0 unless a scenario sets one: 2023-03-22T00:00:00Z, Antelope's release day. */
 export const DEFAULT_EPOCH_MS = 1_679_443_200_000;
 
-/** How NTP corrects a node's offset while it is running. */
-export type NtpMode =
-  | { mode: 'off' }
-  /** Slew: the offset is pulled toward zero at `rate_ppm` (ntpd's limit is 500 ppm); drift is absorbed. */
-  | { mode: 'slew'; rate_ppm: number }
-  /** Step: the offset is set to zero at once and held there. */
-  | { mode: 'step' };
-
-export interface ClockSpec {
-  /** Initial offset of the wall clock from true time, ms (negative = behind). */
-  offset_ms?: number;
-  /** Free-running drift in parts per million (positive = runs fast). */
-  drift_ppm?: number;
-  ntp?: NtpMode;
-}
+export type { ClockSpec, NtpMode };
 
 /** offset(t) = offset0 + slope * (t - start) on [start, next start). */
 interface Segment {

@@ -68,3 +68,24 @@ export interface Timers {
   /** Run `fn` at absolute virtual time `atMs` (>= now). */
   at(atMs: number, fn: () => void, label?: string): TimerHandle;
 }
+
+/** How NTP corrects a node's offset while it is running. */
+export type NtpMode =
+  | { mode: 'off' }
+  /** Slew: the offset is pulled toward zero at `rate_ppm` (ntpd's limit is 500 ppm); drift is absorbed. */
+  | { mode: 'slew'; rate_ppm: number }
+  /** Step: the offset is set to zero at once and held there. */
+  | { mode: 'step' };
+
+/**
+ * A node clock's set-up: the one shape the engine builds clocks from, the
+ * cloud spec validates (sim/cinder/cloud/spec.ts) and a scenario's topology
+ * plans.
+ */
+export interface ClockSpec {
+  /** Initial offset of the wall clock from true time, ms (negative = behind). */
+  offset_ms?: number;
+  /** Free-running drift in parts per million (positive = runs fast). */
+  drift_ppm?: number;
+  ntp?: NtpMode;
+}

@@ -1,17 +1,9 @@
 import { durationMs, formatDuration } from './duration.js';
 import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepRecord } from './outcome.js';
 import type { ExpectationT } from './schema.js';
+import type { VolumeFacts } from '../harness/view.js';
 
-/** What a volume looks like to an expectation. */
-export interface VolumeFacts {
-  id: string;
-  name: string | null;
-  status: string;
-  host: string | null;
-  availability_zone: string | null;
-  size: number;
-  project_id: string;
-}
+export type { VolumeFacts };
 
 /** What expectations may read: the records so far and the live cloud. */
 export interface ExpectView {

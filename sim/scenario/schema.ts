@@ -3,6 +3,7 @@ import { fakeBackendSpec } from '../../drivers/fake/spec.js';
 import { lintRules, type LintRuleId } from '../cinder/config/index.js';
 import { filterNames, type FilterName } from '../cinder/scheduler/filters/index.js';
 import { serviceBinaries } from '../cinder/service/index.js';
+import type { ClockSpec as NodeClockSpec, NtpMode } from '../ports/clock.js';
 import { durationPattern } from './duration.js';
 
 /**
@@ -25,13 +26,19 @@ export const NtpSpec = z
   .union([z.enum(['off', 'step']), z.object({ mode: z.literal('slew'), rate_ppm: z.number().positive().max(100_000) }).strict()])
   .describe("NTP on the node: 'off' (broken or absent), 'step' (offset held at zero) or {mode: slew, rate_ppm}");
 
+/** The scenario file's NTP shorthand ('off', 'step', {mode: slew, rate_ppm}) as a clock's NtpMode. */
+export function ntpMode(n: NtpSpecT): NtpMode {
+  return typeof n === 'string' ? { mode: n } : { mode: 'slew', rate_ppm: n.rate_ppm };
+}
+
+/** A node's clock in the scenario file; it parses to the one ClockSpec (sim/ports/clock.ts), every field set. */
 export const ClockSpec = z
   .object({
     offset_ms: z.number().finite().default(0),
     drift_ppm: z.number().finite().default(0),
-    ntp: NtpSpec.default('off'),
+    ntp: NtpSpec.default('off').transform(ntpMode),
   })
-  .strict();
+  .strict() satisfies z.ZodType<Required<NodeClockSpec>>;
 
 export const ServiceBinary = z.enum(serviceBinaries);
 

@@ -1,5 +1,6 @@
 import { loadCinderConf, type CinderConf, type Finding } from '../cinder/config/index.js';
-import type { NtpSpecT, Scenario } from './schema.js';
+import type { ClockSpec } from '../ports/clock.js';
+import type { Scenario } from './schema.js';
 
 /**
  * A scenario's topology in the words the cloud builder takes: per node its
@@ -9,14 +10,10 @@ import type { NtpSpecT, Scenario } from './schema.js';
 export interface NodePlan {
   name: string;
   services: string[];
-  clock: { offset_ms: number; drift_ppm: number; ntp: { mode: 'off' } | { mode: 'step' } | { mode: 'slew'; rate_ppm: number } };
+  clock: Required<ClockSpec>;
   DEFAULT: Record<string, unknown>;
   backends: Record<string, Record<string, unknown>>;
   conf: CinderConf | null;
-}
-
-export function ntpMode(n: NtpSpecT): NodePlan['clock']['ntp'] {
-  return typeof n === 'string' ? { mode: n } : { mode: 'slew', rate_ppm: n.rate_ppm };
 }
 
 /** A conf finding as a scenario problem: the conf's file and line, or the scenario's line for inline text. */
@@ -61,11 +58,10 @@ export function planNodes(s: Scenario, rawBackends: (node: string, group: string
         backends[b.name] = { ...rawBackends(n.name, b.name), ...fromFile };
       }
     }
-    const clock = n.clock ?? { offset_ms: 0, drift_ppm: 0, ntp: 'off' as const };
     return {
       name: n.name,
       services: [...n.services],
-      clock: { offset_ms: clock.offset_ms, drift_ppm: clock.drift_ppm, ntp: ntpMode(clock.ntp) },
+      clock: n.clock ? { ...n.clock } : { offset_ms: 0, drift_ppm: 0, ntp: { mode: 'off' } },
       DEFAULT,
       backends,
       conf,

@@ -45,7 +45,7 @@ const banned: [string, RegExp][] = [
 ];
 
 describe('determinism: no ambient time or randomness in simulated code', () => {
-  const files = ['sim/cinder', 'sim/engine', 'sim/scenario', 'drivers/fake'].flatMap(tsFiles);
+  const files = ['sim/cinder', 'sim/engine', 'sim/harness', 'sim/scenario', 'drivers/fake'].flatMap(tsFiles);
   it('finds the simulated code', () => {
     expect(files.length).toBeGreaterThan(5);
   });
@@ -71,6 +71,13 @@ describe('dependency direction', () => {
     );
   it('sim/cinder and drivers import only ports and their own code', () => {
     expect(rule(['sim/cinder', 'drivers'], ['sim/engine', 'sim/live', 'sim/scenario', 'sim/cli', 'reports'])).toEqual([]);
+  });
+  it('sim/engine is a generic discrete-event core: it imports no Cinder code and no harness', () => {
+    expect(rule(['sim/engine'], ['sim/cinder', 'drivers', 'sim/harness', 'sim/scenario', 'sim/live', 'sim/cli', 'reports'])).toEqual([]);
+  });
+  it('the harness is imported by the scenario side, never by cinder, engine or drivers', () => {
+    expect(rule(['sim/cinder', 'sim/engine', 'drivers'], ['sim/harness'])).toEqual([]);
+    expect(rule(['sim/harness'], ['sim/scenario', 'sim/cli', 'sim/live', 'reports'])).toEqual([]);
   });
   it('reports import no service code', () => {
     expect(rule(['reports'], ['sim/cinder', 'drivers', 'sim/engine', 'sim/live'])).toEqual([]);

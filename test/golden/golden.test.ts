@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { transcript } from '../../reports/transcript.js';
-import { defaultCloudFactory } from '../../sim/scenario/cloud-adapter.js';
+import { defaultCloudFactory } from '../../sim/harness/simulated-cloud.js';
 import { libraryFiles, packageRoot } from '../../sim/scenario/library.js';
 import { loadScenarioFile } from '../../sim/scenario/loader.js';
 import { runScenario } from '../../sim/scenario/runner.js';

@@ -9,7 +9,7 @@
  * objects of ./requests.ts, one per cinder CLI verb, naming resources as
  * the CLI does (id or name; resolved like python-cinderclient).
  * The whole-cloud entry point is sim/cinder/cloud (buildCloud) and, in the
- * simulator, sim/engine/cloud.ts (SimCloud).
+ * simulator, sim/harness/simulated-cloud.ts (SimulatedCloud).
  */
 import type { ServicePorts } from '../../ports/service.js';
 import type { DefaultOptions } from '../cloud/options.js';

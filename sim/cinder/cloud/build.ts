@@ -213,12 +213,12 @@ export class Cloud {
 
   // ---- observation ------------------------------------------------------------
 
-  snapshot(): CloudSnapshot {
-    const core = this.apis[0]!.api.core;
+  /** Every initialized backend's pools now, as its driver reports them, with what the volume service has allocated. */
+  pools(): PoolCapacity[] {
     const pools: PoolCapacity[] = [];
     for (const [backend, drv] of this.drivers) {
       if (!drv.initialized) continue;
-      const alloc = this.volumeServices.get(backend)!.allocated();
+      const alloc = this.volumeServices.get(backend)?.allocated();
       for (const p of drv.getVolumeStats().pools) {
         pools.push({
           backend,
@@ -226,11 +226,17 @@ export class Cloud {
           total_capacity_gb: p.total_capacity_gb,
           free_capacity_gb: p.free_capacity_gb,
           provisioned_capacity_gb: p.provisioned_capacity_gb,
-          allocated_capacity_gb: alloc.get(p.pool_name) ?? 0,
+          allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
           failed: drv.backendFailed,
         });
       }
     }
+    return pools;
+  }
+
+  snapshot(): CloudSnapshot {
+    const core = this.apis[0]!.api.core;
+    const pools = this.pools();
     const copy = <T>(rows: T[]): T[] => rows.map((r) => ({ ...r }));
     return {
       atMs: this.apis[0]!.ports.clock.monoNow(),

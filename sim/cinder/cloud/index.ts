@@ -26,7 +26,7 @@
  *   images?: [{ id, name, size_bytes, min_disk, cinder_img_volume_type }],
  * }
  *
- * In the simulator, sim/engine/cloud.ts (SimCloud) builds the World and this cloud together.
+ * In the simulator, sim/harness/simulated-cloud.ts (SimulatedCloud) builds the World and this cloud together.
  */
 export { Cloud, type CloudHost, type CloudOptions, type CloudSnapshot, type PoolCapacity, type ServiceRef } from './build.js';
 export { cloudSpec, nodeSpec, imageSpec, type CloudInput, type CloudSpec, type NodeSpec, type ImageSpec } from './spec.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupTargets } from '../../../drivers/fake/backup.js';
 import { serviceBinaries } from '../service/index.js';
+import type { ClockSpec } from '../../ports/clock.js';
 import { backendOptions, defaultOptions } from './options.js';
 
 /**
@@ -9,7 +10,7 @@ import { backendOptions, defaultOptions } from './options.js';
  * Cinder's option names) and the fake storage behind each backend.
  */
 
-/** Structurally the engine's ClockSpec (the cloud passes it through untouched). */
+/** A node's ClockSpec (sim/ports/clock.ts), validated; the cloud passes it to the world untouched. */
 export const clockSpec = z
   .object({
     offset_ms: z.number().optional(),
@@ -22,7 +23,7 @@ export const clockSpec = z
       ])
       .optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<ClockSpec>;
 
 export const backupTargetSpec = z
   .object({

@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
-import { defaultCloudFactory } from '../../scenario/cloud-adapter.js';
+import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioText } from '../../scenario/loader.js';
 import { runScenario } from '../../scenario/runner.js';
 import { UserError } from '../io.js';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { reports, type RunReport } from '../../../reports/index.js';
 import { scenarioLines, summaryLines } from '../../../reports/text.js';
-import { defaultCloudFactory } from '../../scenario/cloud-adapter.js';
+import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
 import { checkOutDir, prepareOutDir } from '../../scenario/outdir.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudFactoryWith, defaultCloudFactory } from '../../../sim/scenario/cloud-adapter.js';
+import { cloudFactoryWith, defaultCloudFactory } from '../../../sim/harness/simulated-cloud.js';
 import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
 import { loadScenarioText } from '../../../sim/scenario/loader.js';
 import { runScenario } from '../../../sim/scenario/runner.js';

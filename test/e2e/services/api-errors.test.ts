@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CinderRequest, RequestContext } from '../../../sim/cinder/api/requests.js';
-import type { SimCloud } from '../../../sim/engine/cloud.js';
+import type { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
 import { admin, alice, bob, cloud, okResult, req, volume } from './fixtures.js';
 
-const defaultTypeId = (sc: SimCloud): string => [...sc.world.db.rows('volume_types').values()][0]!.id;
+const defaultTypeId = (sc: SimulatedCloud): string => [...sc.world.db.rows('volume_types').values()][0]!.id;
 
 type Step = [RequestContext, CinderRequest];
 const A = alice;
@@ -13,9 +13,9 @@ interface Case {
   name: string;
   setup?: Step[];
   ctx?: RequestContext;
-  request: CinderRequest | ((sc: SimCloud) => CinderRequest);
+  request: CinderRequest | ((sc: SimulatedCloud) => CinderRequest);
   http: number;
-  message: string | ((sc: SimCloud) => string);
+  message: string | ((sc: SimulatedCloud) => string);
   controllerDefaults?: Record<string, unknown>;
 }
 

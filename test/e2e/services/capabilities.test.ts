@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
 import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
-import { SimCloud } from '../../../sim/engine/cloud.js';
 import { admin, alice, cloud, okResult, req, volume } from './fixtures.js';
 
-function twoBackendCloud(eagerReports: boolean): SimCloud {
-  return new SimCloud(
+function twoBackendCloud(eagerReports: boolean): SimulatedCloud {
+  return new SimulatedCloud(
     {
       nodes: [
         { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'], DEFAULT: { quota_volumes: 1000, service_down_time: 600 } as never },
@@ -22,7 +22,7 @@ function twoBackendCloud(eagerReports: boolean): SimCloud {
  * model has not pulled its reports yet, and a just-started host manager
  * refreshes at each eager report: only a call makes the two comparable.)
  */
-function schedulerView(sc: SimCloud) {
+function schedulerView(sc: SimulatedCloud) {
   const scheduler = sc.cloud.schedulers[0]!;
   scheduler.refreshNow();
   return scheduler.hostManager.pools().map((p) => ({ ...p.snapshot(), updated: p.updatedWallMs }));
@@ -87,12 +87,12 @@ describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)',
 
 describe('the periodic task gate (oslo_service run_periodic_tasks, §1.5)', () => {
   /** Log the ticks the gate lets through from now on (the pulls the scheduler sees are compressed). */
-  const logGate = (sc: SimCloud): number[] => {
+  const logGate = (sc: SimulatedCloud): number[] => {
     const log: number[] = [];
     [...sc.cloud.volumeServices.values()][0]!.reports.traceGate(log);
     return log;
   };
-  const gaps = (sc: SimCloud, log: number[], fromMs: number, toMs: number): Record<number, number> => {
+  const gaps = (sc: SimulatedCloud, log: number[], fromMs: number, toMs: number): Record<number, number> => {
     sc.cloud.directory.capabilitySources()[0]!.periodicReports(fromMs, toMs, () => undefined);
     const at = log.filter((t) => t > fromMs && t <= toMs);
     const out: Record<number, number> = {};

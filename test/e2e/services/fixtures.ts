@@ -1,13 +1,13 @@
 import type { BackendInput } from '../../../sim/cinder/cloud/options.js';
 import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
 import type { CinderRequest, Outcome, RequestContext } from '../../../sim/cinder/api/requests.js';
-import { SimCloud, type SimCloudOptions } from '../../../sim/engine/cloud.js';
+import { SimulatedCloud, type SimulatedCloudOptions } from '../../../sim/harness/simulated-cloud.js';
 
 /** A controller (api, scheduler, backup) and volume nodes, one backend each unless given. */
 export function cloud(
   volumeNodes: { name: string; backends?: Record<string, BackendInput>; DEFAULT?: Record<string, unknown>; clock?: Record<string, unknown> }[],
-  opts: Partial<SimCloudOptions> & { controllerDefaults?: Record<string, unknown> } = {},
-): SimCloud {
+  opts: Partial<SimulatedCloudOptions> & { controllerDefaults?: Record<string, unknown> } = {},
+): SimulatedCloud {
   const spec: CloudInput = {
     nodes: [
       { name: 'ctl', services: ['cinder-api', 'cinder-scheduler', 'cinder-backup'], DEFAULT: (opts.controllerDefaults ?? {}) as never },
@@ -20,7 +20,7 @@ export function cloud(
       })),
     ],
   };
-  const sc = new SimCloud(spec, { seed: 7, ...opts });
+  const sc = new SimulatedCloud(spec, { seed: 7, ...opts });
   // Let every service heartbeat and report once before requests arrive.
   sc.run({ untilMs: 61_000 });
   return sc;
@@ -31,7 +31,7 @@ export const alice: RequestContext = { project_id: 'alice', is_admin: false };
 export const bob: RequestContext = { project_id: 'bob', is_admin: false };
 
 /** Make a request, wait for its answer, then let async work settle for `settleMs`. */
-export function req(sc: SimCloud, ctx: RequestContext, r: CinderRequest, settleMs = 5_000): Outcome {
+export function req(sc: SimulatedCloud, ctx: RequestContext, r: CinderRequest, settleMs = 5_000): Outcome {
   const o = sc.request(ctx, r);
   if (!o) throw new Error(`no answer to ${r.verb}`);
   sc.run({ untilMs: sc.nowMs + settleMs });
@@ -43,7 +43,7 @@ export function okResult<T = Record<string, unknown>>(o: Outcome): T {
   return o.result as T;
 }
 
-export function volume(sc: SimCloud, name: string) {
+export function volume(sc: SimulatedCloud, name: string) {
   const v = sc.cloud.snapshot().volumes.find((x) => x.display_name === name);
   if (!v) throw new Error(`no volume named ${name}`);
   return v;

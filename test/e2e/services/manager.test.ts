@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimCloud } from '../../../sim/engine/cloud.js';
+import { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
 import { alice, cloud, okResult, req, volume } from './fixtures.js';
 
 const thick = (extra: Record<string, unknown> = {}) => ({ lvm_type: 'default' as const, vg_size_gb: 100, ...extra });
@@ -77,7 +77,7 @@ describe('cinder-volume manager: statuses on driver success and failure', () => 
   });
 
   it('a volume from an image takes the image copy time and checks size against image size and min_disk', () => {
-    const sc = new SimCloud(
+    const sc = new SimulatedCloud(
       {
         nodes: [
           { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'] },

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultCloudFactory } from '../../../sim/scenario/cloud-adapter.js';
+import { defaultCloudFactory } from '../../../sim/harness/simulated-cloud.js';
 import { libraryDir, packageRoot } from '../../../sim/scenario/library.js';
 import { loadScenarioFile, loadScenarioText } from '../../../sim/scenario/loader.js';
 import { runScenario } from '../../../sim/scenario/runner.js';

@@ -2,8 +2,8 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
 import type { ClockSpec, NtpMode } from '../../../sim/engine/clock.js';
+import { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
 import { defaultShortcuts } from '../../../sim/cinder/shortcuts.js';
-import { SimCloud } from '../../../sim/engine/cloud.js';
 
 /**
  * The lazy gate's span loop (clock line, inline draws, the open run in
@@ -47,7 +47,7 @@ function randomPlan(seed: string): Plan {
   return { epochMs, spec, changes, pulls };
 }
 
-function cloudFor(plan: Plan, withSegments: boolean): SimCloud {
+function cloudFor(plan: Plan, withSegments: boolean): SimulatedCloud {
   const spec: CloudInput = {
     nodes: [
       { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'] },
@@ -55,7 +55,7 @@ function cloudFor(plan: Plan, withSegments: boolean): SimCloud {
     ],
   };
   // The reference sends every tick through the gate one by one.
-  return new SimCloud(spec, { seed: 5, epochMs: plan.epochMs, shortcuts: { ...defaultShortcuts, gateSpans: withSegments } });
+  return new SimulatedCloud(spec, { seed: 5, epochMs: plan.epochMs, shortcuts: { ...defaultShortcuts, gateSpans: withSegments } });
 }
 
 /** Run the plan; the ticks the gate let through and every report a pull visits. */

@@ -1,0 +1,202 @@
+import { serviceList } from '../cinder/api/services.js';
+import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/requests.js';
+import type { Cloud } from '../cinder/cloud/build.js';
+import { renderDecision } from '../cinder/scheduler/explain.js';
+import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
+import { tables, type VolumeRow } from '../cinder/db/index.js';
+import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
+import type { World } from '../engine/world.js';
+import type { Row } from '../ports/store.js';
+
+/** What a volume looks like to an expectation. */
+export interface VolumeFacts {
+  id: string;
+  name: string | null;
+  status: string;
+  host: string | null;
+  availability_zone: string | null;
+  size: number;
+  project_id: string;
+}
+
+export interface CloudDecision {
+  atMs: number;
+  operation: string;
+  resource: string | null;
+  ok: boolean;
+  chosen: string | null;
+  emptiedBy: string | null;
+  message: string | null;
+  traceText: string;
+  trace: unknown;
+}
+
+export interface CloudServiceState {
+  host: string;
+  binary: string;
+  node: string;
+  state: 'up' | 'down';
+  schedulerState: 'up' | 'down';
+  status: 'enabled' | 'disabled';
+}
+
+export interface CloudPool {
+  pool: string;
+  total_capacity_gb: number;
+  free_capacity_gb: number;
+  allocated_capacity_gb: number;
+  provisioned_capacity_gb: number;
+}
+
+/** The filter that left no candidates: the first (in order) with nobody passing. */
+export function emptiedBy(d: Decision | null): string | null {
+  if (!d || !d.filters || d.candidateCount === 0) return null;
+  return d.filters.find((f) => f.passed.length === 0)?.name ?? null;
+}
+
+/**
+ * A simulated cloud as a scenario sees it: requests answered as values,
+ * decisions, service states and pools as records, and the faults it can
+ * apply, each answering null or why it was not applied.
+ */
+export class CloudView {
+  private readonly nodeOfHost = new Map<string, string>();
+  private readonly scheduler: { node: string; downMs: number } | null;
+  private decisionCache: { n: number; list: CloudDecision[] } = { n: 0, list: [] };
+
+  constructor(
+    private readonly world: World,
+    private readonly cloud: Cloud,
+  ) {
+    for (const n of cloud.spec.nodes) {
+      const host = n.DEFAULT.host ?? n.name;
+      this.nodeOfHost.set(host, n.name);
+      for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(`${b.backend_host ?? host}@${g}`, n.name);
+    }
+    const s = cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
+    this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;
+  }
+
+  /** Submit one API request; `done` is called (in virtual time) with the answer. */
+  submit(ctx: RequestContext, req: CinderRequest, done: (r: ApiResult) => void): void {
+    this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }));
+  }
+
+  /** Scheduling decisions so far, oldest first (the list grows). */
+  decisions(): readonly CloudDecision[] {
+    const all = this.cloud.schedulers.flatMap((s) => s.decisions);
+    if (all.length !== this.decisionCache.n) {
+      const list = this.decisionCache.list;
+      for (const d of all.slice(list.length)) {
+        const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
+        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
+      }
+      this.decisionCache = { n: all.length, list };
+    }
+    return this.decisionCache.list;
+  }
+
+  /** Forget the decisions recorded so far (lean runs keep counts only). */
+  dropDecisions(): void {
+    for (const s of this.cloud.schedulers) s.dropDecisions();
+    this.decisionCache = { n: 0, list: [] };
+  }
+
+  /** Every service's state now, as service-list and as the scheduler judge it. */
+  services(): readonly CloudServiceState[] {
+    const core = this.cloud.api().core;
+    const sched = this.scheduler;
+    const schedNow = sched ? this.world.node(sched.node).clock.wallNow() : 0;
+    const rows = core.services.list();
+    return serviceList(core).map((r, i) => {
+      const row = rows[i]!;
+      const beat = this.cloud.directory.updatedAt(row);
+      const schedUp = sched ? isServiceUp(beat, schedNow, sched.downMs) : false;
+      return {
+        host: r.host,
+        binary: r.binary,
+        node: this.nodeOfHost.get(r.host) ?? this.nodeOfHost.get(r.host.split('@')[0]!) ?? this.world.nodeNames()[0]!,
+        state: r.state,
+        schedulerState: schedUp ? 'up' : 'down',
+        status: r.status,
+      };
+    });
+  }
+
+  /** Every pool's capacity now, as its driver would report it ('infinite' and 'unknown' as -1). */
+  pools(): readonly CloudPool[] {
+    const num = (v: number | string): number => (typeof v === 'number' ? v : -1);
+    return this.cloud.pools().map((p) => ({
+      pool: `${p.backend}#${p.pool}`,
+      total_capacity_gb: num(p.total_capacity_gb),
+      free_capacity_gb: num(p.free_capacity_gb),
+      allocated_capacity_gb: p.allocated_capacity_gb,
+      provisioned_capacity_gb: p.provisioned_capacity_gb,
+    }));
+  }
+
+  private rows<T extends Row>(table: string): Map<string, T> {
+    return this.world.db.rows(table) as Map<string, T>;
+  }
+
+  volumes(): readonly VolumeFacts[] {
+    const out: VolumeFacts[] = [];
+    for (const v of this.rows<VolumeRow>(tables.volumes).values()) {
+      if (v.deleted) continue;
+      out.push({ id: v.id, name: v.display_name, status: v.status, host: v.host, availability_zone: v.availability_zone, size: v.size, project_id: v.project_id });
+    }
+    return out;
+  }
+
+  /** Whether a volume ever became usable (launched_at is set on a successful create). */
+  launched(id: string): boolean {
+    const r = this.rows<VolumeRow>(tables.volumes).get(id);
+    return r !== undefined && r.launched_at !== null;
+  }
+
+  statusOf(id: string): string | undefined {
+    for (const t of [tables.volumes, tables.snapshots, tables.backups, tables.transfers]) {
+      const r = this.rows<Row & { status?: string }>(t).get(id);
+      if (r) return r.deleted ? 'deleted' : (r.status ?? 'exists');
+    }
+    return undefined;
+  }
+
+  hostOf(id: string): string | undefined {
+    return this.rows<VolumeRow>(tables.volumes).get(id)?.host ?? undefined;
+  }
+
+  /** Crash, stop or restart a service. */
+  serviceAction(host: string, binary: string, action: 'crash' | 'stop' | 'restart'): string | null {
+    return notApplied(() => {
+      const s = this.cloud.service({ host, binary: binary as 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup' });
+      if (action === 'restart') s.restart();
+      else if (action === 'crash') s.crash();
+      else s.stop();
+    });
+  }
+
+  /** Change a pool's physical size. */
+  setCapacity(backend: string, pool: string | undefined, totalGb: number): string | null {
+    return notApplied(() => this.cloud.setBackendCapacity(backend, totalGb, pool));
+  }
+
+  /** Fail or recover a backend's storage. */
+  setBackendFailed(backend: string, failed: boolean): string | null {
+    return notApplied(() => (failed ? this.cloud.failBackend(backend) : this.cloud.recoverBackend(backend)));
+  }
+
+  /** The first broken invariant (a volume in two places, a pool over-provisioned...), or null. */
+  invariant(): string | null {
+    return this.cloud.checkInvariants();
+  }
+}
+
+function notApplied(act: () => void): string | null {
+  try {
+    act();
+    return null;
+  } catch (e) {
+    return `not applied: ${(e as Error).message}`;
+  }
+}

@@ -1,0 +1,19 @@
+import type { ApiResult, CinderRequest } from '../../cinder/api/requests.js';
+import type { World } from '../../engine/world.js';
+import type { CloudView } from '../../harness/view.js';
+import type { LoadedScenario } from '../loader.js';
+import type { RequestRecord } from '../outcome.js';
+import type { Recorder } from './recorder.js';
+
+/** Make one request as `project`, recorded under `source`; `done` gets the answer and its record. */
+export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void) => void;
+
+/** What the parts of a run (steps, workloads, faults) share. */
+export interface RunContext {
+  readonly loaded: LoadedScenario;
+  readonly world: World;
+  readonly cloud: CloudView;
+  readonly durationMs: number;
+  readonly recorder: Recorder;
+  readonly submit: Submit;
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { defaultCloudFactory } from '../../../sim/harness/simulated-cloud.js';
+import { loadScenarioText } from '../../../sim/scenario/loader.js';
+import { runScenario } from '../../../sim/scenario/runner.js';
+
+/**
+ * The two recorders of a run: 'all' keeps every request and decision, 'lean'
+ * keeps the steps' requests, counts the rest and digests the decisions,
+ * draining the scheduler's log as it goes (every 64 arrivals of a workload
+ * and at every sample).  Both must tell the same story.
+ */
+const text = `version: 1
+name: recorders
+description: full and lean records agree
+duration: 2d
+sample_every: 2h
+topology:
+  nodes:
+    - {name: controller, services: [cinder-api, cinder-scheduler]}
+    - name: node1
+      cinder_conf: |
+        [DEFAULT]
+        enabled_backends = a,b
+        [a]
+        volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+        volume_group = vg-a
+        [b]
+        volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+        volume_group = vg-b
+      backends:
+        a: {vg_size_gb: 200, lvm_type: default}
+        b: {vg_size_gb: 150, lvm_type: default}
+  projects:
+    p: {quotas: {volumes: -1, gigabytes: -1, snapshots: -1}}
+setup:
+  - cinder create 1 --name first
+steps:
+  - {at: 1d, cmd: cinder list}
+workloads:
+  - {name: w, arrival: {process: poisson, per_hour: 8}, size_gb: {dist: uniform, min: 1, max: 60}, lifetime: {dist: exponential, mean: 1d}, mix: {create: 6, extend: 1, snapshot: 1}, projects: [p]}
+`;
+
+describe('full and lean recorders', () => {
+  const loaded = loadScenarioText(text, 'recorders.yaml', '.');
+  const full = runScenario(loaded, { seed: '4', cloud: defaultCloudFactory, replay: 'x' });
+  const lean = runScenario(loaded, { seed: '4', cloud: defaultCloudFactory, replay: 'x', records: 'lean' });
+
+  it('runs long enough to drain the lean log more than once, with refusals among the decisions', () => {
+    expect(full.workloads[0]!.requests).toBeGreaterThan(128);
+    expect(full.decisions.some((d) => !d.ok)).toBe(true);
+  });
+
+  it('count the same requests, creates and decisions', () => {
+    const { decisions_digest: digest, ...counts } = lean.summary;
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(counts).toEqual(full.summary);
+  });
+
+  it('lean keeps only the steps\u2019 requests, and no decisions', () => {
+    expect(lean.requests.map((r) => r.source)).toEqual(full.requests.filter((r) => r.source.startsWith('step:')).map((r) => r.source));
+    expect(lean.decisions).toEqual([]);
+  });
+
+  it("lean's digest is the digest of the full run's decisions, in order", () => {
+    const h = createHash('sha256');
+    for (const d of full.decisions) h.update(`${d.at_ms}|${d.operation}|${d.resource_id}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+    expect(lean.summary.decisions_digest).toBe(h.digest('hex'));
+  });
+
+  it('record the same service states, capacity and workload summaries', () => {
+    expect(lean.service_states).toEqual(full.service_states);
+    expect(lean.capacity).toEqual(full.capacity);
+    expect(lean.workloads).toEqual(full.workloads);
+  });
+});
