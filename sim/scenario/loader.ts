@@ -19,8 +19,6 @@ export interface LoadedScenario {
   confs: Map<string, { file: string; text: string }>;
   /** Each node's cinder.conf as Cinder reads it. */
   cinderConfs: Map<string, CinderConf>;
-  /** A backend's fake driver settings exactly as written (before defaults), for merging under cinder.conf. */
-  rawBackend(node: string, group: string): Record<string, unknown>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
 }
@@ -139,11 +137,6 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     dir,
     confs,
     cinderConfs,
-    rawBackend: (node, group) => {
-      const i = scenario.topology.nodes.findIndex((n) => n.name === node);
-      const v = valueAt(raw, ['topology', 'nodes', i, 'backends', group]);
-      return v !== null && typeof v === 'object' ? { ...(v as Record<string, unknown>) } : {};
-    },
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;

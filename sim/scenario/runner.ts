@@ -125,7 +125,7 @@ class ScenarioRun {
     this.durationMs = durationMs(s.duration);
     this.lean = opts.records === 'lean';
     this.world = new World({ seed: opts.seed });
-    const plans = planNodes(s, loaded.rawBackend, loaded.cinderConfs);
+    const plans = planNodes(s, loaded.cinderConfs);
     this.cloud = opts.cloud(this.world, plans, s.topology.images);
   }
 

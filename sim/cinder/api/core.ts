@@ -1,6 +1,6 @@
 import type { ServicePorts } from '../../ports/service.js';
 import type { Row, Table } from '../../ports/store.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import type { ImageSpec } from '../cloud/spec.js';
 import type { ServiceDirectory } from '../volume/directory.js';
 import {
@@ -24,7 +24,7 @@ export class ApiCore {
 
   constructor(
     readonly ports: ServicePorts,
-    readonly opts: DefaultOptions,
+    readonly opts: ServiceDefaults,
     readonly directory: ServiceDirectory,
     readonly images: ReadonlyMap<string, ImageSpec>,
   ) {}

@@ -12,7 +12,7 @@
  * simulator, sim/engine/cloud.ts (SimCloud).
  */
 import type { ServicePorts } from '../../ports/service.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import type { ImageSpec } from '../cloud/spec.js';
 import type { ServiceDirectory } from '../volume/directory.js';
 import { createBackup, deleteBackup, listBackups, restoreBackup, showBackup } from './backups.js';
@@ -66,7 +66,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
 export class CinderApi {
   readonly core: ApiCore;
 
-  constructor(ports: ServicePorts, opts: DefaultOptions, directory: ServiceDirectory, images: ReadonlyMap<string, ImageSpec>) {
+  constructor(ports: ServicePorts, opts: ServiceDefaults, directory: ServiceDirectory, images: ReadonlyMap<string, ImageSpec>) {
     this.core = new ApiCore(ports, opts, directory, images);
   }
 

@@ -4,7 +4,8 @@ import type { Rng } from '../../ports/rng.js';
 import { FilterScheduler, type Decision } from './filter-scheduler.js';
 import { HostManager, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
-import { DEFAULT_CONFIG, type Operation, type RequestSpec, type SchedulerConfig, type SchedulingLookups } from './types.js';
+import { schedulerDefaults } from '../config/resolved.js';
+import type { Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
 
 /**
  * The `cinder-sim schedule` case format (scheduler-case-format.md): the
@@ -152,7 +153,7 @@ export interface CaseRun {
 export function caseConfig(c: SchedulerCase): SchedulerConfig {
   const k = c.config ?? {};
   return {
-    ...DEFAULT_CONFIG,
+    ...schedulerDefaults,
     ...(k.filters ? { scheduler_default_filters: k.filters } : {}),
     ...(k.weighers ? { scheduler_default_weighers: k.weighers } : {}),
     ...(k.capacity_weight_multiplier !== undefined ? { capacity_weight_multiplier: k.capacity_weight_multiplier } : {}),

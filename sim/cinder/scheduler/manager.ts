@@ -3,7 +3,8 @@ import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import { commit } from '../api/quota.js';
-import { effectiveServiceDownTime, type DefaultOptions } from '../cloud/options.js';
+import { effectiveServiceDownTime } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import type { CapabilitySource, ServiceDirectory } from '../volume/directory.js';
 import { ServiceHeart } from '../volume/heartbeat.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../volume/manager.js';
@@ -87,7 +88,7 @@ export class SchedulerService {
 
   constructor(
     private readonly ports: ServicePorts,
-    private readonly defaults: DefaultOptions,
+    private readonly defaults: ServiceDefaults,
     private readonly directory: ServiceDirectory,
   ) {
     this.chanceRng = ports.rng.fork('weigher:ChanceWeigher');
