@@ -96,7 +96,8 @@ export class Cloud {
           }
           for (const [group, b] of Object.entries(node.backends)) {
             const o = b.options;
-            const backendHost = o.backend_host ?? hostName;
+            // As cinder-volume reads them: an empty value is unset.
+            const backendHost = o.backend_host || hostName;
             const svcHost = `${backendHost}@${group}`;
             const ports = host.ports(node.name, `cinder-volume@${group}`);
             store ??= ports.store;
@@ -104,7 +105,7 @@ export class Cloud {
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
               ports,
-              { host: svcHost, availabilityZone: o.backend_availability_zone ?? d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => images.get(id)?.size_bytes, eagerReports: opts.eagerReports },
+              { host: svcHost, availabilityZone: o.backend_availability_zone || d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => images.get(id)?.size_bytes, eagerReports: opts.eagerReports },
               driver,
               this.directory,
             );
