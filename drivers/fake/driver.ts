@@ -10,7 +10,7 @@ import type {
   VolumeDriver,
   VolumeStats,
 } from '../../sim/ports/volume-driver.js';
-import { fakeBackendSpec, type FakeBackendInput, type FakeBackendSpec } from './spec.js';
+import { fakeBackendSpec, type FakeBackendInput, type FakeBackendSpec, type FakeDriverOptions } from './spec.js';
 
 /** One logical volume (or thin-pool-backed LV) in a pool. */
 interface Lv {
@@ -59,6 +59,8 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   constructor(
     spec: FakeBackendInput,
+    /** The backend group's resolved cinder.conf options. */
+    readonly options: FakeDriverOptions,
     private readonly rng: Rng,
     /** Hostname for location_info (the service's host without @backend). */
     private readonly hostname: string,
@@ -72,20 +74,20 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   /** The pool name LVM reports: volume_backend_name, or 'LVM'. */
   get backendName(): string {
-    return this.spec.volume_backend_name ?? 'LVM';
+    return this.options.volume_backend_name ?? 'LVM';
   }
 
   /** lvm_type after check_for_setup_error: auto becomes thin wherever thin is supported. */
   get lvmType(): 'default' | 'thin' {
-    const s = this.spec;
-    if (s.lvm_type === 'auto') return s.thin_supported ? 'thin' : 'default';
-    return s.lvm_type;
+    const type = this.options.lvm_type;
+    if (type === 'auto') return this.spec.thin_supported ? 'thin' : 'default';
+    return type === 'thin' ? 'thin' : 'default';
   }
 
   doSetup(): DriverResult<void> {
     const s = this.spec;
-    if (s.vg_missing || this.failed) return this.fail('VolumeBackendAPIException', `Volume Group ${s.volume_group} does not exist`, 0);
-    if (s.lvm_type === 'thin' && !s.thin_supported) {
+    if (s.vg_missing || this.failed) return this.fail('VolumeBackendAPIException', `Volume Group ${this.options.volume_group} does not exist`, 0);
+    if (this.options.lvm_type === 'thin' && !s.thin_supported) {
       return this.fail('VolumeBackendAPIException', 'Thin provisioning not supported on this version of LVM.', 0);
     }
     if (this.pools.length === 0) this.pools = this.buildPools();
@@ -150,7 +152,7 @@ export class FakeVolumeDriver implements VolumeDriver {
   /** Pre-flight common to every data-plane call; returns a failure or null. */
   private guard(op: string, latencyMs: number): DriverResult<never> | null {
     if (!this.isInitialized) return this.fail('NotInitialized', `Volume driver ${op}: driver not initialized`, 0);
-    if (this.failed) return this.fail('VolumeBackendAPIException', `Bad or unexpected response from the storage volume backend API: ${op} failed: volume group ${this.spec.volume_group} is not accessible`, latencyMs);
+    if (this.failed) return this.fail('VolumeBackendAPIException', `Bad or unexpected response from the storage volume backend API: ${op} failed: volume group ${this.options.volume_group} is not accessible`, latencyMs);
     const p = this.spec.failure.probability;
     if (p > 0 && this.rng.chance(p)) {
       return this.fail('VolumeBackendAPIException', `Bad or unexpected response from the storage volume backend API: injected failure in ${op}`, latencyMs);
@@ -192,7 +194,7 @@ export class FakeVolumeDriver implements VolumeDriver {
   private noSpace(pool: Pool, gb: number, latencyMs: number): DriverResult<never> {
     return this.fail(
       'VolumeBackendAPIException',
-      `Bad or unexpected response from the storage volume backend API: Volume group "${this.spec.volume_group}" has insufficient free space (${round2(this.freeGb(pool))}g): ${gb}g required in pool ${pool.name}`,
+      `Bad or unexpected response from the storage volume backend API: Volume group "${this.options.volume_group}" has insufficient free space (${round2(this.freeGb(pool))}g): ${gb}g required in pool ${pool.name}`,
       latencyMs,
     );
   }
@@ -262,7 +264,7 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   deleteVolume(volumeId: string): DriverResult<void> {
     const found = this.findLv(`volume-${volumeId}`);
-    const wipe = found && !found.pool.thin && this.spec.volume_clear === 'zero' ? found.lv.sizeGb : 0;
+    const wipe = found && !found.pool.thin && this.options.volume_clear === 'zero' ? found.lv.sizeGb : 0;
     const lat = this.latency(wipe);
     const bad = this.guard('delete_volume', lat);
     if (bad) return bad;
@@ -308,7 +310,7 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   deleteSnapshot(snapshotId: string): DriverResult<void> {
     const found = this.findLv(`_snapshot-${snapshotId}`);
-    const wipe = found && !found.pool.thin && this.spec.volume_clear === 'zero' ? found.lv.sizeGb : 0;
+    const wipe = found && !found.pool.thin && this.options.volume_clear === 'zero' ? found.lv.sizeGb : 0;
     const lat = this.latency(wipe);
     const bad = this.guard('delete_snapshot', lat);
     if (bad) return bad;
@@ -337,9 +339,9 @@ export class FakeVolumeDriver implements VolumeDriver {
       tid = this.nextTid++;
       this.targets.set(volumeId, tid);
     }
-    const s = this.spec;
-    const portal = `${s.target_ip_address}:${s.target_port}`;
-    const iqn = `${s.target_prefix}volume-${volumeId}`;
+    const o = this.options;
+    const portal = `${o.target_ip_address}:${o.target_port}`;
+    const iqn = `${o.target_prefix}volume-${volumeId}`;
     return {
       ok: true,
       latencyMs: lat,
@@ -423,6 +425,7 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   private poolStats(pool: Pool): PoolStats {
     const s = this.spec;
+    const o = this.options;
     let total: number;
     let free: number;
     let provisioned: number;
@@ -442,17 +445,17 @@ export class FakeVolumeDriver implements VolumeDriver {
       total_capacity_gb: total,
       free_capacity_gb: free,
       provisioned_capacity_gb: provisioned,
-      reserved_percentage: s.reserved_percentage,
-      max_over_subscription_ratio: s.max_over_subscription_ratio,
+      reserved_percentage: o.reserved_percentage,
+      max_over_subscription_ratio: o.max_over_subscription_ratio,
       thin_provisioning_support: pool.thin,
       thick_provisioning_support: !pool.thin,
       QoS_support: false,
       multiattach: true,
       backend_state: 'up',
       total_volumes: totalVolumes,
-      location_info: `LVMVolumeDriver:${this.hostname}:${s.volume_group}:${pool.thin ? 'thin' : 'default'}:${s.lvm_mirrors}`,
-      filter_function: s.filter_function,
-      goodness_function: s.goodness_function,
+      location_info: `LVMVolumeDriver:${this.hostname}:${o.volume_group}:${pool.thin ? 'thin' : 'default'}:${o.lvm_mirrors}`,
+      filter_function: o.filter_function,
+      goodness_function: o.goodness_function,
     };
   }
 }

@@ -1,3 +1,3 @@
 export { FakeVolumeDriver } from './driver.js';
 export { FakeBackupDriver, backupTargets, type BackupTargetName } from './backup.js';
-export { fakeBackendSpec, type FakeBackendSpec, type FakeBackendInput } from './spec.js';
+export { fakeBackendSpec, type FakeBackendSpec, type FakeBackendInput, type FakeDriverOptions } from './spec.js';

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import type { BackendOptions } from '../../sim/cinder/config/options.js';
 
 /**
- * Settings of one fake backend, in the words of cinder.conf's LVM options
- * where one exists (volume_group, lvm_type, reserved_percentage, ...), plus
- * the physical facts a real host would have (VG size, foreign LVs) and the
- * simulator's knobs (latency, failure).  Validated once, here.
+ * The physical facts of one fake backend, the ones a real host would have
+ * (VG size, pools, thin support, foreign LVs) plus the simulator's knobs
+ * (latency, failure).  Validated once, here.  Everything cinder.conf says
+ * about the backend (volume_group, lvm_type, reserved_percentage, target_*,
+ * ...) comes from the backend's resolved options (FakeDriverOptions).
  */
 export const latencySpec = z
   .object({
@@ -34,9 +36,6 @@ export const poolSpec = z
 
 export const fakeBackendSpec = z
   .object({
-    volume_backend_name: z.string().min(1).optional(),
-    volume_group: z.string().min(1).default('cinder-volumes'),
-    lvm_type: z.enum(['default', 'thin', 'auto']).default('auto'),
     /** Whether LVM on this host supports thin pools (auto then becomes thin). */
     thin_supported: z.boolean().default(true),
     /** Size of the volume group, GB. */
@@ -47,15 +46,6 @@ export const fakeBackendSpec = z
     foreign_lvs_gb: z.number().min(0).default(0),
     /** How full thin volumes are with data, percent of their size (drives thin free space). */
     thin_data_percent: z.number().min(0).max(100).default(0),
-    reserved_percentage: z.number().int().min(0).max(100).default(0),
-    max_over_subscription_ratio: z.union([z.string(), z.number()]).default('20.0'),
-    lvm_mirrors: z.number().int().min(0).default(0),
-    volume_clear: z.enum(['none', 'zero']).default('zero'),
-    target_ip_address: z.string().default('127.0.0.1'),
-    target_port: z.number().int().min(1).max(65535).default(3260),
-    target_prefix: z.string().default('iqn.2010-10.org.openstack:'),
-    filter_function: z.string().nullable().default(null),
-    goodness_function: z.string().nullable().default(null),
     /**
      * A pooled (non-LVM) backend: several pools, each its own capacity.
      * When absent the backend is LVM-shaped: one pool named after the backend.
@@ -68,3 +58,20 @@ export const fakeBackendSpec = z
 
 export type FakeBackendSpec = z.infer<typeof fakeBackendSpec>;
 export type FakeBackendInput = z.input<typeof fakeBackendSpec>;
+
+/** The cinder.conf options of the backend's group that the fake LVM driver reads, as the registry types them. */
+export type FakeDriverOptions = Pick<
+  BackendOptions,
+  | 'volume_backend_name'
+  | 'volume_group'
+  | 'lvm_type'
+  | 'reserved_percentage'
+  | 'max_over_subscription_ratio'
+  | 'lvm_mirrors'
+  | 'volume_clear'
+  | 'target_ip_address'
+  | 'target_port'
+  | 'target_prefix'
+  | 'filter_function'
+  | 'goodness_function'
+>;

@@ -71,7 +71,7 @@ export class CloudView {
     for (const n of cloud.spec.nodes) {
       const host = n.DEFAULT.host ?? n.name;
       this.nodeOfHost.set(host, n.name);
-      for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(`${b.backend_host ?? host}@${g}`, n.name);
+      for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(`${b.options.backend_host || host}@${g}`, n.name);
     }
     const s = cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;

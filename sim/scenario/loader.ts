@@ -3,10 +3,10 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { checkScenario, rawCommandIssues } from './check.js';
 import { formatPath, ScenarioProblems, type PathKey, type Problem } from './problems.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { FakeBackendSpec, ScenarioSchema, type Scenario } from './schema.js';
 import { loadConfs } from './topology.js';
-import { plainIssues, valueAt } from './zod-issues.js';
-import type { CinderConf } from '../cinder/config/index.js';
+import { plainIssues, valueAt, type PlainIssue } from './zod-issues.js';
+import { backendGroupOptions, defaultGroupOptions, legacyOptionNames, type CinderConf } from '../cinder/config/index.js';
 
 /** A scenario that passed every check, with what the runner needs to report places. */
 export interface LoadedScenario {
@@ -19,8 +19,6 @@ export interface LoadedScenario {
   confs: Map<string, { file: string; text: string }>;
   /** Each node's cinder.conf as Cinder reads it. */
   cinderConfs: Map<string, CinderConf>;
-  /** A backend's fake driver settings exactly as written (before defaults), for merging under cinder.conf. */
-  rawBackend(node: string, group: string): Record<string, unknown>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
 }
@@ -106,7 +104,11 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
   const raw: unknown = loc.doc.toJS();
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = plainIssues(parsed.error.issues, raw, ScenarioSchema).map((i) => loc.problem(i.path, i.message, i.atKey));
+    const misplaced = confKeysInBackends(raw);
+    const problems = plainIssues(parsed.error.issues, raw, ScenarioSchema)
+      .filter((i) => i.atKey === undefined || !misplaced.some((m) => formatPath(m.path) === formatPath(i.path)))
+      .concat(misplaced)
+      .map((i) => loc.problem(i.path, i.message, i.atKey));
     // Command lines are checked too, so one run shows every problem in the file.
     problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.message)));
     throw new ScenarioProblems(dedupe(problems));
@@ -139,16 +141,42 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     dir,
     confs,
     cinderConfs,
-    rawBackend: (node, group) => {
-      const i = scenario.topology.nodes.findIndex((n) => n.name === node);
-      const v = valueAt(raw, ['topology', 'nodes', i, 'backends', group]);
-      return v !== null && typeof v === 'object' ? { ...(v as Record<string, unknown>) } : {};
-    },
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;
     },
   };
+}
+
+/**
+ * cinder.conf options written under a node's `backends.<group>`: that
+ * mapping holds only the fake storage's physical facts, and every option
+ * comes from the node's cinder_conf, so each such key is refused (rather
+ * than reported as merely unknown) with where it belongs.
+ */
+function confKeysInBackends(raw: unknown): PlainIssue[] {
+  const out: PlainIssue[] = [];
+  const nodes = valueAt(raw, ['topology', 'nodes']);
+  if (!Array.isArray(nodes)) return out;
+  nodes.forEach((_, i) => {
+    const backends = valueAt(raw, ['topology', 'nodes', i, 'backends']);
+    if (backends === null || typeof backends !== 'object') return;
+    for (const [group, spec] of Object.entries(backends as Record<string, unknown>)) {
+      if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) continue;
+      for (const key of Object.keys(spec)) {
+        const section = Object.hasOwn(backendGroupOptions, key) ? `[${group}]` : Object.hasOwn(defaultGroupOptions, key) ? '[DEFAULT]' : null;
+        const renamed = Object.hasOwn(legacyOptionNames, key) ? legacyOptionNames[key] : undefined;
+        if (section === null && renamed === undefined) continue;
+        const where = renamed === undefined ? `set it in cinder_conf, in ${section}` : `set it in cinder_conf, in [${group}], as ${renamed} (Cinder 2023.1 ignores ${key})`;
+        out.push({
+          path: ['topology', 'nodes', i, 'backends', group, key],
+          atKey: key,
+          message: `${key} is a cinder.conf option: ${where} (backends.${group} holds only the fake storage's physical facts: ${Object.keys(FakeBackendSpec.shape).join(', ')})`,
+        });
+      }
+    }
+  });
+  return out;
 }
 
 function dedupe(problems: Problem[]): Problem[] {

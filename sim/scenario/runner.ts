@@ -59,7 +59,7 @@ class ScenarioRun {
     private readonly opts: RunOptions,
   ) {
     const s = loaded.scenario;
-    const plans = planNodes(s, loaded.rawBackend, loaded.cinderConfs);
+    const plans = planNodes(s, loaded.cinderConfs);
     // Lean runs keep no traces: their trace-light decisions may take the fast path.
     const sc = opts.cloud(cloudInput(plans, s.topology.images), opts.seed, opts.records === 'lean' ? { fastPath: true } : {});
     this.world = sc.world;

@@ -47,10 +47,10 @@ export const ConfSource = z
   .describe('cinder.conf as inline INI text, or {file: path} relative to the scenario file');
 
 /**
- * Fake driver settings per backend: the fake driver's own schema, so the
- * scenario format and the driver never disagree.  Options that cinder.conf
- * also sets (reserved_percentage, max_over_subscription_ratio, lvm_type,
- * volume_backend_name, ...) are taken from cinder.conf when it sets them.
+ * The fake storage behind a backend: the fake driver's own schema of
+ * physical facts, so the scenario format and the driver never disagree.
+ * cinder.conf options (reserved_percentage, lvm_type, ...) belong in the
+ * node's cinder_conf; the loader refuses them here, saying so.
  */
 export const FakeBackendSpec = fakeBackendSpec;
 
@@ -60,7 +60,7 @@ export const NodeSpec = z
     services: z.array(ServiceBinary).min(1).default(['cinder-volume']),
     cinder_conf: ConfSource.optional(),
     clock: ClockSpec.optional(),
-    /** Fake driver settings per backend, keyed by the backend's config group name in this node's cinder.conf. */
+    /** The fake storage's physical facts per backend, keyed by the backend's config group name in this node's cinder.conf. */
     backends: z.record(Name, FakeBackendSpec).default({}),
   })
   .strict();

@@ -1,6 +1,6 @@
 import type { ServicePorts } from '../../ports/service.js';
 import type { Row, Table } from '../../ports/store.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import type { ServiceDirectory } from '../service/index.js';
 import {
   table,
@@ -33,7 +33,7 @@ export class ApiCore {
 
   constructor(
     readonly ports: ServicePorts,
-    readonly opts: DefaultOptions,
+    readonly opts: ServiceDefaults,
     readonly directory: ServiceDirectory,
     readonly images: ReadonlyMap<string, GlanceImage>,
   ) {}

@@ -12,7 +12,7 @@
  * simulator, sim/harness/simulated-cloud.ts (SimulatedCloud).
  */
 import type { ServicePorts } from '../../ports/service.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import type { ServiceDirectory } from '../service/index.js';
 import { createBackup, deleteBackup, listBackups, restoreBackup, showBackup } from './backups.js';
 import { ApiCore, type GlanceImage } from './core.js';
@@ -65,7 +65,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
 export class CinderApi {
   readonly core: ApiCore;
 
-  constructor(ports: ServicePorts, opts: DefaultOptions, directory: ServiceDirectory, images: ReadonlyMap<string, GlanceImage>) {
+  constructor(ports: ServicePorts, opts: ServiceDefaults, directory: ServiceDirectory, images: ReadonlyMap<string, GlanceImage>) {
     this.core = new ApiCore(ports, opts, directory, images);
   }
 

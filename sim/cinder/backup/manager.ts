@@ -4,7 +4,7 @@ import type { TimerHandle } from '../../ports/clock.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import { commit } from '../quota.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import { ServiceHeart, type ServiceDirectory } from '../service/index.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
 import { extractBackend } from '../host.js';
@@ -25,7 +25,7 @@ export class BackupService {
 
   constructor(
     private readonly ports: ServicePorts,
-    private readonly defaults: DefaultOptions,
+    private readonly defaults: ServiceDefaults,
     readonly driver: BackupDriver & { failTarget?: () => void; recoverTarget?: () => void },
     directory: ServiceDirectory,
   ) {

@@ -13,7 +13,7 @@ import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
 import { checkInvariants } from './invariants.js';
-import { cloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
+import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
 
 /** What a world gives the cloud: ports per (node, service) and named random streams. */
 export interface CloudHost {
@@ -75,12 +75,12 @@ export class Cloud {
   private readonly store: Store;
 
   constructor(input: CloudInput, host: CloudHost, opts: CloudOptions = {}) {
-    this.spec = cloudSpec.parse(input);
+    this.spec = resolveCloudSpec(input);
     const images = new Map<string, ImageSpec>(this.spec.images.map((i) => [i.id, i]));
     let store: Store | null = null;
     for (const node of this.spec.nodes) {
       const d = node.DEFAULT;
-      const hostName = d.host ?? node.name;
+      const hostName = d.host;
       for (const svc of node.services) {
         if (svc === 'cinder-api') {
           const ports = host.ports(node.name, 'cinder-api');
@@ -96,15 +96,17 @@ export class Cloud {
             );
           }
           for (const [group, b] of Object.entries(node.backends)) {
-            const svcHost = `${b.backend_host ?? hostName}@${group}`;
+            const o = b.options;
+            // As cinder-volume reads them: an empty value is unset.
+            const backendHost = o.backend_host || hostName;
+            const svcHost = `${backendHost}@${group}`;
             const ports = host.ports(node.name, `cinder-volume@${group}`);
             store ??= ports.store;
-            const { backend_host: _h, backend_availability_zone: _z, extra_capabilities: _e, iscsi_ip_address: _legacy, ...fake } = b;
-            const driver = new FakeVolumeDriver(fake, host.rng(`driver:${svcHost}`), b.backend_host ?? hostName);
+            const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
               ports,
-              { host: svcHost, availabilityZone: b.backend_availability_zone ?? d.storage_availability_zone, defaults: d, backend: b, imageSizeBytes: (id) => images.get(id)?.size_bytes, shortcuts: opts.shortcuts },
+              { host: svcHost, availabilityZone: o.backend_availability_zone || d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => images.get(id)?.size_bytes, shortcuts: opts.shortcuts },
               driver,
               this.directory,
             );

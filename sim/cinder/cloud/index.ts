@@ -15,12 +15,14 @@
  *     name, clock?: { offset_ms, drift_ppm, ntp },          (passed to the world's NodeClock)
  *     services: ['cinder-api' | 'cinder-scheduler' | 'cinder-volume' | 'cinder-backup', ...],
  *     DEFAULT?: { report_interval, service_down_time, storage_availability_zone, default_volume_type,
- *                 quota_*, scheduler_default_filters, ... }   (cinder.conf [DEFAULT], Cinder's names)
- *     backends?: { <group>: { volume_backend_name, volume_group, lvm_type, reserved_percentage,
- *                  max_over_subscription_ratio, target_ip_address, target_port, backend_availability_zone,
- *                  backend_host, extra_capabilities,                           (cinder.conf backend group)
- *                  vg_size_gb, vg_missing, foreign_lvs_gb, thin_data_percent, pools,
- *                  latency: { base_ms, per_gb_ms, jitter }, failure: { probability } } },  (fake storage)
+ *                 quota_*, scheduler_default_filters, ..., max_over_subscription_ratio }
+ *               (cinder.conf [DEFAULT], Cinder's names, typed by the config registry; unset: its defaults)
+ *     backends?: { <group>: {
+ *                  options?: { volume_backend_name, volume_group, lvm_type, reserved_percentage,
+ *                    max_over_subscription_ratio, target_ip_address, target_port, backend_availability_zone,
+ *                    backend_host, extra_capabilities, ... },   (the cinder.conf backend group, as the registry types it)
+ *                  storage?: { vg_size_gb, vg_missing, thin_supported, foreign_lvs_gb, thin_data_percent, pools,
+ *                    latency: { base_ms, per_gb_ms, jitter }, failure: { probability } } } },  (fake storage)
  *     backup?: { driver: ceph|gcs|glusterfs|nfs|posix|s3|swift, capacity_gb, throughput_mbps, ... },
  *   }],
  *   images?: [{ id, name, size_bytes, min_disk, cinder_img_volume_type }],
@@ -29,6 +31,17 @@
  * In the simulator, sim/harness/simulated-cloud.ts (SimulatedCloud) builds the World and this cloud together.
  */
 export { Cloud, type CloudHost, type CloudOptions, type CloudSnapshot, type PoolCapacity, type ServiceRef } from './build.js';
-export { cloudSpec, nodeSpec, imageSpec, type CloudInput, type CloudSpec, type NodeSpec, type ImageSpec } from './spec.js';
-export { defaultOptions, backendOptions, type DefaultOptions, type BackendOptions, type BackendInput } from './options.js';
+export {
+  cloudSpec,
+  nodeSpec,
+  backendSpec,
+  imageSpec,
+  resolveCloudSpec,
+  type CloudInput,
+  type CloudSpec,
+  type NodeSpec,
+  type BackendInput,
+  type BackendSpec,
+  type ImageSpec,
+} from './spec.js';
 export { checkInvariants } from './invariants.js';

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import { backupTargets } from '../../../drivers/fake/backup.js';
 import { serviceBinaries } from '../service/index.js';
 import type { ClockSpec } from '../../ports/clock.js';
-import { backendOptions, defaultOptions } from './options.js';
+import { fakeBackendSpec, type FakeBackendSpec } from '../../../drivers/fake/spec.js';
+import type { BackendOptions } from '../config/options.js';
+import { extraCapabilities, resolveBackendOptions, resolveServiceDefaults, type ServiceDefaults } from '../config/resolved.js';
 
 /**
  * A whole simulated cloud, as a topology: nodes, what runs on each, its
  * cinder.conf options ([DEFAULT] and one group per enabled backend, in
- * Cinder's option names) and the fake storage behind each backend.
+ * Cinder's option names) and the fake storage behind each backend.  Options
+ * left unset take the config registry's defaults (resolveCloudSpec).
  */
 
 /** A node's ClockSpec (sim/ports/clock.ts), validated; the cloud passes it to the world untouched. */
@@ -35,15 +38,27 @@ export const backupTargetSpec = z
   })
   .strict();
 
+const isMapping = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One enabled backend: its group's cinder.conf options and the fake storage behind it. */
+export const backendSpec = z
+  .object({
+    /** Options of the backend's group, typed by the config registry; unset ones take its defaults. */
+    options: z.custom<Partial<BackendOptions>>(isMapping, 'expected a mapping of cinder.conf options').default({}),
+    /** The physical facts of the fake storage (VG size, pools, latency, failures). */
+    storage: fakeBackendSpec.default(fakeBackendSpec.parse({})),
+  })
+  .strict();
+
 export const nodeSpec = z
   .object({
     name: z.string().min(1),
     clock: clockSpec.default({}),
     services: z.array(z.enum(serviceBinaries)).min(1),
-    /** [DEFAULT] options of this node's cinder.conf. */
-    DEFAULT: defaultOptions.default(defaultOptions.parse({})),
+    /** [DEFAULT] options of this node's cinder.conf, typed by the config registry; unset ones take its defaults. */
+    DEFAULT: z.custom<Partial<ServiceDefaults>>(isMapping, 'expected a mapping of cinder.conf options').default({}),
     /** enabled_backends, in order: group name -> that group's options and fake storage. */
-    backends: z.record(z.string().min(1), backendOptions).default({}),
+    backends: z.record(z.string().min(1), backendSpec).default({}),
     backup: backupTargetSpec.default({ driver: 'swift' }),
   })
   .strict();
@@ -66,7 +81,37 @@ export const cloudSpec = z
   })
   .strict();
 
-export type CloudSpec = z.infer<typeof cloudSpec>;
 export type CloudInput = z.input<typeof cloudSpec>;
-export type NodeSpec = z.infer<typeof nodeSpec>;
+export type BackendInput = z.input<typeof backendSpec>;
 export type ImageSpec = z.infer<typeof imageSpec>;
+
+/** One enabled backend, resolved: every option of its group, and its fake storage. */
+export interface BackendSpec {
+  options: BackendOptions;
+  /** extra_capabilities parsed: merged into every pool the backend reports. */
+  extraCapabilities: Record<string, unknown>;
+  storage: FakeBackendSpec;
+}
+export type NodeSpec = Omit<z.infer<typeof nodeSpec>, 'DEFAULT' | 'backends'> & { DEFAULT: ServiceDefaults; backends: Record<string, BackendSpec> };
+export interface CloudSpec {
+  nodes: NodeSpec[];
+  images: ImageSpec[];
+}
+
+/** Validate a cloud's input and resolve every node's options over the config registry's defaults. */
+export function resolveCloudSpec(input: CloudInput): CloudSpec {
+  const parsed = cloudSpec.parse(input);
+  return {
+    images: parsed.images,
+    nodes: parsed.nodes.map((n) => ({
+      ...n,
+      DEFAULT: resolveServiceDefaults(n.name, n.DEFAULT),
+      backends: Object.fromEntries(
+        Object.entries(n.backends).map(([group, b]) => {
+          const options = resolveBackendOptions(b.options);
+          return [group, { options, extraCapabilities: extraCapabilities(options), storage: b.storage }];
+        }),
+      ),
+    })),
+  };
+}

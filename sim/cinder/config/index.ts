@@ -2,9 +2,10 @@
  * cinder.conf as Cinder 2023.1 reads it.  Pure: callers read the files and
  * pass their text; nothing here touches the file system.
  *
- *   loadCinderConf(files: {path, text}[], { host }) => CinderConf
+ *   loadCinderConf(files: {path, text}[], { host, myIp? }) => CinderConf
  *     files    in --config-file order; later files win, as in oslo.config.
  *     host     stands for the machine's hostname (CONF.host's default).
+ *     myIp     stands for the machine's address (CONF.my_ip's default); unset, $my_ip stays as written.
  *   CinderConf = {
  *     files: string[];                       paths as given
  *     hostname: string;
@@ -27,6 +28,8 @@
  *     findings: Finding[];                   { severity, rule, file, line, section?, key?, value?,
  *                                              choices?, suggestion?, message }, sorted by file and line
  *   }
+ *   resolveServiceDefaults(hostname, set?) => ServiceDefaults   [DEFAULT] as services read it
+ *   resolveBackendOptions(set?) => BackendOptions                a backend group, defaults resolved
  *   lintVolumeTypes(conf | conf[], types: {name, extra_specs}[]) => Finding[]
  *   lintDefaultAvailabilityZone(conf, servicesOfEveryNode) => Finding[]
  *   hasErrors(findings) => boolean
@@ -44,7 +47,9 @@ export { lintVolumeTypes, backendNameMatches } from './types-lint.js';
 export type { VolumeTypeSpec } from './types-lint.js';
 export { lintRules } from './findings.js';
 export type { Finding, LintRuleId, Severity } from './findings.js';
-export { backendGroupOptions, defaultGroupOptions, LVM_DRIVER } from './options.js';
+export { backendGroupOptions, defaultGroupOptions, legacyOptionNames, LVM_DRIVER, SIMULATED_NODE_IP } from './options.js';
+export { extraCapabilities, resolveBackendOptions, resolveServiceDefaults, schedulerDefaults } from './resolved.js';
+export type { ServiceDefaults } from './resolved.js';
 export type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions, OptSpec } from './options.js';
 export { parseIni } from './ini.js';
 export type { IniFile, ParsedIni } from './ini.js';

@@ -46,7 +46,7 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
     findings.push(...duplicateOptions(parsed.assignments));
   }
 
-  const lookupIn = makeLookup(groups, opts.host);
+  const lookupIn = makeLookup(groups, opts.host, opts.myIp);
   substituteAll(groups, lookupIn, findings);
   const { defaults, defaultSources, schedulerRatio } = resolveDefaults(groups.get(DEFAULT), opts.host, findings);
   const shared = groups.get(SHARED);

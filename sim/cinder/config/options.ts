@@ -129,6 +129,7 @@ export const defaultGroupOptions = {
   volume_transfer_salt_length: int(8, 'Characters in a transfer salt.'),
   message_ttl: int(2592000, 'Seconds user messages are kept.'),
   message_reap_interval: int(86400, 'Seconds between user message clean-ups.'),
+  rpc_response_timeout: int(60, 'Seconds to wait for the answer to an RPC call (oslo.messaging).'),
 } as const satisfies Record<string, OptSpec & DefaultOptExtras>;
 
 /** What [DEFAULT] does with a backend option that says nothing else. */
@@ -194,6 +195,12 @@ export type OptValue<S> = S extends { kind: 'str'; default: infer D }
 
 export type DefaultOptions = { -readonly [K in DefaultOptionName]: OptValue<(typeof defaultGroupOptions)[K]> };
 export type BackendOptions = { -readonly [K in BackendOptionName]: OptValue<(typeof backendGroupOptions)[K]> };
+
+/**
+ * CONF.my_ip defaults to the machine's IPv4 address; every simulated node
+ * has this one, as every node's CONF.host defaults to its name.
+ */
+export const SIMULATED_NODE_IP = '127.0.0.1';
 
 export type AnyOptionValue = string | number | boolean | string[] | null;
 

@@ -11,9 +11,10 @@ const MAX_TEMPLATE_DEPTH = 8;
 /**
  * Resolves `$name` as oslo.config does from a group: the group's own value,
  * then [DEFAULT]'s (`group.opt` names another group), then the option's
- * default.  Options whose value depends on the machine (my_ip) stay opaque.
+ * default.  my_ip depends on the machine: opaque unless the caller says
+ * which address stands for it.
  */
-export function makeLookup(groups: ReadonlyMap<string, Group>, hostname: string): (groupKey: string) => Lookup {
+export function makeLookup(groups: ReadonlyMap<string, Group>, hostname: string, myIp?: string): (groupKey: string) => Lookup {
   const last = (groupKey: string, key: string): IniAssignment | undefined => lastAssignments(groups.get(groupKey)).get(key);
   const resolve = (groupKey: string, name: string, depth: number): ReturnType<Lookup> => {
     if (depth > MAX_TEMPLATE_DEPTH) return { kind: 'opaque' };
@@ -28,6 +29,7 @@ export function makeLookup(groups: ReadonlyMap<string, Group>, hostname: string)
     const a = last(group, opt) ?? (dot < 0 && group !== DEFAULT ? last(DEFAULT, opt) : undefined);
     if (a !== undefined) return { kind: 'value', value: substitute(a.value, (n) => resolve(normalizeGroupName(a.section), n, depth + 1)).value };
     if (opt === 'host') return { kind: 'value', value: hostname };
+    if (opt === 'my_ip' && myIp !== undefined) return { kind: 'value', value: myIp };
     if (spec !== undefined && (typeof spec.default === 'string' || typeof spec.default === 'number' || typeof spec.default === 'boolean')) {
       const d = String(spec.default);
       return { kind: 'value', value: substitute(d, (n) => resolve(groupKey, n, depth + 1)).value };

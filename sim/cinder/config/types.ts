@@ -70,4 +70,6 @@ export interface CinderConf {
 export interface LoadOptions {
   /** Stands for the machine's hostname, CONF.host's default. */
   host: string;
+  /** Stands for the machine's IPv4 address, CONF.my_ip's default; unset, `$my_ip` stays opaque. */
+  myIp?: string;
 }

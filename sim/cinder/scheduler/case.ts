@@ -4,7 +4,9 @@ import type { Rng } from '../../ports/rng.js';
 import { FilterScheduler, type Decision } from './filter-scheduler.js';
 import { HostManager, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
-import { DEFAULT_CONFIG, type Operation, type RequestSpec, type SchedulerConfig, type SchedulingLookups } from './types.js';
+import { backendGroupOptions } from '../config/options.js';
+import { schedulerDefaults } from '../config/resolved.js';
+import type { Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
 
 /**
  * The `cinder-sim schedule` case format (scheduler-case-format.md): the
@@ -152,7 +154,7 @@ export interface CaseRun {
 export function caseConfig(c: SchedulerCase): SchedulerConfig {
   const k = c.config ?? {};
   return {
-    ...DEFAULT_CONFIG,
+    ...schedulerDefaults,
     ...(k.filters ? { scheduler_default_filters: k.filters } : {}),
     ...(k.weighers ? { scheduler_default_weighers: k.weighers } : {}),
     ...(k.capacity_weight_multiplier !== undefined ? { capacity_weight_multiplier: k.capacity_weight_multiplier } : {}),
@@ -165,7 +167,7 @@ export function caseConfig(c: SchedulerCase): SchedulerConfig {
 /** Run every request of a case, in order, on one scheduler state. */
 export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
   const mosr = c.config?.max_over_subscription_ratio;
-  const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? '20.0' : String(mosr) });
+  const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? backendGroupOptions.max_over_subscription_ratio.default : String(mosr) });
   const reportAtMs = env.clock.wallNow() - 1000;
   const services: ServiceInfo[] = c.backends.map((b) => ({ host: b.host, availability_zone: b.availability_zone, disabled: b.disabled, frozen: b.frozen, up: b.service_up, cluster_name: b.cluster_name ?? null }));
   const volumeCounts = new Map<string, number>();

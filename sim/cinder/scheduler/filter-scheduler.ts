@@ -3,7 +3,8 @@ import { FALLBACK, FastPath, fastPathApplies } from './fast-path.js';
 import { extractBackend, extractPool } from '../host.js';
 import type { HostManager, PoolState, ServiceInfo } from './host-manager.js';
 import { PyError, pyRepr, type Json } from './python.js';
-import { DEFAULT_CONFIG, type BackendFilter, type BackendWeigher, type FilterContext, type FilterProperties, type Operation, type RequestSpec, type RetryInfo, type SchedulerConfig, type SchedulingLookups, type Verdict } from './types.js';
+import { schedulerDefaults } from '../config/resolved.js';
+import type { BackendFilter, BackendWeigher, FilterContext, FilterProperties, Operation, RequestSpec, RetryInfo, SchedulerConfig, SchedulingLookups, Verdict } from './types.js';
 import { normalize } from './weighers/base.js';
 import { isWeigherName, weighers as weigherRegistry, weigherNames, type WeigherName } from './weighers/index.js';
 
@@ -105,7 +106,7 @@ export class FilterScheduler {
   private readonly fast: FastPath | null = null;
 
   constructor(opts: FilterSchedulerOptions) {
-    this.config = { ...DEFAULT_CONFIG, ...opts.config };
+    this.config = { ...schedulerDefaults, ...opts.config };
     this.hostManager = opts.hostManager;
     this.lookups = opts.lookups;
     this.light = opts.trace === 'light';

@@ -3,5 +3,5 @@ export { FilterScheduler, type Decision, type ScheduleInput, type FilterTrace, t
 export { filters, filterNames, type FilterName } from './filters/index.js';
 export { weighers, weigherNames, type WeigherName } from './weighers/index.js';
 export { renderDecision, describeVerdict } from './explain.js';
-export { DEFAULT_CONFIG, type SchedulerConfig, type RequestSpec, type SchedulingLookups, type Verdict, type RetryInfo } from './types.js';
+export { type SchedulerConfig, type RequestSpec, type SchedulingLookups, type Verdict, type RetryInfo } from './types.js';
 export { parseCapacity, capacityFactors, maxOverSubscriptionRatio, type Capacity } from './capacity.js';

@@ -3,7 +3,7 @@ import type { Rng } from '../../ports/rng.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import { commit } from '../quota.js';
-import type { DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import {
   tables,
   type BackupRow,
@@ -73,7 +73,7 @@ export class SchedulerService {
 
   constructor(
     private readonly ports: ServicePorts,
-    private readonly defaults: DefaultOptions,
+    private readonly defaults: ServiceDefaults,
     private readonly directory: ServiceDirectory,
     private readonly shortcuts: Shortcuts = defaultShortcuts,
   ) {

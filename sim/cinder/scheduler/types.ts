@@ -57,6 +57,7 @@ export interface SchedulingLookups {
   chanceRng(): Rng;
 }
 
+/** The scheduler's options; their defaults are the config registry's (config/resolved.ts schedulerDefaults). */
 export interface SchedulerConfig {
   scheduler_default_filters: readonly string[];
   scheduler_default_weighers: readonly string[];
@@ -65,15 +66,6 @@ export interface SchedulerConfig {
   volume_number_multiplier: number;
   scheduler_max_attempts: number;
 }
-
-export const DEFAULT_CONFIG: SchedulerConfig = {
-  scheduler_default_filters: ['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'],
-  scheduler_default_weighers: ['CapacityWeigher'],
-  capacity_weight_multiplier: 1.0,
-  allocated_capacity_weight_multiplier: -1.0,
-  volume_number_multiplier: -1.0,
-  scheduler_max_attempts: 3,
-};
 
 export interface FilterContext {
   props: FilterProperties;

@@ -4,7 +4,7 @@ import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
 import type { DriverResult, PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
 import { commit, negate, snapshotDeltas, volumeDeltas } from '../quota.js';
-import type { BackendOptions, DefaultOptions } from '../cloud/options.js';
+import type { ServiceDefaults } from '../config/resolved.js';
 import { copyDict } from '../dict.js';
 import { defaultShortcuts, type Shortcuts } from '../shortcuts.js';
 import { CapabilityReporter } from './capability-reporter.js';
@@ -31,8 +31,9 @@ export interface VolumeServiceConfig {
   /** host@backend */
   host: string;
   availabilityZone: string;
-  defaults: DefaultOptions;
-  backend: BackendOptions;
+  defaults: ServiceDefaults;
+  /** extra_capabilities of the backend's group, parsed: merged into every pool it reports. */
+  extraCapabilities: Record<string, unknown>;
   /** Image sizes for create-from-image (bytes). */
   imageSizeBytes: (imageId: string) => number | undefined;
   /** The performance shortcuts (capability reporting reads lazyReports and gateSpans). */
@@ -224,7 +225,7 @@ export class VolumeService {
   currentStats(): VolumeStats | null {
     if (this.driver.statsUnavailable || !this.driver.initialized) return null;
     const stats = this.driver.getVolumeStats();
-    const extra = this.cfg.backend.extra_capabilities;
+    const extra = this.cfg.extraCapabilities;
     return copyDict<VolumeStats>(stats, { pools: stats.pools.map((p) => copyDict<PoolStats>(extra as PoolStats, p, { allocated_capacity_gb: this.allocatedGb.get(p.pool_name) ?? 0 } as PoolStats)) } as VolumeStats);
   }
 

@@ -24,8 +24,9 @@ topology:
         volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
         volume_group = cinder-volumes
         volume_backend_name = LVM
+        lvm_type = default
       backends:
-        lvm: {vg_size_gb: 100, lvm_type: default}
+        lvm: {vg_size_gb: 100}
   projects:
     p: {quotas: {volumes: -1, gigabytes: -1}}
 workloads:

@@ -16,12 +16,13 @@ function scenario(thinEvery: number): string {
   for (let n = 1; n <= 4; n++) {
     const groups = ['a', 'b', 'c'];
     const conf = ['[DEFAULT]', `enabled_backends = ${groups.join(',')}`, `storage_availability_zone = ${n % 2 ? 'az1' : 'az2'}`];
-    for (const g of groups) conf.push(`[${g}]`, 'volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver', `volume_group = vg-${g}`, 'volume_backend_name = LVM');
-    L.push(`    - name: node${n}`, `      cinder_conf: ${JSON.stringify(conf.join('\n') + '\n')}`, '      backends:');
     groups.forEach((g, i) => {
       const thin = (n + i) % thinEvery === 0;
-      L.push(`        ${g}: {vg_size_gb: ${200 + 100 * i}, lvm_type: ${thin ? 'thin' : 'default'}, reserved_percentage: ${(i * 5) % 15}${thin ? ', max_over_subscription_ratio: 1.5' : ''}}`);
+      conf.push(`[${g}]`, 'volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver', `volume_group = vg-${g}`, 'volume_backend_name = LVM');
+      conf.push(`lvm_type = ${thin ? 'thin' : 'default'}`, `reserved_percentage = ${(i * 5) % 15}`, ...(thin ? ['max_over_subscription_ratio = 1.5'] : []));
     });
+    L.push(`    - name: node${n}`, `      cinder_conf: ${JSON.stringify(conf.join('\n') + '\n')}`, '      backends:');
+    groups.forEach((g, i) => L.push(`        ${g}: {vg_size_gb: ${200 + 100 * i}}`));
   }
   L.push(
     '  projects:',

@@ -8,8 +8,8 @@ function twoBackendCloud(eagerReports: boolean): SimulatedCloud {
     {
       nodes: [
         { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'], DEFAULT: { quota_volumes: 1000, service_down_time: 600 } as never },
-        { name: 'node1', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'default', vg_size_gb: 500, latency: { base_ms: 20_000, per_gb_ms: 0 } } } },
-        { name: 'node2', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 500, latency: { base_ms: 20_000, per_gb_ms: 0 } } } },
+        { name: 'node1', services: ['cinder-volume'], backends: { lvm: { options: { lvm_type: 'default' }, storage: { vg_size_gb: 500, latency: { base_ms: 20_000, per_gb_ms: 0 } } } } },
+        { name: 'node2', services: ['cinder-volume'], backends: { lvm: { options: { lvm_type: 'thin' }, storage: { vg_size_gb: 500, latency: { base_ms: 20_000, per_gb_ms: 0 } } } } },
       ],
     },
     { seed: 11, shortcuts: { ...defaultShortcuts, lazyReports: !eagerReports } },

@@ -1,11 +1,23 @@
-import type { BackendInput } from '../../../sim/cinder/cloud/options.js';
-import type { CloudInput } from '../../../sim/cinder/cloud/spec.js';
+import type { BackendInput, CloudInput } from '../../../sim/cinder/cloud/spec.js';
+import { backendGroupOptions, type BackendOptions } from '../../../sim/cinder/config/index.js';
+import type { FakeBackendInput } from '../../../drivers/fake/spec.js';
+
+/** A backend written flat for brevity: its group's cinder.conf options and its fake storage's facts side by side. */
+export type FlatBackend = Partial<BackendOptions> & FakeBackendInput;
+
+/** Split a flat backend into the cloud's options (the registry's names) and storage (the rest). */
+export function backend(flat: FlatBackend): BackendInput {
+  const options: Record<string, unknown> = {};
+  const storage: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flat)) (Object.hasOwn(backendGroupOptions, k) ? options : storage)[k] = v;
+  return { options: options as Partial<BackendOptions>, storage: storage as FakeBackendInput };
+}
 import type { CinderRequest, Outcome, RequestContext } from '../../../sim/cinder/api/requests.js';
 import { SimulatedCloud, type SimulatedCloudOptions } from '../../../sim/harness/simulated-cloud.js';
 
 /** A controller (api, scheduler, backup) and volume nodes, one backend each unless given. */
 export function cloud(
-  volumeNodes: { name: string; backends?: Record<string, BackendInput>; DEFAULT?: Record<string, unknown>; clock?: Record<string, unknown> }[],
+  volumeNodes: { name: string; backends?: Record<string, FlatBackend>; DEFAULT?: Record<string, unknown>; clock?: Record<string, unknown> }[],
   opts: Partial<SimulatedCloudOptions> & { controllerDefaults?: Record<string, unknown> } = {},
 ): SimulatedCloud {
   const spec: CloudInput = {
@@ -14,7 +26,7 @@ export function cloud(
       ...volumeNodes.map((n) => ({
         name: n.name,
         services: ['cinder-volume' as const],
-        backends: n.backends ?? { lvm: { lvm_type: 'default' as const, vg_size_gb: 100 } },
+        backends: Object.fromEntries(Object.entries(n.backends ?? { lvm: { lvm_type: 'default', vg_size_gb: 100 } }).map(([g, b]) => [g, backend(b)])),
         DEFAULT: (n.DEFAULT ?? {}) as never,
         clock: (n.clock ?? {}) as never,
       })),

@@ -3,7 +3,7 @@ import type { Outcome } from '../../../sim/cinder/api/requests.js';
 import { Cloud } from '../../../sim/cinder/cloud/build.js';
 import { LiveWorld } from '../../../sim/live/world.js';
 
-const fast = { lvm_type: 'default' as const, vg_size_gb: 100, latency: { base_ms: 5, per_gb_ms: 0 } };
+const fast = { options: { lvm_type: 'default' }, storage: { vg_size_gb: 100, latency: { base_ms: 5, per_gb_ms: 0 } } };
 
 describe('the same services on the live world (wall clock, real timers, in-process bus)', () => {
   it('create, attach and delete a volume', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
-import { alice, cloud, okResult, req, volume } from './fixtures.js';
+import { alice, backend, cloud, okResult, req, volume } from './fixtures.js';
 
 const thick = (extra: Record<string, unknown> = {}) => ({ lvm_type: 'default' as const, vg_size_gb: 100, ...extra });
 
@@ -81,7 +81,7 @@ describe('cinder-volume manager: statuses on driver success and failure', () => 
       {
         nodes: [
           { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'] },
-          { name: 'node1', services: ['cinder-volume'], backends: { lvm: thick() } },
+          { name: 'node1', services: ['cinder-volume'], backends: { lvm: backend(thick()) } },
         ],
         images: [{ id: 'cirros', size_bytes: 2.5 * 1024 ** 3, min_disk: 4 }],
       },

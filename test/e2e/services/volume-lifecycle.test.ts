@@ -33,8 +33,8 @@ describe('volume lifecycle over the simulated bus', () => {
 });
 
 describe('configuration the services read', () => {
-  it('the legacy iscsi_ip_address is ignored: the portal comes from target_ip_address', () => {
-    const sc = cloud([{ name: 'node1', backends: { lvm: { iscsi_ip_address: '10.0.1.29', target_ip_address: '192.168.0.5' } } }]);
+  it('the portal comes from target_ip_address (the legacy iscsi_ip_address is not an option the cloud takes)', () => {
+    const sc = cloud([{ name: 'node1', backends: { lvm: { target_ip_address: '192.168.0.5' } } }]);
     req(sc, alice, { verb: 'create', size: 1, name: 'v' });
     const a = okResult<{ connection_info: { data: { target_portal: string } } }>(req(sc, alice, { verb: 'attach', volume: 'v' }));
     expect(a.connection_info.data.target_portal).toBe('192.168.0.5:3260');

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { FakeBackupDriver } from '../../../drivers/fake/backup.js';
 import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
-import type { FakeBackendInput } from '../../../drivers/fake/spec.js';
+import { fakeBackendSpec, type FakeBackendInput } from '../../../drivers/fake/spec.js';
+import { backendGroupOptions, defaultGroupOptions, resolveBackendOptions, SIMULATED_NODE_IP, type BackendOptions } from '../../../sim/cinder/config/index.js';
 import { SeededRng } from '../../../sim/engine/rng.js';
 
 const rng = () => new SeededRng('t', 'driver:test');
-function driver(spec: FakeBackendInput): FakeVolumeDriver {
-  const d = new FakeVolumeDriver(spec, rng(), 'node1');
+/** A driver from its group's options and its storage's facts, written side by side. */
+function make(flat: Partial<BackendOptions> & FakeBackendInput, hostname = 'node1'): FakeVolumeDriver {
+  const options: Record<string, unknown> = {};
+  const storage: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flat)) (Object.hasOwn(backendGroupOptions, k) ? options : storage)[k] = v;
+  return new FakeVolumeDriver(storage as FakeBackendInput, resolveBackendOptions(options as Partial<BackendOptions>), rng(), hostname);
+}
+function driver(flat: Partial<BackendOptions> & FakeBackendInput): FakeVolumeDriver {
+  const d = make(flat);
   expect(d.doSetup().ok).toBe(true);
   return d;
 }
@@ -57,7 +65,7 @@ describe('fake LVM driver: capability report (§9.2)', () => {
   });
 
   it('missing VG fails do_setup with Cinder text', () => {
-    const d = new FakeVolumeDriver({ vg_missing: true }, rng(), 'n');
+    const d = make({ vg_missing: true }, 'n');
     expect(d.doSetup()).toMatchObject({ ok: false, message: 'Volume Group cinder-volumes does not exist' });
     expect(d.initialized).toBe(false);
   });
@@ -79,6 +87,41 @@ describe('fake LVM driver: capability report (§9.2)', () => {
     expect(d.deleteVolume('a').latencyMs).toBe(200);
     const f = driver({ failure: { probability: 1 } });
     expect(f.createVolume(vol('x', 1))).toMatchObject({ ok: false, message: expect.stringContaining('injected failure') });
+  });
+});
+
+describe('fake LVM driver: its cinder.conf options are the registry\'s', () => {
+  it('the storage spec holds physical facts only: no key is a cinder.conf option', () => {
+    const optionNames = new Set([...Object.keys(backendGroupOptions), ...Object.keys(defaultGroupOptions)]);
+    expect(Object.keys(fakeBackendSpec.shape).filter((k) => optionNames.has(k))).toEqual([]);
+  });
+
+  it('with nothing set, the driver reports and exports with the registry\'s LVM defaults', () => {
+    const d = driver({ vg_size_gb: 100 });
+    const o = backendGroupOptions;
+    expect(d.lvmType).toBe('thin'); // lvm_type auto, thin supported
+    expect(o.lvm_type.default).toBe('auto');
+    expect(pool0(d)).toMatchObject({
+      pool_name: 'LVM',
+      reserved_percentage: o.reserved_percentage.default,
+      max_over_subscription_ratio: o.max_over_subscription_ratio.default,
+      location_info: `LVMVolumeDriver:node1:${o.volume_group.default}:thin:${o.lvm_mirrors.default}`,
+      filter_function: o.filter_function.default,
+      goodness_function: o.goodness_function.default,
+    });
+    d.createVolume(vol('v1', 1));
+    const r = d.initializeConnection('v1', { host: 'compute1' }, null);
+    if (!r.ok) throw new Error(r.message);
+    // target_ip_address defaults to $my_ip: a simulated node's address.
+    expect(o.target_ip_address.default).toBe('$my_ip');
+    expect(r.value.info.data).toMatchObject({ target_portal: `${SIMULATED_NODE_IP}:${o.target_port.default}`, target_iqn: `${o.target_prefix.default}volume-v1` });
+  });
+
+  it('volume_clear defaults to zero: deleting a thick volume wipes it', () => {
+    expect(backendGroupOptions.volume_clear.default).toBe('zero');
+    const d = driver({ lvm_type: 'default', latency: { base_ms: 0, per_gb_ms: 10 } });
+    d.createVolume(vol('a', 10));
+    expect(d.deleteVolume('a').latencyMs).toBe(100);
   });
 });
 

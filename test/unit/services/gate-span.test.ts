@@ -51,7 +51,7 @@ function cloudFor(plan: Plan, withSegments: boolean): SimulatedCloud {
   const spec: CloudInput = {
     nodes: [
       { name: 'ctl', services: ['cinder-api', 'cinder-scheduler'] },
-      { name: 'node1', services: ['cinder-volume'], backends: { lvm: { lvm_type: 'thin', vg_size_gb: 100 } }, clock: plan.spec as never },
+      { name: 'node1', services: ['cinder-volume'], backends: { lvm: { options: { lvm_type: 'thin' }, storage: { vg_size_gb: 100 } } }, clock: plan.spec as never },
     ],
   };
   // The reference sends every tick through the gate one by one.
