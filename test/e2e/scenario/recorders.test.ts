@@ -25,12 +25,14 @@ topology:
         [a]
         volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
         volume_group = vg-a
+        lvm_type = default
         [b]
         volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
         volume_group = vg-b
+        lvm_type = default
       backends:
-        a: {vg_size_gb: 200, lvm_type: default}
-        b: {vg_size_gb: 150, lvm_type: default}
+        a: {vg_size_gb: 200}
+        b: {vg_size_gb: 150}
   projects:
     p: {quotas: {volumes: -1, gigabytes: -1, snapshots: -1}}
 setup:
