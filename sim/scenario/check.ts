@@ -1,4 +1,4 @@
-import { parseCommandLine, referencesIn } from './cli/parse.js';
+import { parseCommandLine, referencesIn } from './cinderclient/parse.js';
 import { durationMs } from './duration.js';
 import type { PathKey } from './problems.js';
 import type { Scenario, StepT } from './schema.js';

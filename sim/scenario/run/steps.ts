@@ -1,7 +1,7 @@
 import { ADMIN_PROJECT, type NormalStep } from '../check.js';
-import { expandReferences, parseCommandLine } from '../cli/parse.js';
-import { connectionInfoTable, printError, printResult, resultFields } from '../cli/print.js';
-import { planRequests } from '../cli/to-request.js';
+import { expandReferences, parseCommandLine } from '../cinderclient/parse.js';
+import { connectionInfoTable, printError, printResult, resultFields } from '../cinderclient/print.js';
+import { planRequests } from '../cinderclient/to-request.js';
 import type { StepRecord } from '../outcome.js';
 import type { RunContext } from './context.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandReferences, parseCommandLine, shellWords } from '../../../sim/scenario/cli/parse.js';
+import { expandReferences, parseCommandLine, shellWords } from '../../../sim/scenario/cinderclient/parse.js';
 
 describe('cinder command lines, parsed as cinderclient does', () => {
   const good: [line: string, command: string, args: Record<string, unknown>][] = [
