@@ -4,7 +4,7 @@ import { World } from '../engine/world.js';
 import type { Rng } from '../ports/rng.js';
 import { ADMIN_PROJECT, allSteps, type NormalStep } from './check.js';
 import { expandReferences, parseCommandLine } from './cli/parse.js';
-import { connectionInfoTable, printError, printResult, resultFields } from './cli/print.js';
+import { clientPrinter, connectionInfoTable, printResult, resultFields } from './cli/print.js';
 import { planRequests } from './cli/to-request.js';
 import { durationMs, formatDuration } from './duration.js';
 import { expectationResult, succeeded, type ExpectView } from './expectations.js';
@@ -270,9 +270,12 @@ class ScenarioRun {
       return done(rec);
     }
     const queue = [...plan.requests];
+    const printer = clientPrinter(parsed.cmd);
     const next = (): void => {
       const req = queue.shift();
       if (!req) {
+        const tail = printer.end();
+        if (tail) rec.output += tail + '\n';
         if (st.id !== undefined) this.fields.set(st.id, rec.fields);
         return done(rec);
       }
@@ -282,10 +285,10 @@ class ScenarioRun {
           // `cinder list --name/--status` filter on the server; the simulated API lists all, so filter here.
           if (r.result && Array.isArray(r.result) && (parsed.cmd.command === 'list' || parsed.cmd.command === 'snapshot-list')) r = { ok: true, result: filterList(r.result as unknown[], parsed.cmd.args) };
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
-          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result, parsed.cmd.args);
+          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printer.answer(req, r, reqRec.seq);
           if (text) rec.output += text + '\n';
         } else {
-          fail('error', r.message, printError(r.message, r.http));
+          fail('error', r.message, printer.answer(req, r, reqRec.seq));
         }
         next();
       });
