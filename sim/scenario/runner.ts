@@ -270,7 +270,7 @@ class ScenarioRun {
       return done(rec);
     }
     const queue = [...plan.requests];
-    const printer = clientPrinter(parsed.cmd);
+    const printer = clientPrinter(parsed.cmd, this.opts.seed);
     const next = (): void => {
       const req = queue.shift();
       if (!req) {

@@ -168,10 +168,11 @@ export function printResult(verb: string, result: unknown, args: Record<string, 
 
 /**
  * The request id Cinder's API returns (x-openstack-request-id), made from the
- * request's sequence number in the run so a transcript replays byte for byte.
+ * run's seed and the request's sequence number in the run, so a transcript
+ * replays byte for byte and two runs do not share ids.
  */
-export function requestId(seq: number): string {
-  const h = createHash('sha256').update(`request:${seq}`).digest('hex');
+export function requestId(seq: number, seed = ''): string {
+  const h = createHash('sha256').update(`request:${seed}:${seq}`).digest('hex');
   return `req-${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) % 4]!}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -192,7 +193,8 @@ export interface ClientPrinter {
   end(): string;
 }
 
-export function clientPrinter(cmd: ParsedCommand): ClientPrinter {
+/** `seed`: the run's root seed, for the Request-IDs of refused requests. */
+export function clientPrinter(cmd: ParsedCommand, seed = ''): ClientPrinter {
   const each = perResource[cmd.command];
   let answers = 0;
   let failures = 0;
@@ -206,10 +208,10 @@ export function clientPrinter(cmd: ParsedCommand): ClientPrinter {
       if (!r.ok) failures++;
       if (each) {
         if (r.ok) return each.accepted ? `Request to delete ${each.noun} ${named(req)} has been accepted.` : '';
-        return `Delete for ${each.noun} ${named(req)} failed: ${clientException(r.message, r.http, requestId(seq))}`;
+        return `Delete for ${each.noun} ${named(req)} failed: ${clientException(r.message, r.http, requestId(seq, seed))}`;
       }
       if (r.ok) return printResult(req.verb, r.result, cmd.args);
-      return printError(r.message, r.http, requestId(seq));
+      return printError(r.message, r.http, requestId(seq, seed));
     },
     end() {
       return each && answers > 0 && failures === answers ? `ERROR: ${each.none}` : '';
