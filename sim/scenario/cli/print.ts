@@ -202,16 +202,20 @@ export function clientPrinter(cmd: ParsedCommand, seed = ''): ClientPrinter {
     const v = each ? (req as unknown as Obj)[each.arg] : undefined;
     return typeof v === 'string' ? v : '';
   };
+  // A name cinderclient could not resolve (utils.find_resource) is its own
+  // CommandError: no HTTP status, no request id.
+  const failure = (r: Extract<ApiResult, { ok: false }>, seq: number): string =>
+    r.error === 'CommandError' ? clientException(r.message, null) : clientException(r.message, r.http, requestId(seq, seed));
   return {
     answer(req, r, seq) {
       answers++;
       if (!r.ok) failures++;
       if (each) {
         if (r.ok) return each.accepted ? `Request to delete ${each.noun} ${named(req)} has been accepted.` : '';
-        return `Delete for ${each.noun} ${named(req)} failed: ${clientException(r.message, r.http, requestId(seq, seed))}`;
+        return `Delete for ${each.noun} ${named(req)} failed: ${failure(r, seq)}`;
       }
       if (r.ok) return printResult(req.verb, r.result, cmd.args);
-      return printError(r.message, r.http, requestId(seq, seed));
+      return r.error === 'CommandError' ? printError(r.message, null) : printError(r.message, r.http, requestId(seq, seed));
     },
     end() {
       return each && answers > 0 && failures === answers ? `ERROR: ${each.none}` : '';

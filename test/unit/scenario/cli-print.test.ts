@@ -64,6 +64,15 @@ describe("cinderclient's output", () => {
     expect(text.split('\n')).toEqual(['Request to delete volume a has been accepted.', `Delete for volume b failed: ${INVALID} (HTTP 400) (Request-ID: ${requestId(2)})`]);
   });
 
+  test("a name cinderclient cannot resolve is its CommandError: no HTTP status, no Request-ID", () => {
+    const notFound: ApiResult = { ok: false, http: 404, error: 'CommandError', message: "No volume with a name or ID of 'ghost' exists." };
+    expect(printed('cinder delete ghost', [[{ verb: 'delete', volume: 'ghost' }, notFound]]).split('\n')).toEqual([
+      "Delete for volume ghost failed: No volume with a name or ID of 'ghost' exists.",
+      'ERROR: Unable to delete any of the specified volumes.',
+    ]);
+    expect(printed('cinder show ghost', [[{ verb: 'show', volume: 'ghost' }, notFound]])).toBe("ERROR: No volume with a name or ID of 'ghost' exists.");
+  });
+
   test('type-key prints nothing', () => {
     expect(printed('cinder type-key sata set volume_backend_name=sata', [[{ verb: 'type-key', vtype: 'sata', action: 'set', specs: { volume_backend_name: 'sata' } }, ok({ id: 't1', name: 'sata', description: null, is_public: true, extra_specs: { volume_backend_name: 'sata' } })]])).toBe('');
   });
