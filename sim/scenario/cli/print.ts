@@ -215,7 +215,7 @@ export function clientPrinter(cmd: ParsedCommand, seed = ''): ClientPrinter {
         return `Delete for ${each.noun} ${named(req)} failed: ${failure(r, seq)}`;
       }
       if (r.ok) return printResult(req.verb, r.result, cmd.args);
-      return r.error === 'CommandError' ? printError(r.message, null) : printError(r.message, r.http, requestId(seq, seed));
+      return `ERROR: ${failure(r, seq)}`;
     },
     end() {
       return each && answers > 0 && failures === answers ? `ERROR: ${each.none}` : '';
