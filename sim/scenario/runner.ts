@@ -65,7 +65,7 @@ class ScenarioRun {
     this.world = sc.world;
     this.cloud = sc.view;
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
-    this.ctx = { loaded, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder) };
+    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder) };
   }
 
   run(): RunOutcome {

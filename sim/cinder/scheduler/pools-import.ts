@@ -121,22 +121,72 @@ export function parsePythonLiteral(text: string): Json {
   return v;
 }
 
-/** A cell printed by str(): number, True/False/None, a dict/list repr, or a plain string. */
-export function parseCell(text: string): Json {
+/** How a listing's cell was written: as cinderclient prints it (Python's str()), or JSON-style (false, null, ["a","b"]). */
+export interface Cell {
+  value: Json;
+  jsonStyle: boolean;
+}
+
+const JSON_WORDS: Record<string, Json> = { true: true, false: false, null: null };
+
+/** Whether a container's text holds a JSON-only token (true/false/null) or a "..." string Python's repr would have single-quoted. */
+function looksJson(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      let body = '';
+      while (j < t.length && t[j] !== c) {
+        if (t[j] === '\\') j++;
+        body += t[j] ?? '';
+        j++;
+      }
+      if (c === '"' && !body.includes("'")) return true;
+      i = j;
+      continue;
+    }
+    const word = /^(true|false|null)\b/.exec(t.slice(i));
+    if (word && !/[\w.]/.test(t[i - 1] ?? '')) return true;
+  }
+  return false;
+}
+
+/**
+ * A cell of `cinder get-pools --detail`: cinderclient prints str() of each
+ * value, so True/False/None, numbers, ['iSCSI', 'iscsi'] and {'k': 'v'} are
+ * Python literals and anything else is a plain string.  A JSON-style value
+ * (false, null, ["iSCSI","iscsi"]) cannot have come from cinderclient; read
+ * literally, 'false' is a non-empty string and Cinder would take it as true,
+ * so it is read as JSON meant it and flagged for a warning.
+ */
+export function readCell(text: string): Cell {
   const t = text.trim();
-  if (/^[-+]?\d+$/.test(t)) return Number(t);
-  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-  if (t === 'True') return true;
-  if (t === 'False') return false;
-  if (t === 'None') return null;
+  if (/^[-+]?\d+$/.test(t)) return { value: Number(t), jsonStyle: false };
+  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return { value: Number(t), jsonStyle: false };
+  if (t === 'True') return { value: true, jsonStyle: false };
+  if (t === 'False') return { value: false, jsonStyle: false };
+  if (t === 'None') return { value: null, jsonStyle: false };
+  if (t in JSON_WORDS) return { value: JSON_WORDS[t]!, jsonStyle: true };
   if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    if (looksJson(t)) {
+      try {
+        return { value: JSON.parse(t) as Json, jsonStyle: true };
+      } catch {
+        // Not JSON either: try it as Python below.
+      }
+    }
     try {
-      return parsePythonLiteral(t);
+      return { value: parsePythonLiteral(t), jsonStyle: false };
     } catch {
-      return t;
+      return { value: t, jsonStyle: false };
     }
   }
-  return t;
+  return { value: t, jsonStyle: false };
+}
+
+/** A cell's value (see readCell). */
+export function parseCell(text: string): Json {
+  return readCell(text).value;
 }
 
 function splitName(name: string, where: string): { backend: string; pool: string } {
@@ -159,48 +209,110 @@ function group(pools: { name: string; caps: Record<string, Json> }[], azOf: (bac
   return [...byBackend.values()];
 }
 
-/** `cinder get-pools --detail`: one Property/Value table per pool. */
+const BORDER = /^\+(-+\+)+$/;
+const ROW = /^\|(.*)\|(.*)\|$/;
+
+/**
+ * `cinder get-pools --detail`: one Property/Value table per pool.  Lines
+ * outside the tables (a shell prompt, cinderclient's WARNING lines, a blank
+ * line) are skipped and counted; inside a table every line must be a row or
+ * its closing border.
+ */
 export function parseGetPools(text: string, azOf: (backend: string) => string): ImportResult {
   const pools: { name: string; caps: Record<string, Json> }[] = [];
-  let current: Record<string, string> | null = null;
+  const jsonCells: string[] = [];
+  const skipped: number[] = [];
+  // outside -> (border) top -> (header row) header -> (border) body -> (border) outside
+  let state: 'outside' | 'top' | 'header' | 'body' = 'outside';
+  let current: { rows: Record<string, string>; lines: Record<string, number>; start: number } | null = null;
   let lastKey: string | null = null;
-  let header = false;
   const lines = text.split(/\r?\n/);
   const finish = (lineNo: number): void => {
     if (!current) return;
-    const name = current['name'];
-    if (name === undefined) throw new PoolListingError(`line ${lineNo}: a table ends without a 'name' row (is this \`cinder get-pools --detail\` output?)`);
+    const { rows, lines: at } = current;
+    const name = rows['name'];
+    if (name === undefined) throw new PoolListingError(`line ${lineNo}: the table from line ${current.start} ends without a 'name' row (is this \`cinder get-pools --detail\` output?)`);
     const caps: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(current)) if (k !== 'name' && k !== 'timestamp') caps[k] = parseCell(v);
+    for (const [k, v] of Object.entries(rows)) {
+      if (k === 'name' || k === 'timestamp') continue;
+      const cell = readCell(v);
+      if (cell.jsonStyle) jsonCells.push(`line ${at[k]!} ${k} ${JSON.stringify(v.trim())}`);
+      caps[k] = cell.value;
+    }
     pools.push({ name, caps });
     current = null;
   };
   lines.forEach((line, idx) => {
+    const lineNo = idx + 1;
     const t = line.trim();
-    if (t === '') return;
-    if (/^\+[-+]+\+$/.test(t)) return;
-    const m = /^\|(.*)\|(.*)\|$/.exec(t);
-    if (!m) throw new PoolListingError(`line ${idx + 1}: expected a table row '| Property | Value |', got ${JSON.stringify(t.slice(0, 60))}`);
-    const key = m[1]!.trim();
-    const value = m[2]!.trim();
-    if (key === 'Property' && value === 'Value') {
-      finish(idx + 1);
-      current = {};
-      header = true;
-      lastKey = null;
-      return;
+    const border = BORDER.test(t);
+    const row = ROW.exec(t);
+    switch (state) {
+      case 'outside':
+        if (border) state = 'top';
+        else if (t !== '') skipped.push(lineNo);
+        return;
+      case 'top':
+        if (row && row[1]!.trim() === 'Property' && row[2]!.trim() === 'Value') {
+          current = { rows: {}, lines: {}, start: lineNo - 1 };
+          lastKey = null;
+          state = 'header';
+          return;
+        }
+        throw new PoolListingError(`line ${lineNo}: expected the header '| Property | Value |' after the border on line ${lineNo - 1}, got ${JSON.stringify(t.slice(0, 60))} (is this \`cinder get-pools --detail\` output?)`);
+      case 'header':
+        if (border) {
+          state = 'body';
+          return;
+        }
+        throw new PoolListingError(`line ${lineNo}: expected a border '+---+' under the header, got ${JSON.stringify(t.slice(0, 60))}`);
+      case 'body': {
+        if (border) {
+          finish(lineNo);
+          state = 'outside';
+          return;
+        }
+        if (!row) throw new PoolListingError(`line ${lineNo}: expected a table row '| key | value |' or the table's closing border, got ${JSON.stringify(t.slice(0, 60))} (a listing cut short?)`);
+        const key = row[1]!.trim();
+        const value = row[2]!.trim();
+        const c = current!;
+        // prettytable continues a multi-line value on rows with an empty key.
+        if (key === '' && lastKey !== null) {
+          c.rows[lastKey] += '\n' + value;
+          return;
+        }
+        c.rows[key] = value;
+        c.lines[key] = lineNo;
+        lastKey = key;
+        return;
+      }
     }
-    if (!current || !header) throw new PoolListingError(`line ${idx + 1}: table row before a '| Property | Value |' header`);
-    if (key === '' && lastKey !== null) {
-      current[lastKey] += '\n' + value;
-      return;
-    }
-    current[key] = value;
-    lastKey = key;
   });
-  finish(lines.length);
+  if (state !== 'outside') throw new PoolListingError(`line ${lines.length}: the listing ends inside a table (a listing cut short?)`);
   if (pools.length === 0) throw new PoolListingError('no pool tables found (expected `cinder get-pools --detail` output)');
-  return { backends: group(pools, azOf), warnings: [] };
+  const warnings: string[] = [];
+  if (skipped.length > 0) {
+    warnings.push(`skipped ${skipped.length} line${skipped.length === 1 ? '' : 's'} outside the tables (${lineRanges(skipped)}: a shell prompt, cinderclient's WARNING lines, ...)`);
+  }
+  if (jsonCells.length > 0) {
+    const shown = jsonCells.slice(0, 5).join(', ') + (jsonCells.length > 5 ? `, ... ${jsonCells.length - 5} more` : '');
+    warnings.push(
+      `${jsonCells.length} value${jsonCells.length === 1 ? ' is' : 's are'} JSON-style, not Python's str() as cinderclient prints them (True/False/None, ['iSCSI', 'iscsi']); read as JSON means them: ${shown}`,
+    );
+  }
+  return { backends: group(pools, azOf), warnings };
+}
+
+/** [1, 2, 3, 7] as "lines 1-3, 7". */
+function lineRanges(nums: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < nums.length; ) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j]! + 1) j++;
+    parts.push(i === j ? `${nums[i]}` : `${nums[i]}-${nums[j]}`);
+    i = j + 1;
+  }
+  return `line${nums.length === 1 ? '' : 's'} ${parts.join(', ')}`;
 }
 
 const OSC_COLUMNS: Record<string, string> = {

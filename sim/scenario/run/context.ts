@@ -11,6 +11,8 @@ export type Submit = (source: string, project: string, req: CinderRequest, done:
 /** What the parts of a run (steps, workloads, faults) share. */
 export interface RunContext {
   readonly loaded: LoadedScenario;
+  /** The run's root seed (request ids derive from it). */
+  readonly seed: string;
   readonly world: World;
   readonly cloud: CloudView;
   readonly durationMs: number;

@@ -1,6 +1,6 @@
 import { ADMIN_PROJECT, type NormalStep } from '../check.js';
 import { expandReferences, parseCommandLine } from '../cinderclient/parse.js';
-import { connectionInfoTable, printError, printResult, resultFields } from '../cinderclient/print.js';
+import { clientPrinter, connectionInfoTable, printResult, resultFields } from '../cinderclient/print.js';
 import { planRequests } from '../cinderclient/to-request.js';
 import type { StepRecord } from '../outcome.js';
 import type { RunContext } from './context.js';
@@ -86,9 +86,12 @@ export class Steps {
       return done(rec);
     }
     const queue = [...plan.requests];
+    const printer = clientPrinter(parsed.cmd, this.ctx.seed);
     const next = (): void => {
       const req = queue.shift();
       if (!req) {
+        const tail = printer.end();
+        if (tail) rec.output += tail + '\n';
         if (st.id !== undefined) this.fields.set(st.id, rec.fields);
         return done(rec);
       }
@@ -98,10 +101,10 @@ export class Steps {
           // `cinder list --name/--status` filter on the server; the simulated API lists all, so filter here.
           if (r.result && Array.isArray(r.result) && (parsed.cmd.command === 'list' || parsed.cmd.command === 'snapshot-list')) r = { ok: true, result: filterList(r.result as unknown[], parsed.cmd.args) };
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
-          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printResult(req.verb, r.result, parsed.cmd.args);
+          const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printer.answer(req, r, reqRec.seq);
           if (text) rec.output += text + '\n';
         } else {
-          fail('error', r.message, printError(r.message, r.http));
+          fail('error', r.message, printer.answer(req, r, reqRec.seq));
         }
         next();
       });
