@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
+import { packageRoot } from '../scenario/library.js';
 import { commands } from './commands/index.js';
 import { UserError, type CliIo } from './io.js';
+import { nearest } from './suggest.js';
+
+type CommandName = keyof typeof commands;
+const commandNames = Object.keys(commands) as CommandName[];
 
 /**
  * The whole CLI as a function: parses argv, runs one command and returns
@@ -16,11 +23,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .strict()
     .exitProcess(false)
     .help()
-    .version(false)
+    .version('version', 'Show the version of cinder-sim and of the Cinder it models', versionLine())
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .demandCommand(1, 'Name a command; `cinder-sim --help` lists them.')
     .fail((msg: string | undefined, err: Error | undefined) => {
-      throw err ?? new UserError(msg ?? 'invalid command line');
+      throw err ?? new UserError(withSuggestions(msg ?? 'invalid command line', argv));
     });
   for (const c of Object.values(commands)) {
     parser = parser.command(
@@ -34,6 +41,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
   }
   try {
+    const unknown = unknownCommand(argv);
+    if (unknown) throw new UserError(unknown);
     let helpText = '';
     await parser.parseAsync([...argv], {}, (_err: unknown, _argv: unknown, output: string) => {
       helpText = output;
@@ -55,4 +64,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr(`cinder-sim: internal error (a bug; please report it with the command line):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;
   }
+}
+
+/** `cinder-sim 0.1.0 (OpenStack Cinder 2023.1)`: the package's version and the release it models. */
+function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return `cinder-sim ${pkg.version ?? 'unknown'} (OpenStack Cinder 2023.1)`;
+}
+
+/** A first word that is no command: the nearest command, and the list. */
+function unknownCommand(argv: readonly string[]): string | null {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || first in commands) return null;
+  const near = nearest(first, commandNames);
+  return `unknown command '${first}'${near ? `; did you mean '${near}'?` : ''}\ncommands: ${commandNames.join(', ')} (cinder-sim --help describes them)`;
+}
+
+/** yargs' "Unknown argument(s): a, b", each flag with the command's nearest flag. */
+function withSuggestions(msg: string, argv: readonly string[]): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!m) return msg;
+  const name = argv[0] !== undefined && argv[0] in commands ? (argv[0] as CommandName) : null;
+  const flags = name ? flagsOf(name) : ['help', 'version'];
+  const hints: string[] = [];
+  for (const word of m[1]!.split(', ')) {
+    if (!argv.some((a) => a === `--${word}` || a.startsWith(`--${word}=`) || a === `-${word}`)) continue;
+    const near = nearest(word, flags);
+    if (near) hints.push(`--${word}: did you mean --${near}?`);
+  }
+  const valid = flags.map((f) => `--${f}`).join(', ');
+  return `${msg}${hints.length ? '\n' + hints.join('\n') : ''}\n${name ?? 'cinder-sim'} takes: ${valid}${name ? ' (and --help)' : ''}`;
+}
+
+/** The flags a command declares (its builder's options, without its positionals). */
+function flagsOf(name: CommandName): string[] {
+  const c = commands[name];
+  const positionals = new Set([...c.command.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((x) => x[1]!));
+  const built = (c.builder as (y: Argv) => unknown)(yargs([])) as { getOptions(): { key: Record<string, unknown> } };
+  return Object.keys(built.getOptions().key).filter((k) => !positionals.has(k) && k !== 'help' && k !== 'version');
 }
