@@ -17,7 +17,7 @@ export interface GeneratedCase {
 const ZONES = ['nova', 'az1', 'az2'];
 
 export function generateScheduleCase(backendCount: number, requestCount: number, seed: string): GeneratedCase {
-  const rng = new SeededRng(seed, 'bench:schedule-case');
+  const rng = new SeededRng(seed, 'bench');
   const backends: GeneratedCase['backends'] = [];
   for (let i = 0; i < backendCount; i++) {
     const thin = rng.chance(0.5);
