@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { packageRoot } from '../scenario/library.js';
-import { commands } from './commands/index.js';
+import type { Command } from './command.js';
+import { commandNames, commands, type CommandName } from './commands/index.js';
 import { UserError, type CliIo } from './io.js';
 import { nearest } from './suggest.js';
 
-type CommandName = keyof typeof commands;
-const commandNames = Object.keys(commands) as CommandName[];
+type AnyCommand = Command<Record<string, unknown>>;
 
 /**
  * The whole CLI as a function: parses argv, runs one command and returns
@@ -16,6 +16,15 @@ const commandNames = Object.keys(commands) as CommandName[];
  * and return 2; a bug prints its stack and returns 70.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const unknown = unknownCommand(argv);
+  if (unknown) {
+    io.stderr(`cinder-sim: ${unknown}\n`);
+    return 2;
+  }
+  // The command named, or all of them (for --help, --version, or no command).
+  const named = argv[0] !== undefined && argv[0] in commands ? (argv[0] as CommandName) : null;
+  const loaded = new Map<CommandName, AnyCommand>();
+  for (const name of named ? [named] : commandNames) loaded.set(name, (await commands[name]()) as unknown as AnyCommand);
   let exitCode = 0;
   let handled = false;
   let parser: Argv = yargs([...argv])
@@ -27,22 +36,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .demandCommand(1, 'Name a command; `cinder-sim --help` lists them.')
     .fail((msg: string | undefined, err: Error | undefined) => {
-      throw err ?? new UserError(withSuggestions(msg ?? 'invalid command line', argv));
+      throw err ?? new UserError(withSuggestions(msg ?? 'invalid command line', argv, loaded));
     });
-  for (const c of Object.values(commands)) {
+  for (const c of loaded.values()) {
     parser = parser.command(
       c.command,
       c.describe,
       (y: Argv) => c.builder(y) as Argv,
       async (args: Record<string, unknown>) => {
         handled = true;
-        exitCode = await (c.run as (a: Record<string, unknown>, io: CliIo) => Promise<number> | number)(args, io);
+        exitCode = await c.run(args, io);
       },
     );
   }
   try {
-    const unknown = unknownCommand(argv);
-    if (unknown) throw new UserError(unknown);
     let helpText = '';
     await parser.parseAsync([...argv], {}, (_err: unknown, _argv: unknown, output: string) => {
       helpText = output;
@@ -81,11 +88,12 @@ function unknownCommand(argv: readonly string[]): string | null {
 }
 
 /** yargs' "Unknown argument(s): a, b", each flag with the command's nearest flag. */
-function withSuggestions(msg: string, argv: readonly string[]): string {
+function withSuggestions(msg: string, argv: readonly string[], loaded: ReadonlyMap<CommandName, AnyCommand>): string {
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!m) return msg;
   const name = argv[0] !== undefined && argv[0] in commands ? (argv[0] as CommandName) : null;
-  const flags = name ? flagsOf(name) : ['help', 'version'];
+  const c = name ? loaded.get(name) : undefined;
+  const flags = c ? flagsOf(c) : ['help', 'version'];
   const hints: string[] = [];
   for (const word of m[1]!.split(', ')) {
     if (!argv.some((a) => a === `--${word}` || a.startsWith(`--${word}=`) || a === `-${word}`)) continue;
@@ -97,9 +105,8 @@ function withSuggestions(msg: string, argv: readonly string[]): string {
 }
 
 /** The flags a command declares (its builder's options, without its positionals). */
-function flagsOf(name: CommandName): string[] {
-  const c = commands[name];
+function flagsOf(c: AnyCommand): string[] {
   const positionals = new Set([...c.command.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((x) => x[1]!));
-  const built = (c.builder as (y: Argv) => unknown)(yargs([])) as { getOptions(): { key: Record<string, unknown> } };
+  const built = c.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } };
   return Object.keys(built.getOptions().key).filter((k) => !positionals.has(k) && k !== 'help' && k !== 'version');
 }
