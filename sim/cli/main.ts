@@ -79,10 +79,15 @@ function versionLine(): string {
   return `cinder-sim ${pkg.version ?? 'unknown'} (OpenStack Cinder 2023.1)`;
 }
 
-/** A first word that is no command: the nearest command, and the list. */
+/** A first word that is no command (or a flag before any command that is not --help or --version): the nearest, and the list. */
 function unknownCommand(argv: readonly string[]): string | null {
   const first = argv[0];
-  if (first === undefined || first.startsWith('-') || first in commands) return null;
+  if (first === undefined || first in commands) return null;
+  if (first.startsWith('-')) {
+    const flag = first.replace(/^-+/, '').replace(/=.*$/, '');
+    if (flag === 'help' || flag === 'version' || flag === 'h') return null;
+    return withSuggestions(`Unknown argument: ${flag}`, [`--${flag}`], new Map());
+  }
   const near = nearest(first, commandNames);
   return `unknown command '${first}'${near ? `; did you mean '${near}'?` : ''}\ncommands: ${commandNames.join(', ')} (cinder-sim --help describes them)`;
 }

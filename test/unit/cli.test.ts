@@ -67,6 +67,9 @@ describe('cinder-sim CLI hygiene', () => {
     expect(r.err).toContain('Unknown argument: breif');
     expect(r.err).toContain('--breif: did you mean --brief?');
     expect(r.err).toMatch(/schedule takes: .*--strict/);
+    const before = await run('--verison');
+    expect(before.code).toBe(2);
+    expect(before.err).toContain('--verison: did you mean --version?');
   });
   it.each([
     ['run', ['run', 'snapshot-rules', '--seed', 'a b']],
