@@ -20,6 +20,35 @@ function chosenHeap(): boolean {
   return process.env['CINDER_SIM_CHILD'] === '1' || /max-old-space-size|max-semi-space-size/.test(flags);
 }
 
+/**
+ * A reader that goes away (`cinder-sim schedule case.json | head -1`) is
+ * not an error of ours: the output nobody reads is dropped, without a
+ * word, and the command ends as it would have (a streaming command stops
+ * early), with its own exit code.  Node reports the closed pipe as an
+ * 'error' event (EPIPE) on the stream some time after the write that met
+ * it; without a listener that event is an uncaught exception.
+ */
+const closed = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed.add(stream);
+  });
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (closed.has(stream) || !stream.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap()) {
   const child = spawnSync(process.execPath, [...HEAP_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
@@ -29,10 +58,16 @@ if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap()) {
   process.exitCode = child.status ?? (child.signal ? 128 + (constants.signals[child.signal] ?? 0) : 70);
 } else {
   const code = await main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => {
+      if (!closed.has(process.stdout)) process.stdout.write(t);
+    },
+    stderr: (t) => {
+      if (!closed.has(process.stderr)) process.stderr.write(t);
+    },
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
+    stdoutClosed: () => closed.has(process.stdout),
+    drain: () => drained(process.stdout),
   });
   process.exitCode = code;
 }

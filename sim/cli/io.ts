@@ -6,6 +6,19 @@ export interface CliIo {
   cwd: string;
   /** True when stdout is a terminal (enables the live progress line). */
   isTty: boolean;
+  /**
+   * True once stdout's reader has gone (`cinder-sim schedule big.json | head`):
+   * what is written after that is dropped, and a command that streams may
+   * stop producing.  Absent means never.
+   */
+  stdoutClosed?: () => boolean;
+  /**
+   * Resolves once stdout has taken what was written (a pipe whose reader is
+   * slower than us), or has closed.  A command that streams a large output
+   * awaits it now and then, so the output does not pile up in memory.
+   * Absent means stdout takes everything at once.
+   */
+  drain?: () => Promise<void>;
 }
 
 /** A user's mistake: printed without a stack trace, exit code 2 by default. */

@@ -5,6 +5,7 @@ import { filterNames, type FilterName } from '../cinder/scheduler/filters/index.
 import { serviceBinaries } from '../cinder/service/index.js';
 import type { ClockSpec as NodeClockSpec, NtpMode } from '../ports/clock.js';
 import { durationPattern } from './duration.js';
+import { SeedSchema } from './seed.js';
 
 /**
  * The scenario file format, version 1.  Keys are snake_case and use
@@ -247,7 +248,7 @@ export const ScenarioSchema = z
     version: z.literal(SCENARIO_VERSION),
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, - and _'),
     description: z.string().min(1),
-    seed: z.union([z.number().int(), z.string().min(1)]).optional(),
+    seed: SeedSchema.optional(),
     duration: Duration,
     topology: Topology,
     setup: z.array(Step).default([]),

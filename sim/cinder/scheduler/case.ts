@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { Rng } from '../../ports/rng.js';
-import { FilterScheduler, type Decision } from './filter-scheduler.js';
+import { FilterScheduler, type Decision, type TraceLevel } from './filter-scheduler.js';
 import { HostManager, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import { backendGroupOptions } from '../config/options.js';
@@ -144,6 +144,8 @@ export interface CaseEnv {
   clock: Clock;
   /** The stream `weigher:ChanceWeigher`. */
   chanceRng: Rng;
+  /** 'light': no per-pool rows (candidates, survivors, weigher rows); the same decisions, faster. */
+  trace?: TraceLevel;
 }
 
 export interface CaseRun {
@@ -166,6 +168,15 @@ export function caseConfig(c: SchedulerCase): SchedulerConfig {
 
 /** Run every request of a case, in order, on one scheduler state. */
 export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
+  return { ...(c.id !== undefined ? { id: c.id } : {}), decisions: [...caseDecisions(c, env)] };
+}
+
+/**
+ * The requests of a case decided one at a time, in order, on one scheduler
+ * state: a caller can write each result out before the next is made, so a
+ * case of thousands of requests on a large fleet never holds them all.
+ */
+export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ request: CaseRequest; decision: Decision }> {
   const mosr = c.config?.max_over_subscription_ratio;
   const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? backendGroupOptions.max_over_subscription_ratio.default : String(mosr) });
   const reportAtMs = env.clock.wallNow() - 1000;
@@ -184,14 +195,12 @@ export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
     instanceHost: (id) => instanceHosts.get(id),
     chanceRng: () => env.chanceRng,
   };
-  const scheduler = new FilterScheduler({ hostManager: hm, config: caseConfig(c), lookups });
-  const requests = c.requests ?? [c.request!];
-  const decisions = requests.map((request) => {
+  const scheduler = new FilterScheduler({ hostManager: hm, config: caseConfig(c), lookups, ...(env.trace ? { trace: env.trace } : {}) });
+  for (const request of c.requests ?? [c.request!]) {
     const decision = runRequest(scheduler, services, request);
     if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.set(decision.selected, (volumeCounts.get(decision.selected) ?? 0) + 1);
-    return { request, decision };
-  });
-  return { ...(c.id !== undefined ? { id: c.id } : {}), decisions };
+    yield { request, decision };
+  }
 }
 
 /** volume_count is not a capability: it seeds the volume table VolumeNumberWeigher counts. */

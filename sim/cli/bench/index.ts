@@ -1,5 +1,6 @@
 import { engineBench } from './engine.js';
 import { scenarioBench } from './scenario.js';
+import { scheduleBench } from './schedule.js';
 import { schedulerBench } from './scheduler.js';
 import type { Bench } from './types.js';
 
@@ -8,6 +9,7 @@ export const benches = {
   engine: engineBench,
   scheduler: schedulerBench,
   scenario: scenarioBench,
+  schedule: scheduleBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

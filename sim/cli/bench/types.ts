@@ -6,6 +6,10 @@ export interface BenchOptions {
   backends?: number;
   requests?: number;
   years?: number;
+  /** schedule: how many of the case's requests the real Cinder decides (0: Cinder is not run). */
+  cinder?: number;
+  /** schedule: also keep the generated case in this file. */
+  writeCase?: string;
 }
 
 /** A benchmark's figures: printed as one JSON line with --json, else as a table. */

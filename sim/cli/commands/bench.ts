@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { benches, type BenchName } from '../bench/index.js';
 import type { BenchFigures } from '../bench/types.js';
 import { defineCommand } from '../command.js';
+import { seedFlag } from '../seed.js';
 
 export const benchCommand = defineCommand({
   command: 'bench <what>',
@@ -14,15 +16,19 @@ export const benchCommand = defineCommand({
       .option('backends', { type: 'number', describe: 'scheduler/scenario: backends' })
       .option('requests', { type: 'number', describe: 'scheduler/scenario: requests' })
       .option('years', { type: 'number', describe: 'scenario: simulated years' })
+      .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
+      .option('write-case', { type: 'string', describe: 'schedule: keep the generated case in this file' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON line' }),
   run(args, io) {
     const figures = benches[args.what].run({
-      seed: args.seed,
+      seed: seedFlag(args.seed),
       processes: args.processes,
       events: args.events,
       backends: args.backends,
       requests: args.requests,
       years: args.years,
+      cinder: args.cinder,
+      ...(args['write-case'] !== undefined ? { writeCase: resolve(io.cwd, args['write-case']) } : {}),
     });
     io.stdout(args.json ? JSON.stringify(figures) + '\n' : table(figures));
     return 0;

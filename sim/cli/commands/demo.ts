@@ -1,5 +1,6 @@
 import { World } from '../../engine/world.js';
 import { defineCommand } from '../command.js';
+import { seedFlag } from '../seed.js';
 
 const REPORT_INTERVAL_MS = 10_000;
 const SERVICE_DOWN_TIME_MS = 60_000;
@@ -15,7 +16,7 @@ export const demoCommand = defineCommand({
   describe: 'Run a small clock-skew demonstration of the engine',
   builder: (y) => y.option('seed', { type: 'string', default: '42', describe: 'root seed' }),
   run(args, io) {
-    const world = new World({ seed: args.seed });
+    const world = new World({ seed: seedFlag(args.seed) });
     const controller = world.addNode('controller');
     const nodes = ['node1', 'node2', 'node3'].map((n) => world.addNode(n));
     const jitter = world.rng.stream('workload');

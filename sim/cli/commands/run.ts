@@ -12,6 +12,7 @@ import { formatProblem, ScenarioProblems, type Problem } from '../../scenario/pr
 import { RunAborted, runScenario } from '../../scenario/runner.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
+import { seedFlag } from '../seed.js';
 
 const DEFAULT_SEED = '1';
 const PROGRESS_EVERY_MS = 250;
@@ -25,9 +26,7 @@ export const runCommand = defineCommand({
       .option('seed', { type: 'string', describe: `root seed (default: the scenario's seed, else ${DEFAULT_SEED})` })
       .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' }),
   run(args, io) {
-    if (args.seed !== undefined && !/^[A-Za-z0-9_-]+$/.test(args.seed)) {
-      throw new UserError(`--seed must be letters, digits, - or _, got '${args.seed}'`);
-    }
+    if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
     const loaded: LoadedScenario[] = [];
     const problems: Problem[] = [];

@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { caseOutput, caseSchema, runCase, type SchedulerCase } from '../../cinder/scheduler/case.js';
+import { caseDecisions, caseSchema, resultOf, type SchedulerCase } from '../../cinder/scheduler/case.js';
 import { renderDecision } from '../../cinder/scheduler/explain.js';
+import type { Decision } from '../../cinder/scheduler/filter-scheduler.js';
+import { filterNames, isFilterName } from '../../cinder/scheduler/filters/index.js';
+import { isWeigherName, weigherNames } from '../../cinder/scheduler/weighers/index.js';
 import { parseGetPools, parseOpenstackPoolList, PoolListingError, type ImportedBackend } from '../../cinder/scheduler/pools-import.js';
 import { World } from '../../engine/world.js';
+import { CaseJsonStream } from '../case-stream.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
+import { seedFlag } from '../seed.js';
+import { nearest } from '../suggest.js';
 
 /**
  * `cinder-sim schedule`: what Cinder's FilterScheduler decides for a case
@@ -28,28 +34,79 @@ export const scheduleCommand = defineCommand({
       .option('backend-az', { type: 'string', array: true, describe: 'with --pools: host@backend=zone (default zone nova)' })
       .option('filters', { type: 'string', describe: 'with --pools: comma-separated filter class names' })
       .option('weighers', { type: 'string', describe: 'with --pools: comma-separated weigher class names' })
-      .option('seed', { type: 'string', default: '1', describe: 'root seed (ChanceWeigher)' }),
-  run(args, io) {
+      .option('seed', { type: 'string', default: '1', describe: 'root seed (ChanceWeigher)' })
+      .option('json', { type: 'boolean', describe: 'print JSON, result by result (the default)' })
+      .option('brief', { type: 'boolean', default: false, describe: 'JSON: per request only selected, selected_az, error_type and error' })
+      .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when any request was not placed' }),
+  async run(args, io) {
+    const seed = seedFlag(args.seed);
+    if (args.explain && (args.json || args.brief)) throw new UserError(`schedule: --explain prints text; it does not go with --${args.json ? 'json' : 'brief'}`);
+    if (args.brief && args.trace) throw new UserError('schedule: --brief leaves the explanation out; it does not go with --trace');
+    const source = args.pools !== undefined ? `--pools ${args.pools}` : (args.case ?? '');
     const cases = args.pools !== undefined ? casesFromPools(args, io) : casesFromFile(args.case, io);
-    const outputs: unknown[] = [];
-    let text = '';
-    for (const c of cases.list) {
-      const world = new World({ seed: args.seed });
+    const json = args.explain ? null : new CaseJsonStream(io.stdout, cases.array);
+    let unplaced = 0;
+    let misnamed = false;
+    cases: for (const [k, c] of cases.list.entries()) {
+      const world = new World({ seed });
       const node = world.addNode('scheduler');
-      const run = runCase(c, { clock: node.clock, chanceRng: world.rng.stream('weigher:ChanceWeigher') });
-      if (args.explain) {
-        run.decisions.forEach((x, i) => {
-          const label = [c.id !== undefined ? `case ${String(c.id)}` : null, run.decisions.length > 1 ? `request ${i + 1}` : null].filter(Boolean).join(', ');
-          text += renderDecision(x.decision, label ? `== ${label} ==` : undefined) + '\n';
-        });
-      } else {
-        outputs.push(caseOutput(c, run, args.trace));
+      const requests = c.requests?.length ?? 1;
+      const caseLabel = c.id !== undefined ? `case ${String(c.id)}` : null;
+      const names = unknownNames(c);
+      let cinderSaid: Decision | null = null;
+      json?.beginCase(c);
+      let i = 0;
+      for (const { decision } of caseDecisions(c, { clock: node.clock, chanceRng: world.rng.stream('weigher:ChanceWeigher'), ...(args.brief ? { trace: 'light' as const } : {}) })) {
+        i++;
+        if (decision.selected === null) unplaced++;
+        if (cinderSaid === null && decision.errorType !== null && NOT_FOUND.has(decision.errorType)) cinderSaid = decision;
+        if (json) {
+          json.result(args.brief ? briefResult(decision, c) : resultOf(decision, c.requests ? undefined : c.id, args.trace));
+        } else {
+          const title = [caseLabel, requests > 1 ? `request ${i}` : null].filter(Boolean).join(', ');
+          io.stdout(renderDecision(decision, title ? `== ${title} ==` : undefined) + '\n');
+        }
+        if (io.drain) await io.drain();
+        if (io.stdoutClosed?.()) break cases;
+      }
+      json?.endCase();
+      if (names.length > 0) {
+        misnamed = true;
+        io.stderr(misnamedText([source, caseLabel ?? (cases.array ? `case #${k + 1}` : null)].filter(Boolean).join(': '), names, cinderSaid));
       }
     }
-    io.stdout(args.explain ? text : JSON.stringify(cases.array ? outputs : outputs[0], null, 2) + '\n');
-    return 0;
+    json?.end();
+    return misnamed ? 2 : args.strict && unplaced > 0 ? 1 : 0;
   },
 });
+
+const NOT_FOUND = new Set(['SchedulerHostFilterNotFound', 'SchedulerHostWeigherNotFound']);
+
+/** --brief: what a person or a script most often wants of each request. */
+function briefResult(d: Decision, c: SchedulerCase): object {
+  return { ...(c.requests || c.id === undefined ? {} : { id: c.id }), selected: d.selected, selected_az: d.selectedAz, error_type: d.errorType, error: d.error };
+}
+
+/** Filter and weigher names of the case's config that Cinder 2023.1 does not have. */
+function unknownNames(c: SchedulerCase): { kind: 'filter' | 'weigher'; name: string }[] {
+  return [
+    ...(c.config?.filters ?? []).filter((n) => !isFilterName(n)).map((name) => ({ kind: 'filter' as const, name })),
+    ...(c.config?.weighers ?? []).filter((n) => !isWeigherName(n)).map((name) => ({ kind: 'weigher' as const, name })),
+  ];
+}
+
+/** Cinder's own error for a misnamed filter or weigher (it is also in the results), the nearest names and the valid ones. */
+function misnamedText(where: string, names: { kind: 'filter' | 'weigher'; name: string }[], cinderSaid: Decision | null): string {
+  const lines: string[] = [];
+  if (cinderSaid) lines.push(`${cinderSaid.error ?? ''} (${cinderSaid.errorType ?? ''})`);
+  for (const { kind, name } of names) {
+    const valid: readonly string[] = kind === 'filter' ? filterNames : weigherNames;
+    const near = nearest(name, valid);
+    const unseen = kind === 'weigher' && !cinderSaid?.error?.includes(name) ? ' (Cinder raises SchedulerHostWeigherNotFound when a request reaches the weighers; none did here)' : '';
+    lines.push(`no ${kind} named '${name}'${unseen}${near ? `; did you mean '${near}'?` : ''}; valid ${kind}s: ${valid.join(', ')}`);
+  }
+  return lines.map((l) => `cinder-sim: ${where}: ${l}\n`).join('');
+}
 
 function casesFromFile(file: string | undefined, io: CliIo): { list: SchedulerCase[]; array: boolean } {
   if (!file) throw new UserError('schedule: name a case file, or give --pools FILE --size N');

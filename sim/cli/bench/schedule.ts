@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { caseDecisions, caseSchema } from '../../cinder/scheduler/case.js';
+import { World } from '../../engine/world.js';
+import { packageRoot } from '../../scenario/library.js';
+import { UserError } from '../io.js';
+import { generateScheduleCase, type GeneratedCase } from './schedule-case.js';
+import { type Bench, type BenchFigures, type BenchOptions } from './types.js';
+
+const RUNS = 3;
+
+/**
+ * `cinder-sim schedule CASE --brief > /dev/null` as a whole process (start,
+ * read and check the case, decide every request, print), against the real
+ * Cinder 2023.1 FilterScheduler deciding the first N requests of the same
+ * case (the differential harness under test/conformance/cinder-diff).
+ * Cinder's figure per decision leaves its start-up out: the time for N
+ * requests less the time for one, over N - 1.  Ours keeps start-up in.
+ */
+export const scheduleBench: Bench = {
+  describe: 'schedule --brief as a process vs the real Cinder: --backends B --requests R --cinder N',
+  run(opts: BenchOptions) {
+    const backends = positive(opts.backends, '--backends', 1000);
+    const requests = positive(opts.requests, '--requests', 3000);
+    const sample = opts.cinder ?? 100;
+    if (!Number.isInteger(sample) || sample < 0 || sample === 1) throw new UserError(`bench schedule: --cinder must be 0 (do not run Cinder) or an integer >= 2, got ${String(opts.cinder)}`);
+    const c = generateScheduleCase(backends, requests, opts.seed);
+    const dir = mkdtempSync(join(tmpdir(), 'cinder-sim-bench-'));
+    try {
+      const file = opts.writeCase ?? join(dir, 'case.json');
+      writeFileSync(file, JSON.stringify(c));
+      const ours = timeOurs(file);
+      const figures: BenchFigures = {
+        bench: 'schedule',
+        seed: opts.seed,
+        backends,
+        pools: c.backends.reduce((n, b) => n + (b.capabilities['pools'] as unknown[]).length, 0),
+        requests,
+        ours_seconds: round(ours, 3),
+        ours_ms_per_decision: round((ours * 1000) / requests, 4),
+      };
+      if (sample === 0) return figures;
+      const cinder = timeCinder(c, Math.min(sample, requests), dir);
+      if (typeof cinder === 'string') return { ...figures, cinder: cinder };
+      return {
+        ...figures,
+        cinder_sample: cinder.sample,
+        cinder_ms_per_decision: round(cinder.msPerDecision, 2),
+        sample_same_selections: sameSelections(c, cinder.selected, opts.seed),
+        times_faster_per_decision: Math.round(cinder.msPerDecision / ((ours * 1000) / requests)),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** The median of RUNS whole-process runs, in seconds. */
+function timeOurs(file: string): number {
+  const bin = join(packageRoot(), 'dist', 'sim', 'cli', 'bin.js');
+  if (!existsSync(bin)) throw new UserError(`bench schedule: ${bin} is missing; build first (npm run build)`);
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, 'schedule', file, '--brief'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    times.push((performance.now() - t0) / 1000);
+    if (r.status !== 0) throw new Error(`cinder-sim schedule exited with ${String(r.status)}: ${r.stderr}`);
+  }
+  return times.sort((a, b) => a - b)[RUNS >> 1]!;
+}
+
+/** Cinder's time per decision on the case's first `sample` requests, or why it could not be measured. */
+function timeCinder(c: GeneratedCase, sample: number, dir: string): { sample: number; msPerDecision: number; selected: (string | null)[] } | string {
+  const harness = join(packageRoot(), 'test', 'conformance', 'cinder-diff', 'run_cinder.py');
+  if (!existsSync(harness)) return `not measured: ${harness} is missing (a source checkout has it)`;
+  const python = [process.env['CINDER_PYTHON'], '/usr/bin/python3', 'python3'].find((p) => p && spawnSync(p, [harness, '--probe'], { stdio: 'ignore' }).status === 0);
+  if (!python) return 'not measured: no python3 imports cinder (apt-get install python3-cinder, or set CINDER_PYTHON)';
+  const run = (n: number): { seconds: number; selected: (string | null)[] } => {
+    const input = join(dir, `cinder-${n}.json`);
+    writeFileSync(input, JSON.stringify([{ ...c, requests: c.requests.slice(0, n) }]));
+    const fd = openSync(input, 'r');
+    try {
+      const t0 = performance.now();
+      // PYTHONHASHSEED pinned as the differential test does (Cinder iterates a frozenset of key names).
+      const r = spawnSync(python, [harness], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.status !== 0) throw new Error(`run_cinder.py exited with ${String(r.status)}: ${r.stderr.slice(-500)}`);
+      const [out] = JSON.parse(r.stdout) as [{ results: { selected: string | null }[] }];
+      return { seconds, selected: out.results.map((x) => x.selected) };
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const one = run(1);
+  const many = run(sample);
+  return { sample, msPerDecision: ((many.seconds - one.seconds) * 1000) / (sample - 1), selected: many.selected };
+}
+
+/** Whether cinder-sim chose the very pools Cinder chose for the sample (so both timed the same work). */
+function sameSelections(c: GeneratedCase, cinder: readonly (string | null)[], seed: string): boolean {
+  const parsed = caseSchema.parse({ ...c, requests: c.requests.slice(0, cinder.length) });
+  const world = new World({ seed });
+  const node = world.addNode('scheduler');
+  const ours = [...caseDecisions(parsed, { clock: node.clock, chanceRng: world.rng.stream('weigher:ChanceWeigher'), trace: 'light' })].map((x) => x.decision.selected);
+  return ours.length === cinder.length && ours.every((s, i) => s === cinder[i]);
+}
+
+function positive(v: number | undefined, flag: string, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n <= 0) throw new UserError(`bench schedule: ${flag} must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
