@@ -1,4 +1,5 @@
 import { loadCinderConf, resolveServiceDefaults, SIMULATED_NODE_IP, type BackendOptions, type CinderConf, type Finding, type ServiceDefaults } from '../cinder/config/index.js';
+import { schedulerClasses } from '../cinder/scheduler/index.js';
 import type { FakeBackendInput } from '../../drivers/fake/spec.js';
 import type { ClockSpec } from '../ports/clock.js';
 import type { Scenario } from './schema.js';
@@ -29,7 +30,7 @@ export function loadConfs(s: Scenario, confs: ReadonlyMap<string, { file: string
   const out = new Map<string, CinderConf>();
   for (const n of s.topology.nodes) {
     const c = confs.get(n.name);
-    if (c) out.set(n.name, loadCinderConf([{ path: c.file, text: c.text }], { host: n.name, myIp: SIMULATED_NODE_IP }));
+    if (c) out.set(n.name, loadCinderConf([{ path: c.file, text: c.text }], { host: n.name, myIp: SIMULATED_NODE_IP, schedulerClasses }));
   }
   return out;
 }

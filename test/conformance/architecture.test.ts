@@ -1,38 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { againstDirection, cycles, fileGraph, importsIn, root, roomGraph, roomOf, roomsFromDoc, tsFiles, type Room } from './imports.js';
 
-/** ARCHITECTURE.md's dependency direction and determinism rules, read off the source text. */
-const root = resolve(import.meta.dirname, '../..');
-
-function tsFiles(dir: string): string[] {
-  const abs = join(root, dir);
-  let entries: string[];
-  try {
-    entries = readdirSync(abs);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const p = join(abs, e);
-    if (statSync(p).isDirectory()) return tsFiles(join(dir, e));
-    return e.endsWith('.ts') ? [join(dir, e)] : [];
-  });
-}
+/** The architecture's rules (docs/architecture.md), read off the source text. */
 
 function stripComments(src: string): string {
   return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-}
-
-/** Project-relative directories imported by a file (relative imports only). */
-function importsOf(file: string): string[] {
-  const src = readFileSync(join(root, file), 'utf8');
-  const out: string[] = [];
-  for (const m of src.matchAll(/(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
-    const spec = m[1] ?? m[2]!;
-    out.push(relative(root, resolve(join(root, dirname(file)), spec)));
-  }
-  return out;
 }
 
 const banned: [string, RegExp][] = [
@@ -62,30 +36,75 @@ describe('determinism: no ambient time or randomness in simulated code', () => {
   });
 });
 
-describe('dependency direction', () => {
-  const rule = (dirs: string[], forbidden: string[]) =>
-    dirs.flatMap(tsFiles).flatMap((f) =>
-      importsOf(f)
-        .filter((target) => forbidden.some((x) => target === x || target.startsWith(x + '/')))
-        .map((target) => `${f} imports ${target}`),
-    );
-  it('sim/cinder and drivers import only ports and their own code', () => {
-    expect(rule(['sim/cinder', 'drivers'], ['sim/engine', 'sim/live', 'sim/scenario', 'sim/cli', 'reports'])).toEqual([]);
+describe('rooms and import directions (docs/architecture.md)', () => {
+  const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+  const rooms = roomsFromDoc(doc);
+  const files = ['sim', 'drivers', 'reports'].flatMap(tsFiles);
+  const values = fileGraph(files, false);
+  const all = fileGraph(files, true);
+
+  it('the document lists the rooms', () => {
+    expect(rooms.map((r) => r.name)).toEqual(expect.arrayContaining(['sim/ports', 'sim/engine', 'sim/cli', 'reports']));
   });
-  it('sim/engine is a generic discrete-event core: it imports no Cinder code and no harness', () => {
-    expect(rule(['sim/engine'], ['sim/cinder', 'drivers', 'sim/harness', 'sim/scenario', 'sim/live', 'sim/cli', 'reports'])).toEqual([]);
+  it('every source file lives in a documented room', () => {
+    expect(files.filter((f) => roomOf(f, rooms) === null)).toEqual([]);
   });
-  it('the harness is imported by the scenario side, never by cinder, engine or drivers', () => {
-    expect(rule(['sim/cinder', 'sim/engine', 'drivers'], ['sim/harness'])).toEqual([]);
-    expect(rule(['sim/harness'], ['sim/scenario', 'sim/cli', 'sim/live', 'reports'])).toEqual([]);
+  it('every room a row may import is itself a documented room', () => {
+    const names = new Set(rooms.map((r) => r.name));
+    expect(rooms.flatMap((r) => r.mayImport.filter((m) => !names.has(m)).map((m) => `${r.name} -> ${m}`))).toEqual([]);
   });
-  it('reports import no service code', () => {
-    expect(rule(['reports'], ['sim/cinder', 'drivers', 'sim/engine', 'sim/live'])).toEqual([]);
+  it('no file imports against the documented direction (type imports included)', () => {
+    expect(againstDirection(all, rooms)).toEqual([]);
   });
-  it('ports import nothing but ports', () => {
-    expect(rule(['sim/ports'], ['sim/engine', 'sim/live', 'sim/scenario', 'sim/cli', 'sim/cinder', 'drivers', 'reports'])).toEqual([]);
+  it('no import cycle between files (value imports)', () => {
+    expect(cycles(values)).toEqual([]);
   });
-  it('the import reader sees relative imports', () => {
-    expect(importsOf('sim/engine/world.ts')).toContain('sim/engine/simulation.js');
+  it('no import cycle between rooms (value imports)', () => {
+    expect(cycles(roomGraph(values, rooms))).toEqual([]);
+  });
+  it('the import reader tells value imports from type-only ones', () => {
+    const edges = importsIn('sim/x/a.ts', [
+      "import { b } from './b.js';",
+      "import type { C } from '../c/c.js';",
+      "import { type D, type E } from './d.js';",
+      "import { type F, g } from './f.js';",
+      "export { h } from './h.js';",
+      "export type { I } from './i.js';",
+      "import './side-effect.js';",
+      "const m = await import('./lazy.js');",
+    ].join('\n'));
+    expect(edges).toEqual([
+      { target: 'sim/x/b.ts', typeOnly: false },
+      { target: 'sim/c/c.ts', typeOnly: true },
+      { target: 'sim/x/d.ts', typeOnly: true },
+      { target: 'sim/x/f.ts', typeOnly: false },
+      { target: 'sim/x/h.ts', typeOnly: false },
+      { target: 'sim/x/i.ts', typeOnly: true },
+      { target: 'sim/x/side-effect.ts', typeOnly: false },
+      { target: 'sim/x/lazy.ts', typeOnly: false },
+    ]);
+  });
+  it('the checks catch a cycle and a wrong direction', () => {
+    const g = new Map([
+      ['a/x.ts', ['b/y.ts']],
+      ['b/y.ts', ['b/z.ts']],
+      ['b/z.ts', ['a/x.ts']],
+      ['c/w.ts', ['c/w.ts']],
+    ]);
+    expect(cycles(g)).toEqual([['a/x.ts', 'b/y.ts', 'b/z.ts'], ['c/w.ts']]);
+    const made: Room[] = [
+      { name: 'a', mayImport: ['b'] },
+      { name: 'b', mayImport: [] },
+      { name: 'c', mayImport: [] },
+    ];
+    expect(cycles(roomGraph(g, made))).toEqual([['a', 'b']]);
+    expect(againstDirection(g, made)).toEqual(['b/z.ts imports a/x.ts (b -> a)']);
+    const table = '## Rooms and import directions\n\n| room | owns | may import |\n|---|---|---|\n| `a` | x | `b`, `c` |\n| `b/*.ts` | y | — |\n\nafter';
+    expect(roomsFromDoc(table)).toEqual([
+      { name: 'a', mayImport: ['b', 'c'] },
+      { name: 'b/*.ts', mayImport: [] },
+    ]);
+    expect(roomOf('b/q.ts', roomsFromDoc(table))).toBe('b/*.ts');
+    expect(roomOf('a/deep/q.ts', roomsFromDoc(table))).toBe('a');
   });
 });

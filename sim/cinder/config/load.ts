@@ -48,7 +48,7 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
 
   const lookupIn = makeLookup(groups, opts.host, opts.myIp);
   substituteAll(groups, lookupIn, findings);
-  const { defaults, defaultSources, schedulerRatio } = resolveDefaults(groups.get(DEFAULT), opts.host, findings);
+  const { defaults, defaultSources, schedulerRatio } = resolveDefaults(groups.get(DEFAULT), opts, findings);
   const shared = groups.get(SHARED);
   lintSharedGroup(shared, findings);
 
@@ -76,10 +76,10 @@ export function loadCinderConf(files: readonly IniFile[], opts: LoadOptions): Ci
 
 function resolveDefaults(
   group: Group | undefined,
-  hostname: string,
+  opts: LoadOptions,
   findings: Finding[],
 ): { defaults: DefaultOptions; defaultSources: Record<DefaultOptionName, OptionSource>; schedulerRatio: { value: string; source: OptionSource } } {
-  const values = initialDefaults(hostname) as Record<string, AnyOptionValue>;
+  const values = initialDefaults(opts.host) as Record<string, AnyOptionValue>;
   const sources = {} as Record<string, OptionSource>;
   for (const [name, spec] of Object.entries(defaultGroupOptions) as [string, OptSpec][]) {
     sources[name] = spec.kind === 'str' && spec.hostnameDefault ? { kind: 'hostname' } : { kind: 'default' };
@@ -116,7 +116,7 @@ function resolveDefaults(
       if (c.ok) {
         values[a.key] = c.value;
         sources[a.key] = fileSource(a);
-        if (spec.kind === 'list' && spec.itemChoices !== undefined && Array.isArray(c.value)) findings.push(...lintListItems(a, c.value, spec.itemChoices));
+        if (spec.kind === 'list' && spec.itemClass !== undefined && Array.isArray(c.value)) findings.push(...lintListItems(a, c.value, opts.schedulerClasses[spec.itemClass]));
       }
       continue;
     }

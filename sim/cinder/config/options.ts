@@ -10,8 +10,6 @@
  *   BackendGroupConfiguration: the backend's own group, then
  *   [backend_defaults]; never [DEFAULT] (since Ocata).
  */
-import { filterNames } from '../scheduler/filters/index.js';
-import { weigherNames } from '../scheduler/weighers/index.js';
 
 export type OptKind = 'str' | 'bool' | 'int' | 'float' | 'list' | 'port';
 
@@ -49,8 +47,12 @@ export interface FloatOptSpec extends OptBase {
 export interface ListOptSpec<D extends readonly string[] | null = readonly string[] | null> extends OptBase {
   kind: 'list';
   default: D;
-  /** Each item must be one of these (checked by the lint, as Cinder checks at service start). */
-  itemChoices?: readonly string[];
+  /**
+   * Each item must name a scheduler class of this kind (checked by the lint, as
+   * Cinder checks at service start); the names come from the scheduler's
+   * registries through LoadOptions.schedulerClasses.
+   */
+  itemClass?: SchedulerClassKind;
 }
 
 export type OptSpec = StrOptSpec | BoolOptSpec | IntOptSpec | FloatOptSpec | ListOptSpec;
@@ -72,11 +74,10 @@ const bool = (d: boolean, help: string): BoolOptSpec => ({ kind: 'bool', default
 const int = (d: number, help: string, more: { min?: number; max?: number } = {}): IntOptSpec => ({ kind: 'int', default: d, help, ...more });
 const port = (d: number, help: string): IntOptSpec => ({ kind: 'port', default: d, help, min: 0, max: 65535 });
 const float = (d: number, help: string): FloatOptSpec => ({ kind: 'float', default: d, help });
-const list = <D extends readonly string[] | null>(d: D, help: string, more: { itemChoices?: readonly string[] } = {}): ListOptSpec<D> => ({ kind: 'list', default: d, help, ...more });
+const list = <D extends readonly string[] | null>(d: D, help: string, more: { itemClass?: SchedulerClassKind } = {}): ListOptSpec<D> => ({ kind: 'list', default: d, help, ...more });
 
-/** Cinder 2023.1's scheduler classes by name: the scheduler's own registries, so there is no second list. */
-export const cinderFilterNames: readonly string[] = filterNames;
-export const cinderWeigherNames: readonly string[] = weigherNames;
+/** The kinds of scheduler class a list option may name. */
+export type SchedulerClassKind = 'filter' | 'weigher';
 
 export const LVM_DRIVER = 'cinder.volume.drivers.lvm.LVMVolumeDriver';
 
@@ -98,8 +99,8 @@ export const defaultGroupOptions = {
   backup_driver_stats_polling_interval: { ...int(60, 'Seconds between backup capability reports.', { min: 10 }), deprecatedNames: ['backup_driver_status_check_interval'] },
   scheduler_driver: str('cinder.scheduler.filter_scheduler.FilterScheduler', 'Scheduler driver class.'),
   scheduler_host_manager: str('cinder.scheduler.host_manager.HostManager', 'Scheduler host manager class.'),
-  scheduler_default_filters: list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filter class names.', { itemChoices: cinderFilterNames }),
-  scheduler_default_weighers: list(['CapacityWeigher'], 'Weigher class names.', { itemChoices: cinderWeigherNames }),
+  scheduler_default_filters: list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filter class names.', { itemClass: 'filter' }),
+  scheduler_default_weighers: list(['CapacityWeigher'], 'Weigher class names.', { itemClass: 'weigher' }),
   scheduler_weight_handler: str('cinder.scheduler.weights.OrderedHostWeightHandler', 'How weighed backends are picked.', {
     choices: ['cinder.scheduler.weights.OrderedHostWeightHandler', 'cinder.scheduler.weights.stochastic.StochasticHostWeightHandler'],
   }),

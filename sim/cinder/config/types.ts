@@ -1,7 +1,7 @@
 /** The shapes loadCinderConf returns (see index.ts for the whole API). */
 import type { HeartbeatBinary } from '../service/index.js';
 import type { Finding } from './findings.js';
-import type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions } from './options.js';
+import type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions, SchedulerClassKind } from './options.js';
 
 /** Where an effective value came from. */
 export type OptionSource =
@@ -72,4 +72,10 @@ export interface LoadOptions {
   host: string;
   /** Stands for the machine's IPv4 address, CONF.my_ip's default; unset, `$my_ip` stays opaque. */
   myIp?: string;
+  /**
+   * Cinder 2023.1's scheduler classes by kind, for the lint of
+   * scheduler_default_filters / _weighers: the scheduler's own registries
+   * (sim/cinder/scheduler's `schedulerClasses`), so there is no second list.
+   */
+  schedulerClasses: Readonly<Record<SchedulerClassKind, readonly string[]>>;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hasErrors, lintVolumeTypes, loadCinderConf, type IniFile, type VolumeTypeSpec } from '../../cinder/config/index.js';
 import { confJson, renderConfText } from '../../cinder/config/render.js';
+import { schedulerClasses } from '../../cinder/scheduler/index.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
 
@@ -55,7 +56,7 @@ export const confCommand = defineCommand({
     const host = String(args.host);
     if (host.trim() === '') throw new UserError('--host: give a non-empty name (it stands for the machine hostname)');
     const types = args.type.map((t) => parseTypeFlag(String(t)));
-    const loaded = loadCinderConf(readFiles(args.files.map(String), io), { host });
+    const loaded = loadCinderConf(readFiles(args.files.map(String), io), { host, schedulerClasses });
     const conf = types.length === 0 ? loaded : { ...loaded, findings: [...loaded.findings, ...lintVolumeTypes(loaded, types)] };
     io.stdout(args.json ? JSON.stringify(confJson(conf), null, 2) + '\n' : renderConfText(conf));
     return hasErrors(conf.findings) ? 2 : 0;

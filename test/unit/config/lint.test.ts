@@ -1,7 +1,8 @@
+import { schedulerClasses } from '../../../sim/cinder/scheduler/index.js';
 import { describe, expect, test } from 'vitest';
 import { lintRules, loadCinderConf, type Finding, type LintRuleId } from '../../../sim/cinder/config/index.js';
 
-const load = (text: string) => loadCinderConf([{ path: 'cinder.conf', text }], { host: 'node1' });
+const load = (text: string) => loadCinderConf([{ path: 'cinder.conf', text }], { host: 'node1', schedulerClasses });
 
 interface Case {
   name: string;

@@ -1,8 +1,9 @@
+import { schedulerClasses } from '../../../sim/cinder/scheduler/index.js';
 import { describe, expect, test } from 'vitest';
 import { loadCinderConf, type IniFile } from '../../../sim/cinder/config/index.js';
 
-const one = (text: string, host = 'node1') => loadCinderConf([{ path: 'cinder.conf', text }], { host });
-const many = (files: IniFile[]) => loadCinderConf(files, { host: 'node1' });
+const one = (text: string, host = 'node1') => loadCinderConf([{ path: 'cinder.conf', text }], { host, schedulerClasses });
+const many = (files: IniFile[]) => loadCinderConf(files, { host: 'node1', schedulerClasses });
 
 describe('how Cinder reads a backend option', () => {
   test('own group first, then [backend_defaults], never [DEFAULT]', () => {

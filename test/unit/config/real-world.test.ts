@@ -1,9 +1,10 @@
+import { schedulerClasses } from '../../../sim/cinder/scheduler/index.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { loadCinderConf, type CinderConf } from '../../../sim/cinder/config/index.js';
 
 const FIX = 'test/fixtures/conf';
-const load = (host: string, ...paths: string[]): CinderConf => loadCinderConf(paths.map((p) => ({ path: p, text: readFileSync(`${FIX}/${p}`, 'utf8') })), { host });
+const load = (host: string, ...paths: string[]): CinderConf => loadCinderConf(paths.map((p) => ({ path: p, text: readFileSync(`${FIX}/${p}`, 'utf8') })), { host, schedulerClasses });
 const volumeServices = (c: CinderConf) => c.services.filter((s) => s.binary === 'cinder-volume').map((s) => [s.host, s.availability_zone, s.volume_backend_name, s.cluster]);
 const rules = (c: CinderConf) => c.findings.map((f) => `${f.severity} ${f.rule} ${f.file ?? '-'}:${f.line ?? '-'}`);
 

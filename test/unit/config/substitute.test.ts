@@ -1,3 +1,4 @@
+import { schedulerClasses } from '../../../sim/cinder/scheduler/index.js';
 import { describe, expect, test } from 'vitest';
 import { loadCinderConf } from '../../../sim/cinder/config/index.js';
 import { substitute, type Lookup } from '../../../sim/cinder/config/substitute.js';
@@ -24,7 +25,7 @@ describe('oslo.config $ templates', () => {
 });
 
 describe('substitution in loadCinderConf', () => {
-  const load = (text: string) => loadCinderConf([{ path: 'c.conf', text }], { host: 'node1' });
+  const load = (text: string) => loadCinderConf([{ path: 'c.conf', text }], { host: 'node1', schedulerClasses });
 
   test('values resolve from their own group, then [DEFAULT], then defaults; the raw text is kept', () => {
     const c = load('[DEFAULT]\nenabled_backends = lvm\nstate_path = /srv/cinder\nstorage_availability_zone = zone-$host\n[lvm]\nvolume_group = vg\nvolume_backend_name = ${volume_group}-name\nlvm_conf_file = $state_path/lvm.conf\n');

@@ -1,7 +1,8 @@
+import { schedulerClasses } from '../../../sim/cinder/scheduler/index.js';
 import { describe, expect, test } from 'vitest';
 import { backendNameMatches, lintDefaultAvailabilityZone, lintVolumeTypes, loadCinderConf } from '../../../sim/cinder/config/index.js';
 
-const conf = (text: string, host = 'node1') => loadCinderConf([{ path: 'cinder.conf', text }], { host });
+const conf = (text: string, host = 'node1') => loadCinderConf([{ path: 'cinder.conf', text }], { host, schedulerClasses });
 const sataSsd = conf('[DEFAULT]\nenabled_backends = sata,ssd,plain\n[sata]\nvolume_backend_name = sata\n[ssd]\nvolume_backend_name = ssd\n[plain]\n');
 
 describe('volume types against backends', () => {
