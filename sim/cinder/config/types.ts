@@ -1,5 +1,5 @@
 /** The shapes loadCinderConf returns (see index.ts for the whole API). */
-import type { HeartbeatBinary } from '../service/index.js';
+import type { HeartbeatBinary } from '../db/binaries.js';
 import type { Finding } from './findings.js';
 import type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions, SchedulerClassKind } from './options.js';
 

@@ -1,5 +1,5 @@
 import type { Row } from '../../ports/store.js';
-import type { Binary } from '../service/binaries.js';
+import type { Binary } from './binaries.js';
 
 /**
  * The rows of the Cinder database tables the services share

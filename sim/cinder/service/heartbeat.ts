@@ -1,7 +1,7 @@
 import type { Periodic } from '../../ports/clock.js';
 import type { ServicePorts } from '../../ports/service.js';
 import { table } from '../db/index.js';
-import type { Binary } from './binaries.js';
+import type { Binary } from '../db/binaries.js';
 import { serviceId, type ServiceDirectory } from './directory.js';
 
 /**
