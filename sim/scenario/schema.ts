@@ -86,12 +86,22 @@ export const Topology = z
 
 // ---------------------------------------------------------------- commands
 
+/**
+ * A microversion as `cinder --os-volume-api-version` takes it: quoted, since
+ * YAML reads 3.70 as the number 3.7.  Above 3.70 the client downgrades.
+ */
+export const ApiVersion = z
+  .string({ error: "expected a quoted microversion such as '3.66' (YAML reads an unquoted 3.70 as the number 3.7)" })
+  .regex(/^3\.(0|[1-9][0-9]*|latest)$/, "expected a microversion such as '3.0', '3.66' or '3.70' (3.<minor>, no leading zero)")
+  .describe('the microversion of the requests, as cinder --os-volume-api-version (default: what cinderclient negotiates, 3.70)');
+
 export const StepSpec = z
   .object({
     at: Duration.optional().describe('virtual time of the step; setup steps run before t = 0 of the steps'),
     cmd: z.string().min(1).describe('a cinder (or nova volume-attach/volume-detach) command line'),
     as: Name.optional().describe('project context (default: admin)'),
     id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected an identifier such as t1 or create_vol1').optional(),
+    api_version: ApiVersion.optional(),
   })
   .strict();
 
@@ -248,6 +258,7 @@ export const ScenarioSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, - and _'),
     description: z.string().min(1),
     seed: z.union([z.number().int(), z.string().min(1)]).optional(),
+    api_version: ApiVersion.optional(),
     duration: Duration,
     topology: Topology,
     setup: z.array(Step).default([]),

@@ -56,3 +56,9 @@ export function negotiate(requested: string | undefined): Negotiated {
   const warnings = requested === undefined ? [] : [`API version ${str(want)} requested, `, `downgrading to ${MAX_API_VERSION} based on server support.`];
   return { ok: true, requested: want, version: MAX_API_VERSION, warnings };
 }
+
+/** The version a scenario's api_version (already validated by the schema) gives its requests. */
+export function negotiatedDefault(requested: string | undefined): string {
+  const n = negotiate(requested);
+  return n.ok ? n.version : CLIENT_MAX_VERSION;
+}
