@@ -91,8 +91,15 @@ export const Topology = z
  * YAML reads 3.70 as the number 3.7.  Above 3.70 the client downgrades.
  */
 export const ApiVersion = z
-  .string({ error: "expected a quoted microversion such as '3.66' (YAML reads an unquoted 3.70 as the number 3.7)" })
-  .regex(/^3\.(0|[1-9][0-9]*|latest)$/, "expected a microversion such as '3.0', '3.66' or '3.70' (3.<minor>, no leading zero)")
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'number') {
+      ctx.addIssue({ code: 'custom', message: `expected a quoted microversion such as '3.66'; YAML reads an unquoted ${v} as a number (3.70 becomes 3.7)` });
+    } else if (!/^3\.(0|[1-9][0-9]*|latest)$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `'${v}' is not a microversion; expected '3.0' to '3.70' (3.<minor>, no leading zero) or '3.latest'` });
+    }
+  })
+  .transform((v) => String(v))
   .describe('the microversion of the requests, as cinder --os-volume-api-version (default: what cinderclient negotiates, 3.70)');
 
 export const StepSpec = z
