@@ -19,15 +19,17 @@ export interface NormalStep {
   cmd: string;
   as: string;
   id: string | undefined;
+  /** The step's api_version, else the scenario's; undefined: the client's default. */
+  apiVersion: string | undefined;
 }
 
-export function normalStep(section: 'setup' | 'steps', index: number, s: StepT): NormalStep {
-  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined };
-  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id };
+export function normalStep(section: 'setup' | 'steps', index: number, s: StepT, apiVersion?: string): NormalStep {
+  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined, apiVersion };
+  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id, apiVersion: s.api_version ?? apiVersion };
 }
 
 export function allSteps(s: Scenario): NormalStep[] {
-  return [...s.setup.map((x, i) => normalStep('setup', i, x)), ...s.steps.map((x, i) => normalStep('steps', i, x))];
+  return [...s.setup.map((x, i) => normalStep('setup', i, x, s.api_version)), ...s.steps.map((x, i) => normalStep('steps', i, x, s.api_version))];
 }
 
 /**
@@ -74,7 +76,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
       const at = ids.get(ref.step);
       if (at === undefined || at >= order) out.push({ path: field('cmd'), message: `\${${ref.step}.${ref.field}} refers to no earlier step with id '${ref.step}'` });
     }
-    const parsed = parseCommandLine(st.cmd.replace(/\$\{[^}]*\}/g, 'REF'));
+    const parsed = parseCommandLine(st.cmd.replace(/\$\{[^}]*\}/g, 'REF'), st.apiVersion);
     if (!parsed.ok) out.push({ path: field('cmd'), message: parsed.error });
   });
   // Timed steps must be in time order so the file reads as it runs.

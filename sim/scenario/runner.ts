@@ -10,6 +10,7 @@ import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type RunOutcome } from 
 import type { RunContext } from './run/context.js';
 import { applyFault } from './run/faults.js';
 import { FullRecorder, LeanRecorder, type Recorder } from './run/recorder.js';
+import { negotiatedDefault } from './cinderclient/version.js';
 import { requestSender } from './run/requests.js';
 import { Steps } from './run/steps.js';
 import { startWorkload } from './run/workloads.js';
@@ -65,7 +66,7 @@ class ScenarioRun {
     this.world = sc.world;
     this.cloud = sc.view;
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
-    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder) };
+    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version)) };
   }
 
   run(): RunOutcome {

@@ -87,12 +87,29 @@ export const Topology = z
 
 // ---------------------------------------------------------------- commands
 
+/**
+ * A microversion as `cinder --os-volume-api-version` takes it: quoted, since
+ * YAML reads 3.70 as the number 3.7.  Above 3.70 the client downgrades.
+ */
+export const ApiVersion = z
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'number') {
+      ctx.addIssue({ code: 'custom', message: `expected a quoted microversion such as '3.66'; YAML reads an unquoted ${v} as a number (3.70 becomes 3.7)` });
+    } else if (!/^3\.(0|[1-9][0-9]*|latest)$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `'${v}' is not a microversion; expected '3.0' to '3.70' (3.<minor>, no leading zero) or '3.latest'` });
+    }
+  })
+  .transform((v) => String(v))
+  .describe('the microversion of the requests, as cinder --os-volume-api-version (default: what cinderclient negotiates, 3.70)');
+
 export const StepSpec = z
   .object({
     at: Duration.optional().describe('virtual time of the step; setup steps run before t = 0 of the steps'),
     cmd: z.string().min(1).describe('a cinder (or nova volume-attach/volume-detach) command line'),
     as: Name.optional().describe('project context (default: admin)'),
     id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected an identifier such as t1 or create_vol1').optional(),
+    api_version: ApiVersion.optional(),
   })
   .strict();
 
@@ -249,6 +266,7 @@ export const ScenarioSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lower-case letters, digits, - and _'),
     description: z.string().min(1),
     seed: SeedSchema.optional(),
+    api_version: ApiVersion.optional(),
     duration: Duration,
     topology: Topology,
     setup: z.array(Step).default([]),

@@ -1,28 +1,30 @@
 import { backupTopic, SCHEDULER_TOPIC } from '../rpcapi.js';
 import type { BackupRow } from '../db/index.js';
-import { E, err, isAdmin, ok, resolveBackup, resolveSnapshot, resolveVolume, type ApiCore } from './core.js';
+import { E, err, getVisible, isAdmin, ok, optionalUuidError, resolveBackup, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
 import { commit, reserve } from '../quota.js';
 import type { ApiResult } from './requests.js';
-import { backupView } from './views.js';
+import { backupShowView, backupView } from './views.js';
 import { createVolume } from './volumes.js';
 
 /** backup/api.py API.create. */
 export const createBackup: Handler<'backup-create'> = (core, ctx, req, done) => {
+  const schemaErr = optionalUuidError('snapshot_id', req.snapshot_id);
+  if (schemaErr) return done(err(schemaErr));
   const r = resolveVolume(core, ctx, req.volume);
   if (!r.ok) return done(err(r.error));
   const v = r.row;
   let snapshotId: string | null = null;
   let dataTimestamp = core.nowWall();
   if (req.snapshot_id) {
-    const s = resolveSnapshot(core, ctx, req.snapshot_id);
-    if (!s.ok) return done(err(E.snapshotNotFound(req.snapshot_id)));
-    if (s.row.volume_id !== v.id) return done(err(E.invalidVolume(`Volume ${v.id} does not match with snapshot.volume_id ${s.row.volume_id}.`)));
-    if (s.row.status !== 'available') {
-      return done(err(E.invalidSnapshot(`Snapshot to be backed up must be available, but the current status is "${s.row.status}".`)));
+    const s = getVisible(core.snapshots, req.snapshot_id, (x) => isAdmin(ctx) || x.project_id === ctx.project_id);
+    if (!s) return done(err(E.snapshotNotFound(req.snapshot_id)));
+    if (s.volume_id !== v.id) return done(err(E.invalidVolume(`Volume ${v.id} does not match with snapshot.volume_id ${s.volume_id}.`)));
+    if (s.status !== 'available') {
+      return done(err(E.invalidSnapshot(`Snapshot to be backed up must be available, but the current status is "${s.status}".`)));
     }
-    snapshotId = s.row.id;
-    dataTimestamp = s.row.created_at;
+    snapshotId = s.id;
+    dataTimestamp = s.created_at;
   } else {
     if (v.status !== 'available' && v.status !== 'in-use') {
       return done(err(E.invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${v.status}".`)));
@@ -62,7 +64,7 @@ export const createBackup: Handler<'backup-create'> = (core, ctx, req, done) => 
     restore_volume_id: null,
   });
   core.ports.bus.cast(SCHEDULER_TOPIC, 'create_backup', { backup_id: b.id });
-  done(ok(backupView(b)));
+  done(ok(backupView(b, ctx)));
 };
 
 /**
@@ -129,11 +131,11 @@ export const deleteBackup: Handler<'backup-delete'> = (core, ctx, req, done) => 
 };
 
 export const listBackups: Handler<'backup-list'> = (core, ctx, _req, done) => {
-  done(ok(core.backups.list((b: BackupRow) => isAdmin(ctx) || b.project_id === ctx.project_id).map(backupView)));
+  done(ok(core.backups.list((b: BackupRow) => isAdmin(ctx) || b.project_id === ctx.project_id).map((b) => backupShowView(b, ctx))));
 };
 
 export const showBackup: Handler<'backup-show'> = (core, ctx, req, done) => {
   const r = resolveBackup(core, ctx, req.backup);
   if (!r.ok) return done(err(r.error));
-  done(ok(backupView(r.row)));
+  done(ok(backupShowView(r.row, ctx)));
 };

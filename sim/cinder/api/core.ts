@@ -148,6 +148,27 @@ export const E = {
   }),
 };
 
+/** oslo's uuidutils.is_uuid_like, which the API schemas' 'uuid' format uses: 32 hex digits, hyphens and braces aside. */
+export function isUuidLike(s: string): boolean {
+  const bare = s.toLowerCase().replace(/^urn:/, '').replace(/^uuid:/, '').replace(/[{}-]/g, '');
+  return /^[0-9a-f]{32}$/.test(bare);
+}
+
+/**
+ * A field the API schema types as parameter_types.optional_uuid (a UUID or
+ * null): anything else is the 400 of cinder/api/validation.
+ */
+export function optionalUuidError(field: string, value: string | undefined): ApiError | null {
+  if (value === undefined || isUuidLike(value)) return null;
+  return { http: 400, error: 'ValidationError', message: `Invalid input for field/attribute ${field}. Value: ${value}. '${value}' is not valid under any of the given schemas` };
+}
+
+/** A row by id only (what the API does with an id field of a request body): deleted or hidden rows are not found. */
+export function getVisible<T extends Row>(table: Table<T>, id: string, visible: (row: T) => boolean): T | undefined {
+  const row = table.get(id);
+  return row && !row.deleted && visible(row) ? row : undefined;
+}
+
 /** cinderclient's find_resource: by id, then by unique name, among what the caller can see. */
 export function resolveByNameOrId<T extends Row>(
   table: Table<T>,

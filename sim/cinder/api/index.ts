@@ -17,6 +17,7 @@ import type { ServiceDirectory } from '../service/index.js';
 import { createBackup, deleteBackup, listBackups, restoreBackup, showBackup } from './backups.js';
 import { ApiCore, type GlanceImage } from './core.js';
 import type { Handler } from './handler.js';
+import { checkApiVersion } from './version.js';
 import { parseRequest, type ApiResult, type RequestContext, type Verb } from './requests.js';
 import { disableService, enableService, getPools, listMessages, listServices, listZones, quotaUsage, showQuota, updateQuota } from './services.js';
 import { createSnapshot, deleteSnapshot, listSnapshots, showSnapshot } from './snapshots.js';
@@ -71,6 +72,9 @@ export class CinderApi {
 
   /** Validate and run one request; the answer (success or Cinder's error) comes through `done`. */
   handle(ctx: RequestContext, request: unknown, done: (r: ApiResult) => void): void {
+    // The version header is read before the body (wsgi.Resource.__call__).
+    const versionError = checkApiVersion(ctx.api_version);
+    if (versionError) return done({ ok: false, ...versionError });
     const parsed = parseRequest(request);
     if (!parsed.ok) {
       const { ok: _ok, ...e } = parsed;
@@ -90,5 +94,6 @@ export class CinderApi {
 }
 
 export * from './requests.js';
+export { MAX_API_VERSION, MIN_API_VERSION, mv, parseApiVersion, compareVersions } from './version.js';
 export { resolveVolume, resolveSnapshot, resolveBackup, isoUtc, type GlanceImage } from './core.js';
 export { serviceList, type ServiceListRow } from './services.js';

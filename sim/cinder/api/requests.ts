@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiError } from '../exception.js';
+import { compareVersions, MIN_API_VERSION, parseApiVersion } from './version.js';
 
 /**
  * The requests a user can make, one per cinder CLI verb, with the names
@@ -127,17 +128,18 @@ export interface RequestContext {
   user_id?: string;
   is_admin?: boolean;
   /**
-   * The microversion the client asks for (`--os-volume-api-version`);
-   * cinderclient sends 3.0 unless told otherwise.
+   * The microversion the request names (the OpenStack-API-Version header):
+   * what cinderclient negotiated, 3.70 unless told otherwise.  A request
+   * that names none is served as 3.0, as Cinder serves it.
    */
   api_version?: string;
 }
 
-/** Whether the request's microversion is at least `min` ("3.42"). */
+/** Whether the request's microversion is at least `min` ("3.42"): Cinder's req_version.matches(min). */
 export function atLeast(ctx: RequestContext, min: string): boolean {
-  const [ma = 3, mi = 0] = (ctx.api_version ?? '3.0').split('.').map(Number);
-  const [na = 3, ni = 0] = min.split('.').map(Number);
-  return ma > na || (ma === na && mi >= ni);
+  const have = parseApiVersion(ctx.api_version ?? MIN_API_VERSION);
+  const want = parseApiVersion(min);
+  return have !== null && want !== null && compareVersions(have, want) >= 0;
 }
 
 export type { ApiError };

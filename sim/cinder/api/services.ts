@@ -1,7 +1,10 @@
 import { limitOf, quotaRow, quotaTable } from '../quota.js';
 import { SCHEDULER_TOPIC } from '../rpcapi.js';
 import { effectiveServiceDownTime, isServiceUpForList } from '../service/index.js';
+import { extractBackend } from '../host.js';
 import { err, isoUtc, ok, type ApiCore } from './core.js';
+import { atLeast } from './requests.js';
+import { mv } from './version.js';
 import type { Handler } from './handler.js';
 import { requireAdmin } from './volumes.js';
 import { listAvailabilityZones } from './zones.js';
@@ -42,8 +45,37 @@ export function serviceList(core: ApiCore, filter: { host?: string; binary?: str
     });
 }
 
-export const listServices: Handler<'service-list'> = (core, _ctx, req, done) => {
-  done(ok(serviceList(core, { host: req.host, binary: req.binary })));
+/**
+ * ServiceController.index: the rows of serviceList, plus by microversion
+ * the cluster (3.7) and each cinder-volume's backend_state (3.49), which
+ * the API asks the scheduler for (a synchronous get_pools call) before
+ * answering.  The os-extended-services fields are always there.
+ */
+export const listServices: Handler<'service-list'> = (core, ctx, req, done) => {
+  const rows = serviceList(core, { host: req.host, binary: req.binary });
+  const view = (backendState: Map<string, string> | null) =>
+    rows.map((r) => {
+      const { updated_at_ms: _ms, ...out } = r as ServiceListRow & Record<string, unknown>;
+      const o: Record<string, unknown> = { ...out };
+      if (backendState && r.binary === 'cinder-volume') o['backend_state'] = backendState.get(r.host) ?? null;
+      if (atLeast(ctx, mv.CLUSTER_SUPPORT)) o['cluster'] = null;
+      if (r.binary === 'cinder-volume') {
+        o['replication_status'] = 'not-capable';
+        o['active_backend_id'] = null;
+        o['frozen'] = false;
+      }
+      return o;
+    });
+  if (!atLeast(ctx, mv.BACKEND_STATE_REPORT)) return done(ok(view(null)));
+  core.ports.bus.call(SCHEDULER_TOPIC, 'get_pools', {}, core.opts.rpc_response_timeout * 1000, (r) => {
+    if (!r.ok) return done(err({ http: 500, error: r.error, message: r.message }));
+    const states = new Map<string, string>();
+    for (const p of r.reply as { name: string; capabilities: Record<string, unknown> }[]) {
+      const s = p.capabilities['backend_state'];
+      states.set(extractBackend(p.name), typeof s === 'string' ? s : 'up');
+    }
+    done(ok(view(states)));
+  });
 };
 
 function setDisabled(core: ApiCore, host: string, binary: string, disabled: boolean, reason: string | null) {
@@ -111,5 +143,7 @@ export const updateQuota: Handler<'quota-update'> = (core, ctx, req, done) => {
 };
 
 export const listMessages: Handler<'message-list'> = (core, ctx, _req, done) => {
+  // MessagesController is versioned from 3.3: below it the method does not exist.
+  if (!atLeast(ctx, mv.MESSAGES)) return done(err({ http: 404, error: 'HTTPNotFound', message: 'The resource could not be found.' }));
   done(ok(core.messages.list((m) => m.project_id === ctx.project_id).map((m) => ({ id: m.id, resource_uuid: m.resource_uuid, event_id: m.event_id, user_message: m.user_message }))));
 };

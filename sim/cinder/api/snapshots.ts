@@ -3,6 +3,7 @@ import { extractBackend } from '../host.js';
 import { E, err, isAdmin, ok, resolveSnapshot, resolveVolume } from './core.js';
 import type { Handler } from './handler.js';
 import { atLeast } from './requests.js';
+import { mv } from './version.js';
 import { reserve, snapshotDeltas } from '../quota.js';
 import { snapshotView } from './views.js';
 
@@ -11,19 +12,19 @@ export const createSnapshot: Handler<'snapshot-create'> = (core, ctx, req, done)
   const r = resolveVolume(core, ctx, req.volume);
   if (!r.ok) return done(err(r.error));
   const v = r.row;
+  // The controller, before volume/api.py: from 3.66 in-use volumes can be snapshotted and force is ignored (but must not be false).
+  const v366 = atLeast(ctx, mv.SNAPSHOT_IN_USE);
+  if (v366 && req.force === false) {
+    return done(
+      err(E.badRequest("Since microversion 3.66 the 'force' flag is invalid for this request.  For backward compatability, however, when the 'force' flag is passed with a value evaluating to True, it is silently ignored.")),
+    );
+  }
   if (!v.host) return done(err(E.invalidVolume('The snapshot cannot be created because volume has not been scheduled to any host.')));
   if (v.status === 'maintenance') return done(err(E.invalidVolume('The snapshot cannot be created when the volume is in maintenance mode.')));
   if (v.migration_status === 'migrating' || v.migration_status === 'starting') {
     return done(err(E.invalidVolume('Snapshot cannot be created while volume is migrating.')));
   }
   if (v.status === 'error') return done(err(E.invalidVolume('The snapshot cannot be created when the volume is in error status.')));
-  // From 3.66 in-use volumes can be snapshotted and force is ignored (but must not be false).
-  const v366 = atLeast(ctx, '3.66');
-  if (v366 && req.force === false) {
-    return done(
-      err(E.badRequest("Since microversion 3.66 the 'force' flag is invalid for this request.  For backward compatability, however, when the 'force' flag is passed with a value evaluating to True, it is silently ignored.")),
-    );
-  }
   const allowed = v366 || req.force === true ? ['available', 'in-use'] : ['available'];
   if (!allowed.includes(v.status)) {
     return done(err(E.invalidVolume(`Volume ${v.id} status must be ${allowed.join(', ')}, but current status is: ${v.status}.`)));
@@ -44,7 +45,7 @@ export const createSnapshot: Handler<'snapshot-create'> = (core, ctx, req, done)
     display_description: req.description ?? null,
   });
   core.ports.bus.cast(SCHEDULER_TOPIC, 'create_snapshot', { snapshot_id: s.id });
-  done(ok(snapshotView(s)));
+  done(ok(snapshotView(s, ctx)));
 };
 
 export const deleteSnapshot: Handler<'snapshot-delete'> = (core, ctx, req, done) => {
@@ -61,11 +62,11 @@ export const deleteSnapshot: Handler<'snapshot-delete'> = (core, ctx, req, done)
 };
 
 export const listSnapshots: Handler<'snapshot-list'> = (core, ctx, _req, done) => {
-  done(ok(core.snapshots.list((s) => isAdmin(ctx) || s.project_id === ctx.project_id).map(snapshotView)));
+  done(ok(core.snapshots.list((s) => isAdmin(ctx) || s.project_id === ctx.project_id).map((s) => snapshotView(s, ctx))));
 };
 
 export const showSnapshot: Handler<'snapshot-show'> = (core, ctx, req, done) => {
   const r = resolveSnapshot(core, ctx, req.snapshot);
   if (!r.ok) return done(err(r.error));
-  done(ok(snapshotView(r.row)));
+  done(ok(snapshotView(r.row, ctx)));
 };

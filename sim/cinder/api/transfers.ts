@@ -6,6 +6,7 @@ import { E, err, isAdmin, ok, resolveByNameOrId, resolveVolume, type ApiCore } f
 import type { Handler } from './handler.js';
 import { checkPerVolume, commit, negate, reserve } from '../quota.js';
 import { atLeast, type RequestContext } from './requests.js';
+import { mv } from './version.js';
 
 /** transfer/api.py: salt of volume_transfer_salt_length, key of volume_transfer_key_length, HMAC-SHA1 stored. */
 const KEY_LENGTH = 16;
@@ -21,7 +22,7 @@ export const createTransfer: Handler<'transfer-create'> = (core, ctx, req, done)
   if (!r.ok) return done(err(r.error));
   const v = r.row;
   if (v.status !== 'available') return done(err(E.invalidVolume('status must be available')));
-  const noSnapshots = atLeast(ctx, '3.55') && req.no_snapshots === true;
+  const noSnapshots = atLeast(ctx, mv.TRANSFER_WITH_SNAPSHOTS) && req.no_snapshots === true;
   if (!noSnapshots) {
     const bad = core.snapshots.list((s) => s.volume_id === v.id && s.status !== 'available')[0];
     if (bad) return done(err(E.invalidSnapshot(`snapshot: ${bad.id} status must be available`)));

@@ -1,10 +1,11 @@
 import { SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
 import { extractBackend } from '../host.js';
 import type { VolumeRow, VolumeTypeRow } from '../db/index.js';
-import { E, err, isAdmin, ok, resolveByNameOrId, resolveVolume, type ApiCore } from './core.js';
+import { E, err, getVisible, isAdmin, ok, optionalUuidError, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
 import { checkPerVolume, commit, negate, reserve, volumeDeltas } from '../quota.js';
 import { atLeast, type ApiError, type RequestContext } from './requests.js';
+import { mv } from './version.js';
 import { volumeView } from './views.js';
 import { refreshAzCache, validAvailabilityZones } from './zones.js';
 
@@ -47,10 +48,15 @@ function retypeIsPossible(core: ApiCore, src: VolumeTypeRow | undefined, dst: Vo
 const isMultiattachType = (t: VolumeTypeRow): boolean => /^<is>\s*true$/i.test(t.extra_specs.multiattach ?? '');
 
 export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
+  // Below 3.47 the body's backup_id is not part of the schema and is ignored.
+  const backupId = atLeast(ctx, mv.VOLUME_CREATE_FROM_BACKUP) ? req.backup_id : undefined;
+  // The JSON schema first: the id fields are UUIDs, sent as the user typed them.
+  const schemaErr = optionalUuidError('snapshot_id', req.snapshot_id) ?? optionalUuidError('source_volid', req.source_volid) ?? optionalUuidError('backup_id', backupId);
+  if (schemaErr) return done(err(schemaErr));
   if (req.multiattach !== undefined) {
     return done(err(E.badRequest('multiattach parameter has been removed. The default behavior is to use multiattach enabled volume types. Contact your administrator to create a multiattach enabled volume type and use it to create multiattach volumes.')));
   }
-  const sources = [req.snapshot_id, req.image_id, req.source_volid, req.backup_id].filter((x) => x !== undefined);
+  const sources = [req.snapshot_id, req.image_id, req.source_volid, backupId].filter((x) => x !== undefined);
   if (sources.length > 1) return done(err(E.invalidInput('May specify only one of backup, imageRef, snapshot, source volume')));
 
   let type: VolumeTypeRow | undefined;
@@ -59,17 +65,14 @@ export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
     if (!type) return done(err(E.typeNotFoundByName(req.volume_type)));
   }
   const visible = (r: { project_id: string }) => isAdmin(ctx) || r.project_id === ctx.project_id;
-  const snap = req.snapshot_id ? resolveByNameOrId(core.snapshots, req.snapshot_id, visible, (s) => s.display_name, 'snapshot') : null;
-  if (snap && !snap.ok) return done(err(E.snapshotNotFound(req.snapshot_id!)));
-  const src = req.source_volid ? resolveVolume(core, ctx, req.source_volid) : null;
-  if (src && !src.ok) return done(err(E.volumeNotFound(req.source_volid!)));
-  const backup = req.backup_id ? resolveByNameOrId(core.backups, req.backup_id, visible, (b) => b.display_name, 'volumebackup') : null;
-  if (backup && !backup.ok) return done(err(E.backupNotFound(req.backup_id!)));
+  const snapshot = req.snapshot_id ? getVisible(core.snapshots, req.snapshot_id, visible) ?? null : null;
+  if (req.snapshot_id && !snapshot) return done(err(E.snapshotNotFound(req.snapshot_id)));
+  const source = req.source_volid ? getVisible(core.volumes, req.source_volid, visible) ?? null : null;
+  if (req.source_volid && !source) return done(err(E.volumeNotFound(req.source_volid)));
+  const bk = backupId ? getVisible(core.backups, backupId, visible) ?? null : null;
+  if (backupId && !bk) return done(err(E.backupNotFound(backupId)));
   const image = req.image_id ? (core.images.get(req.image_id) ?? [...core.images.values()].find((i) => i.name === req.image_id)) : undefined;
   if (req.image_id && !image) return done(err(E.imageNotFound(req.image_id)));
-  const snapshot = snap?.ok ? snap.row : null;
-  const source = src?.ok ? src.row : null;
-  const bk = backup?.ok ? backup.row : null;
 
   // Size: explicit, else the source volume's, the snapshot's volume_size, the backup's.
   let size: number;
@@ -160,7 +163,7 @@ export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
   if (source) resourceBackend = source.host;
   else if (snapshot && core.opts.snapshot_same_host) resourceBackend = core.volumes.get(snapshot.volume_id)?.host ?? null;
   core.ports.bus.cast(SCHEDULER_TOPIC, 'create_volume', { volume_id: row.id, availability_zones: az.zones, resource_backend: resourceBackend });
-  done(ok(volumeView(core, row)));
+  done(ok(volumeView(core, row, ctx)));
 };
 
 function resolveAz(
@@ -237,12 +240,12 @@ export const deleteVolume: Handler<'delete'> = (core, ctx, req, done) => {
 export const showVolume: Handler<'show'> = (core, ctx, req, done) => {
   const r = resolveVolume(core, ctx, req.volume);
   if (!r.ok) return done(err(r.error));
-  done(ok(volumeView(core, r.row)));
+  done(ok(volumeView(core, r.row, ctx)));
 };
 
 export const listVolumes: Handler<'list'> = (core, ctx, req, done) => {
   const all = req.all_tenants === true && isAdmin(ctx);
-  done(ok(core.volumes.list((v) => all || v.project_id === ctx.project_id).map((v) => volumeView(core, v))));
+  done(ok(core.volumes.list((v) => all || v.project_id === ctx.project_id).map((v) => volumeView(core, v, ctx))));
 };
 
 export const extendVolume: Handler<'extend'> = (core, ctx, req, done) => {
@@ -254,7 +257,7 @@ export const extendVolume: Handler<'extend'> = (core, ctx, req, done) => {
     return done(err(E.invalidInput(`New size for extend must be greater than current size. (current: ${v.size}, extended: ${req.new_size}).`)));
   }
   // Microversion >= 3.42 extends in-use volumes through extend_attached_volume.
-  const expected = v.status === 'in-use' && atLeast(ctx, '3.42') ? 'in-use' : 'available';
+  const expected = v.status === 'in-use' && atLeast(ctx, mv.VOLUME_EXTEND_INUSE) ? 'in-use' : 'available';
   if (v.status !== expected) {
     return done(err(E.invalidVolume(`Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${v.status}.`)));
   }

@@ -1,5 +1,6 @@
 import { closest } from '../../cinder/config/suggest.js';
-import { programs, type CommandSpec, type ProgramName } from './specs.js';
+import { programs, type CommandSpec, type OptSpec, type ProgramName } from './specs.js';
+import { negotiate, versionMatches } from './version.js';
 
 /** A parsed command line: the program, its subcommand and argparse-style values by dest. */
 export interface ParsedCommand {
@@ -8,6 +9,10 @@ export interface ParsedCommand {
   args: Record<string, string | boolean | string[] | undefined>;
   /** The words as typed (after reference expansion), for the outcome. */
   argv: string[];
+  /** The microversion the command's requests carry, as the client negotiated it ("3.70"). */
+  apiVersion: string;
+  /** What the client logs on its way (a version downgraded to the server's maximum). */
+  warnings: string[];
 }
 
 export type ParseResult = { ok: true; cmd: ParsedCommand } | { ok: false; error: string };
@@ -47,21 +52,38 @@ export function shellWords(line: string): { ok: true; words: string[] } | { ok: 
   return { ok: true, words };
 }
 
+/** cinder's global option for the microversion, in both spellings. */
+const VERSION_FLAGS = ['--os-volume-api-version', '--os_volume_api_version'];
+
 /**
  * Parse one command line as cinderclient's argparse would, with its error
  * texts ("cinder create: error: unrecognized arguments: --foo").
+ * `defaultVersion` is the scenario's or step's api_version; a
+ * `--os-volume-api-version` before the subcommand overrides it.  The
+ * commands and options on offer are those of the requested version.
  */
-export function parseCommandLine(line: string): ParseResult {
+export function parseCommandLine(line: string, defaultVersion?: string): ParseResult {
   const split = shellWords(line);
   if (!split.ok) return { ok: false, error: split.error };
-  const words = split.words;
+  let words = split.words;
   const prog = words[0];
   if (prog === undefined) return { ok: false, error: 'empty command line' };
   if (!(prog in programs)) {
     return { ok: false, error: `unknown program '${prog}'; valid: ${Object.keys(programs).join(', ')}` };
   }
   const program = prog as ProgramName;
-  const table: Readonly<Record<string, CommandSpec>> = programs[program];
+  let requested = defaultVersion;
+  if (program === 'cinder') {
+    const g = globalVersion(words);
+    if (!g.ok) return g;
+    requested = g.version ?? requested;
+    words = g.words;
+  }
+  const neg = negotiate(requested);
+  if (!neg.ok) return { ok: false, error: `ERROR: ${neg.error}` };
+  const table: Readonly<Record<string, CommandSpec>> = Object.fromEntries(
+    Object.entries(programs[program] as Readonly<Record<string, CommandSpec>>).filter(([, c]) => versionMatches(neg.requested, c.since)),
+  );
   const sub = words[1];
   if (sub === undefined) return { ok: false, error: `${program}: error: the following arguments are required: <subcommand>` };
   const spec = table[sub];
@@ -71,9 +93,40 @@ export function parseCommandLine(line: string): ParseResult {
     const hint = near ? ` Did you mean '${near}'?` : '';
     return { ok: false, error: `${program}: error: argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')}).${hint}` };
   }
-  const r = parseArgs(spec, words.slice(2), `${program} ${sub}`);
+  // An option of another microversion, typed as such, is the client's UnsupportedAttribute.
+  const rest = words.slice(2);
+  const options: Record<string, OptSpec> = {};
+  for (const [name, o] of Object.entries(spec.options)) {
+    if (versionMatches(neg.requested, o.since, o.until)) options[name] = o;
+    else if (rest.includes(name)) return { ok: false, error: `ERROR: ${unsupportedAttribute(name, o.since, o.until)}` };
+  }
+  const r = parseArgs({ ...spec, options }, rest, `${program} ${sub}`);
   if (!r.ok) return r;
-  return { ok: true, cmd: { program, command: sub, args: r.args, argv: words } };
+  return { ok: true, cmd: { program, command: sub, args: r.args, argv: split.words, apiVersion: neg.version, warnings: neg.warnings } };
+}
+
+/** cinderclient's exceptions.UnsupportedAttribute text. */
+export function unsupportedAttribute(name: string, since?: string, until?: string): string {
+  if (since && until) return `'${name}' argument is only allowed for microversions ${since} - ${until}.`;
+  if (since) return `'${name}' argument is only allowed since microversion ${since}.`;
+  return `'${name}' argument is not allowed after microversion ${until}.`;
+}
+
+/** Take --os-volume-api-version (before the subcommand) out of the words. */
+function globalVersion(words: string[]): { ok: true; version: string | undefined; words: string[] } | { ok: false; error: string } {
+  const out = [words[0]!];
+  let version: string | undefined;
+  let i = 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.indexOf('=');
+    const name = eq >= 0 ? w.slice(0, eq) : w;
+    if (!VERSION_FLAGS.includes(name)) break;
+    const val = eq >= 0 ? w.slice(eq + 1) : words[++i];
+    if (val === undefined) return { ok: false, error: `cinder: error: argument ${name}: expected one argument` };
+    version = val;
+  }
+  return { ok: true, version, words: [...out, ...words.slice(i)] };
 }
 
 function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true; args: ParsedCommand['args'] } | { ok: false; error: string } {

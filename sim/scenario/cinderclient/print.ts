@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApiResult, CinderRequest } from '../../cinder/api/requests.js';
+import { compareVersions, MAX_API_VERSION, parseApiVersion } from '../../cinder/api/version.js';
 import type { ParsedCommand } from './parse.js';
 import { pyStr } from './python-str.js';
 
@@ -22,7 +23,6 @@ const listColumns: Record<string, readonly (readonly [string, string])[]> = {
   // shell_utils.print_volume_type_list: type-list, type-create, type-update, type-default.
   'type-list': [['id', 'ID'], ['name', 'Name'], ['description', 'Description'], ['is_public', 'Is_Public']],
   'type-create': [['id', 'ID'], ['name', 'Name'], ['description', 'Description'], ['is_public', 'Is_Public']],
-  'service-list': [['binary', 'Binary'], ['host', 'Host'], ['zone', 'Zone'], ['status', 'Status'], ['state', 'State'], ['updated_at', 'Updated_at'], ['disabled_reason', 'Disabled Reason']],
   'message-list': [['id', 'ID'], ['resource_id', 'Resource ID'], ['event_id', 'Event ID'], ['user_message', 'User Message']],
 };
 
@@ -112,6 +112,26 @@ export function printList(verb: string, items: readonly Obj[]): string {
   return box(cols.map(([, h]) => h), sortRows(raw, 0).map((r) => r.map(listCell)));
 }
 
+/**
+ * do_service_list: its columns depend on the microversion (Cluster from 3.7,
+ * Backend State from 3.49) and --withreplication; a row without the field
+ * prints '' (getattr's default), a null '-'.
+ */
+function serviceTable(items: readonly Obj[], args: Record<string, unknown>, apiVersion: string): string {
+  const v = parseApiVersion(apiVersion)!;
+  const at = (min: string) => compareVersions(v, parseApiVersion(min)!) >= 0;
+  const cols = ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated_at'];
+  if (at('3.7')) cols.push('Cluster');
+  if (args['withreplication'] === true && at('3.7')) cols.push('Replication Status', 'Active Backend ID', 'Frozen');
+  if (items[0] && 'disabled_reason' in items[0]) cols.push('Disabled Reason');
+  if (at('3.49')) cols.push('Backend State');
+  const raw = items.map((i) => cols.map((c) => {
+    const k = c.toLowerCase().replace(/ /g, '_');
+    return k in i ? (i[k] ?? '-') : '';
+  }));
+  return box(cols, sortRows(raw, 0).map((r) => r.map(listCell)));
+}
+
 /** cinderclient's availability-zone-list: Name | Status. */
 function zoneTable(items: readonly Obj[]): string {
   const rows = items.map((z) => [z['zoneName'] ?? '-', (z['zoneState'] as { available?: boolean } | undefined)?.available ? 'available' : 'not available']);
@@ -146,10 +166,11 @@ function createdVolume(v: Obj): string {
 }
 
 /** The text cinderclient would print for a successful result. */
-export function printResult(verb: string, result: unknown, args: Record<string, unknown> = {}): string {
+export function printResult(verb: string, result: unknown, args: Record<string, unknown> = {}, apiVersion = MAX_API_VERSION): string {
   if (SILENT.has(verb)) return '';
   if (result === undefined || result === null) return '';
   const objs = Array.isArray(result) ? result.filter((x): x is Obj => x !== null && typeof x === 'object') : null;
+  if (objs && verb === 'service-list') return serviceTable(objs, args, apiVersion);
   if (objs && verb === 'availability-zone-list') return zoneTable(objs);
   if (objs && verb === 'get-pools') return poolTables(objs, args['detail'] === true);
   if (objs) return printList(verb, objs);
@@ -157,7 +178,7 @@ export function printResult(verb: string, result: unknown, args: Record<string, 
     const o = result as Obj;
     // Some answers wrap their list: {volumes: [...]}, {pools: [...]}.
     const keys = Object.keys(o);
-    if (keys.length === 1 && Array.isArray(o[keys[0]!])) return printResult(verb, o[keys[0]!], args);
+    if (keys.length === 1 && Array.isArray(o[keys[0]!])) return printResult(verb, o[keys[0]!], args, apiVersion);
     if (verb === 'type-create') return printList(verb, [o]);
     if (verb === 'show') return showVolume(o);
     if (verb === 'create') return createdVolume(o);
@@ -214,7 +235,7 @@ export function clientPrinter(cmd: ParsedCommand, seed = ''): ClientPrinter {
         if (r.ok) return each.accepted ? `Request to delete ${each.noun} ${named(req)} has been accepted.` : '';
         return `Delete for ${each.noun} ${named(req)} failed: ${failure(r, seq)}`;
       }
-      if (r.ok) return printResult(req.verb, r.result, cmd.args);
+      if (r.ok) return printResult(req.verb, r.result, cmd.args, cmd.apiVersion);
       return `ERROR: ${failure(r, seq)}`;
     },
     end() {

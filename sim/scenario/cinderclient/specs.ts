@@ -20,6 +20,9 @@ export interface OptSpec {
   kind: OptKind;
   metavar?: string;
   choices?: readonly string[];
+  /** The microversion range the option exists in (utils.arg start_version / end_version). */
+  since?: string;
+  until?: string;
 }
 
 export interface PositionalSpec {
@@ -37,6 +40,8 @@ export interface CommandSpec {
   options: Readonly<Record<string, OptSpec>>;
   /** One line for `cinder-sim list`-style help and docs. */
   help: string;
+  /** The microversion the command exists from (api_versions.wraps). */
+  since?: string;
 }
 
 const v = (dest: string, metavar: string, choices?: readonly string[]): OptSpec => ({ dest, kind: 'value', metavar, ...(choices ? { choices } : {}) });
@@ -65,7 +70,7 @@ export const cinderCommands = {
       '--source_volid': v('source_volid', '<source-volid>'),
       '--image-id': v('image', '<image-id>'),
       '--image': v('image', '<image>'),
-      '--backup-id': v('backup_id', '<backup-id>'),
+      '--backup-id': { ...v('backup_id', '<backup-id>'), since: '3.47' },
       '--volume-type': v('volume_type', '<volume-type>'),
       '--volume_type': v('volume_type', '<volume-type>'),
       '--availability-zone': v('availability_zone', '<availability-zone>'),
@@ -136,7 +141,7 @@ export const cinderCommands = {
   'transfer-create': {
     help: 'Creates a volume transfer.',
     positionals: [pos('volume', '<volume>')],
-    options: { '--name': v('name', '<name>'), '--display-name': v('name', '<name>'), '--no-snapshots': flag('no_snapshots') },
+    options: { '--name': v('name', '<name>'), '--display-name': v('name', '<name>'), '--no-snapshots': { ...flag('no_snapshots'), since: '3.55' } },
   },
   'transfer-accept': { help: 'Accepts a volume transfer.', positionals: [pos('transfer', '<transfer>'), pos('auth_key', '<auth_key>')], options: {} },
   'transfer-delete': { help: 'Undoes a transfer.', positionals: [pos('transfer', '<transfer>')], options: {} },
@@ -157,7 +162,11 @@ export const cinderCommands = {
   'service-list': {
     help: 'Lists all services. Filter by host and service binary.',
     positionals: [],
-    options: { '--host': v('host', '<hostname>'), '--binary': v('binary', '<binary>'), '--withreplication': flag('withreplication') },
+    options: {
+      '--host': v('host', '<hostname>'),
+      '--binary': v('binary', '<binary>'),
+      '--withreplication': { dest: 'withreplication', kind: 'optional-value', metavar: '<True|False>', since: '3.7' },
+    },
   },
   'service-enable': { help: 'Enables the service.', positionals: [pos('host', '<hostname>'), pos('binary', '<binary>')], options: {} },
   'service-disable': {
@@ -181,7 +190,7 @@ export const cinderCommands = {
       '--per-volume-gigabytes': v('per_volume_gigabytes', '<per_volume_gigabytes>'),
     },
   },
-  'message-list': { help: 'Lists all messages.', positionals: [], options: {} },
+  'message-list': { help: 'Lists all messages.', positionals: [], options: {}, since: '3.3' },
 } as const satisfies Record<string, CommandSpec>;
 
 export const novaCommands = {

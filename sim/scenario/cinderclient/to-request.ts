@@ -1,5 +1,6 @@
 import type { CinderRequest } from '../../cinder/api/requests.js';
-import type { ParsedCommand } from './parse.js';
+import { compareVersions, parseApiVersion } from '../../cinder/api/version.js';
+import { unsupportedAttribute, type ParsedCommand } from './parse.js';
 
 /**
  * What a parsed command line asks the API for: the requests cinderclient
@@ -22,6 +23,11 @@ const list = (a: Args, k: string): string[] => {
   const v = a[k];
   return Array.isArray(v) ? v : [];
 };
+
+/** Whether a negotiated version ("3.70") is at least `min`. */
+function atLeastVersion(version: string, min: string): boolean {
+  return compareVersions(parseApiVersion(version)!, parseApiVersion(min)!) >= 0;
+}
 
 /** `k=v` words into a dict, as cinderclient's _extract_metadata does (a bare key maps to ''). */
 export function keyValues(words: readonly string[]): Record<string, string> {
@@ -85,8 +91,14 @@ export function planRequests(cmd: ParsedCommand): ClientPlan {
     }
     case 'retype':
       return one({ verb: 'retype', volume: str(a, 'volume')!, volume_type: str(a, 'new_type')!, migration_policy: str(a, 'migration_policy') as 'never' | 'on-demand' | undefined });
-    case 'snapshot-create':
-      return one({ verb: 'snapshot-create', volume: str(a, 'volume')!, name: str(a, 'name'), description: str(a, 'description'), force: bool(a, 'force') });
+    case 'snapshot-create': {
+      // Up to 3.65 the client always sends force (False unless --force); from
+      // 3.66 it sends none, silently drops a true one and refuses a false one.
+      const force = bool(a, 'force');
+      if (!atLeastVersion(cmd.apiVersion, '3.66')) return one({ verb: 'snapshot-create', volume: str(a, 'volume')!, name: str(a, 'name'), description: str(a, 'description'), force: force ?? false });
+      if (force === false) return { ok: false, error: `ERROR: ${unsupportedAttribute('force', undefined, '3.65')}` };
+      return one({ verb: 'snapshot-create', volume: str(a, 'volume')!, name: str(a, 'name'), description: str(a, 'description') });
+    }
     case 'snapshot-delete':
       return { ok: true, requests: list(a, 'snapshots').map((snapshot) => clean<CinderRequest>({ verb: 'snapshot-delete', snapshot, force: bool(a, 'force') })) };
     case 'snapshot-list':

@@ -5,8 +5,12 @@ import type { LoadedScenario } from '../loader.js';
 import type { RequestRecord } from '../outcome.js';
 import type { Recorder } from './recorder.js';
 
-/** Make one request as `project`, recorded under `source`; `done` gets the answer and its record. */
-export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void) => void;
+/**
+ * Make one request as `project`, recorded under `source`; `done` gets the
+ * answer and its record.  `apiVersion`: the microversion it carries (default:
+ * the scenario's api_version as cinderclient negotiates it).
+ */
+export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void, apiVersion?: string) => void;
 
 /** What the parts of a run (steps, workloads, faults) share. */
 export interface RunContext {

@@ -5,12 +5,13 @@ import { ADMIN_PROJECT } from '../check.js';
 import type { RequestRecord } from '../outcome.js';
 import type { Submit } from './context.js';
 import type { Recorder } from './recorder.js';
+import { CLIENT_MAX_VERSION } from '../cinderclient/version.js';
 
 /** Verbs whose answer names a new resource whose status we follow. */
 const CREATING_VERBS = new Set(['create', 'snapshot-create', 'backup-create', 'backup-restore', 'transfer-create']);
 
-function contextOf(project: string): RequestContext {
-  return project === ADMIN_PROJECT ? { project_id: ADMIN_PROJECT, is_admin: true } : { project_id: project, user_id: `${project}-user` };
+function contextOf(project: string, apiVersion: string): RequestContext {
+  return project === ADMIN_PROJECT ? { project_id: ADMIN_PROJECT, is_admin: true, api_version: apiVersion } : { project_id: project, user_id: `${project}-user`, api_version: apiVersion };
 }
 
 function resourceIdOf(verb: string, result: unknown): string | null {
@@ -30,10 +31,14 @@ function targetVolume(cloud: CloudView, req: CinderRequest, project: string): st
   return named.length === 1 ? named[0]!.id : null;
 }
 
-/** Every request of a run goes through here: numbered, recorded, answered. */
-export function requestSender(world: World, cloud: CloudView, recorder: Recorder): Submit {
+/**
+ * Every request of a run goes through here: numbered, recorded, answered.
+ * `defaultVersion`: the microversion of requests that name none (the
+ * scenario's api_version, negotiated as cinderclient does).
+ */
+export function requestSender(world: World, cloud: CloudView, recorder: Recorder, defaultVersion: string = CLIENT_MAX_VERSION): Submit {
   let seq = 0;
-  return (source, project, req, done) => {
+  return (source, project, req, done, apiVersion = defaultVersion) => {
     const rec: RequestRecord = {
       seq: ++seq,
       at_ms: world.sim.now,
@@ -51,7 +56,7 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       host: null,
     };
     recorder.requested(rec);
-    cloud.submit(contextOf(project), req, (r) => {
+    cloud.submit(contextOf(project, apiVersion), req, (r) => {
       rec.answered_at_ms = world.sim.now;
       rec.ok = r.ok;
       if (r.ok) {

@@ -75,7 +75,7 @@ export class Steps {
       return done(rec);
     }
     rec.expanded = expanded.line;
-    const parsed = parseCommandLine(expanded.line);
+    const parsed = parseCommandLine(expanded.line, st.apiVersion);
     if (!parsed.ok) {
       fail('usage', parsed.error, parsed.error);
       return done(rec);
@@ -85,6 +85,8 @@ export class Steps {
       fail('error', plan.error, plan.error);
       return done(rec);
     }
+    // cinderclient's logger warnings (a downgraded version) come before anything else.
+    for (const w of parsed.cmd.warnings) rec.output += w + '\n';
     const queue = [...plan.requests];
     const printer = clientPrinter(parsed.cmd, this.ctx.seed);
     const next = (): void => {
@@ -107,7 +109,7 @@ export class Steps {
           fail('error', r.message, printer.answer(req, r, reqRec.seq));
         }
         next();
-      });
+      }, parsed.cmd.apiVersion);
     };
     next();
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CinderRequest, RequestContext } from '../../../sim/cinder/api/requests.js';
 import type { SimulatedCloud } from '../../../sim/harness/simulated-cloud.js';
-import { admin, alice, bob, cloud, okResult, req, volume } from './fixtures.js';
+import { admin, alice, bob, cloud, idOf, okResult, req, volume } from './fixtures.js';
 
 const defaultTypeId = (sc: SimulatedCloud): string => [...sc.world.db.rows('volume_types').values()][0]!.id;
 
@@ -32,14 +32,14 @@ const cases: Case[] = [
   {
     name: 'from a smaller snapshot size',
     setup: [create('v', 5), [A, { verb: 'snapshot-create', volume: 'v', name: 's' }]],
-    request: { verb: 'create', size: 2, snapshot_id: 's' },
+    request: (sc) => ({ verb: 'create', size: 2, snapshot_id: idOf(sc, 'snapshots', 's') }),
     http: 400,
     message: "Invalid input received: Volume size '2'GB cannot be smaller than the snapshot size 5GB. They must be >= original snapshot size.",
   },
   {
     name: 'clone smaller than source',
     setup: [create('v', 5)],
-    request: { verb: 'create', size: 2, source_volid: 'v' },
+    request: (sc) => ({ verb: 'create', size: 2, source_volid: idOf(sc, 'volumes', 'v') }),
     http: 400,
     message: "Invalid input received: Volume size '2'GB cannot be smaller than original volume size  5GB. They must be >= original volume size.",
   },
@@ -151,7 +151,7 @@ const cases: Case[] = [
   {
     name: 'two sources',
     setup: [create('v', 1), [A, { verb: 'snapshot-create', volume: 'v', name: 's' }]],
-    request: { verb: 'create', size: 1, snapshot_id: 's', source_volid: 'v' },
+    request: (sc) => ({ verb: 'create', size: 1, snapshot_id: idOf(sc, 'snapshots', 's'), source_volid: idOf(sc, 'volumes', 'v') }),
     http: 400,
     message: 'Invalid input received: May specify only one of backup, imageRef, snapshot, source volume',
   },
@@ -171,7 +171,7 @@ const cases: Case[] = [
       [admin, { verb: 'type-key', vtype: 'gold', action: 'set', specs: { volume_backend_name: 'LVM' } }],
       create('v', 1),
     ],
-    request: { verb: 'create', size: 1, source_volid: 'v', volume_type: 'gold' },
+    request: (sc) => ({ verb: 'create', size: 1, source_volid: idOf(sc, 'volumes', 'v'), volume_type: 'gold' }),
     http: 400,
     message: (sc) =>
       `Invalid input received: Invalid volume_type provided: ${[...sc.world.db.rows('volume_types').values()][1]!.id} (requested type is not compatible; either match source volume, or omit type argument).`,
@@ -184,7 +184,7 @@ const cases: Case[] = [
       create('v', 1),
       [A, { verb: 'snapshot-create', volume: 'v', name: 's' }],
     ],
-    request: { verb: 'create', size: 1, snapshot_id: 's', volume_type: 'gold' },
+    request: (sc) => ({ verb: 'create', size: 1, snapshot_id: idOf(sc, 'snapshots', 's'), volume_type: 'gold' }),
     http: 400,
     message: (sc) =>
       `Invalid input received: Invalid volume_type provided: ${[...sc.world.db.rows('volume_types').values()][1]!.id} (requested type is not compatible; recommend omitting the type argument).`,

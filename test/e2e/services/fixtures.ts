@@ -60,3 +60,11 @@ export function volume(sc: SimulatedCloud, name: string) {
   if (!v) throw new Error(`no volume named ${name}`);
   return v;
 }
+
+/** The id of the snapshot, volume or backup with this name: what a request's id fields (a UUID in Cinder's schema) take. */
+export function idOf(sc: SimulatedCloud, kind: 'snapshots' | 'volumes' | 'backups', name: string): string {
+  const rows = sc.cloud.snapshot()[kind] as { id: string; display_name: string | null }[];
+  const row = rows.find((r) => r.display_name === name);
+  if (!row) throw new Error(`no ${kind} named ${name}`);
+  return row.id;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admin, alice, bob, cloud, okResult, req, volume } from './fixtures.js';
+import { admin, alice, bob, cloud, idOf, okResult, req, volume } from './fixtures.js';
 
 describe('snapshots (§3)', () => {
   it('cascade delete removes snapshots first and returns all quota', () => {
@@ -33,7 +33,7 @@ describe('snapshots (§3)', () => {
     req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
     const host = volume(sc, 'v').host!.split('#')[0]!;
     okResult(req(sc, admin, { verb: 'service-disable', host, binary: 'cinder-volume' }));
-    req(sc, alice, { verb: 'create', snapshot_id: 's', name: 'c' });
+    req(sc, alice, { verb: 'create', snapshot_id: idOf(sc, 'snapshots', 's'), name: 'c' });
     const c = volume(sc, 'c');
     // Pinned: no weighed backend (host stays NULL).  Unpinned: placed on the other backend,
     // where LVM cannot find the snapshot LV, so the driver fails it.
@@ -300,7 +300,7 @@ describe('a failed backend (seed notes: a snapshot is useless once its volume is
     sc.cloud.failBackend(host);
     req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's2' });
     expect(sc.cloud.snapshot().snapshots.find((s) => s.display_name === 's2')!.status).toBe('error');
-    req(sc, alice, { verb: 'create', snapshot_id: 's', name: 'fromsnap' });
+    req(sc, alice, { verb: 'create', snapshot_id: idOf(sc, 'snapshots', 's'), name: 'fromsnap' });
     expect(volume(sc, 'fromsnap').status).toBe('error');
   });
 });
@@ -319,7 +319,7 @@ describe('_retype_is_possible (surprise #12)', () => {
     }
     req(sc, alice, { verb: 'create', size: 1, name: 'v', volume_type: 'src' });
     if (disable) okResult(req(sc, admin, { verb: 'service-disable', host: 'node2@lvm', binary: 'cinder-volume' }));
-    expect(req(sc, alice, { verb: 'create', size: 1, source_volid: 'v', volume_type: 'dst' }, 0).ok).toBe(ok);
+    expect(req(sc, alice, { verb: 'create', size: 1, source_volid: idOf(sc, 'volumes', 'v'), volume_type: 'dst' }, 0).ok).toBe(ok);
   });
 });
 
@@ -328,11 +328,11 @@ describe('create from a backup (v3.47)', () => {
     const sc = cloud([{ name: 'node1' }]);
     req(sc, alice, { verb: 'create', size: 2, name: 'v' });
     req(sc, alice, { verb: 'backup-create', volume: 'v', name: 'b' }, 60_000);
-    req(sc, alice, { verb: 'create', backup_id: 'b', name: 'c' }, 60_000);
+    req(sc, { ...alice, api_version: '3.47' }, { verb: 'create', backup_id: idOf(sc, 'backups', 'b'), name: 'c' }, 60_000);
     expect(volume(sc, 'c')).toMatchObject({ status: 'available', size: 2 });
     expect(volume(sc, 'c').metadata).toMatchObject({ src_backup_id: sc.cloud.snapshot().backups[0]!.id });
     okResult(req(sc, admin, { verb: 'service-disable', host: 'node1@lvm', binary: 'cinder-volume' }));
-    req(sc, alice, { verb: 'create', backup_id: 'b', name: 'd' }, 60_000);
+    req(sc, { ...alice, api_version: '3.47' }, { verb: 'create', backup_id: idOf(sc, 'backups', 'b'), name: 'd' }, 60_000);
     expect(volume(sc, 'd')).toMatchObject({ status: 'error', host: null });
     expect(sc.cloud.snapshot().backups[0]!.status).toBe('available');
   });

@@ -44,7 +44,7 @@ describe('service liveness as Cinder judges it (§1.3)', () => {
     expect(after).toMatchObject({ status: 'disabled', state: 'up', disabled_reason: 'maintenance' });
     req(sc, alice, { verb: 'create', size: 1, name: 'v' });
     expect(volume(sc, 'v')).toMatchObject({ status: 'error', host: null });
-    const msgs = okResult<{ user_message: string }[]>(req(sc, alice, { verb: 'message-list' }));
+    const msgs = okResult<{ user_message: string }[]>(req(sc, { ...alice, api_version: '3.3' }, { verb: 'message-list' }));
     expect(msgs.map((m) => m.user_message)).toEqual(['schedule allocate volume:Could not find any available weighted backend.']);
   });
 

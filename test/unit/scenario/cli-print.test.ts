@@ -23,7 +23,7 @@ describe("cinderclient's output", () => {
     const text = printResult('service-list', [
       { binary: 'cinder-volume', host: 'node1@lvm', zone: 'nova', status: 'enabled', state: 'up', updated_at: 't', disabled_reason: null },
       { binary: 'cinder-scheduler', host: 'controller', zone: 'nova', status: 'enabled', state: 'up', updated_at: 't', disabled_reason: null },
-    ]);
+    ], {}, '3.0');
     const rows = text.split('\n').filter((l) => l.startsWith('| cinder-'));
     expect(rows.map((r) => r.split('|')[1]!.trim())).toEqual(['cinder-scheduler', 'cinder-volume']);
     expect(rows[0]).toMatch(/\| - +\|$/);
