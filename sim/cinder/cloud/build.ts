@@ -12,6 +12,8 @@ import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
 import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
+import { driverImportFails } from '../config/lint-driver.js';
+import { renamedDriverClasses } from '../config/known.js';
 import { checkInvariants } from './invariants.js';
 import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
 
@@ -102,6 +104,14 @@ export class Cloud {
             const svcHost = `${backendHost}@${group}`;
             const ports = host.ports(node.name, `cinder-volume@${group}`);
             store ??= ports.store;
+            if (o.volume_driver in renamedDriverClasses) {
+              ports.log.warning(`Driver path ${o.volume_driver} is deprecated, update your configuration to the new path.`);
+            } else if (driverImportFails(o.volume_driver)) {
+              // VolumeManager.__init__ cannot import the class, inside Service.__init__ before the
+              // services row is made: cmd/volume.py logs it and starts the node's other backends.
+              ports.log.named('cinder.cmd.volume').error(`Volume service ${svcHost} failed to start.`);
+              continue;
+            }
             const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
