@@ -421,6 +421,7 @@ export class HostManager {
   private readonly log: Log | null;
   /** The hosts of the services list last given that are down (not disabled, not frozen). */
   private downOf: { services: readonly ServiceInfo[]; hosts: string[] } | null = null;
+  private downWarnings = true;
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
     this.log = opts.log?.named('cinder.scheduler.host_manager') ?? null;
@@ -500,7 +501,7 @@ export class HostManager {
    * row objects) when something changed.
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
-    if (this.log !== null) this.logDownServices(this.log, services);
+    if (this.log !== null && this.downWarnings) this.logDownServices(this.log, services);
     // Cinder re-applies every stored report at each call.  That changes nothing unless a
     // report, a service row or a consumption changed since the last call; a consumed pool
     // changes only when its consumption is not newer than its report (then it is wiped).
@@ -526,6 +527,17 @@ export class HostManager {
       }
     }
     return this.refreshAll(services, reapplyKeys);
+  }
+
+  /** Runs `fn` with no "volume service is down" lines (a report taken later than Cinder would have). */
+  withoutDownWarnings<T>(fn: () => T): T {
+    const was = this.downWarnings;
+    this.downWarnings = false;
+    try {
+      return fn();
+    } finally {
+      this.downWarnings = was;
+    }
   }
 
   /** _update_backend_state_map warns of every down service it skips, at every call (disabled and frozen ones are not listed). */

@@ -82,7 +82,7 @@ export class SchedulerService {
     this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
     this.view = new ServiceView(ports.clock, directory, effectiveServiceDownTime(defaults) * 1000, (host) => this.puller.markDirty(host));
-    this.puller = new ReportPuller(ports.clock, directory, shortcuts.lazyPulls, (host, caps, ts) => this.intake(host, caps, ts), () => this.hostManager);
+    this.puller = new ReportPuller(ports.clock, directory, shortcuts.lazyPulls, (host, caps, ts) => this.intake(host, caps, ts, true), () => this.hostManager);
   }
 
   get host(): string {
@@ -232,10 +232,11 @@ export class SchedulerService {
    * initialised, so the first reporters come first in the candidate
    * order), then the notify_service_capabilities cast sent with it.
    */
-  private intake(host: string, caps: Capabilities, timestampWallMs: number): void {
+  private intake(host: string, caps: Capabilities, timestampWallMs: number, pulled = false): void {
     const hm = this.hostManager;
     const servicesNow = hm.justInitialised() ? this.serviceInfos() : undefined;
-    const r = hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
+    // A pulled report arrived in Cinder when it was sent: the rows of now would warn of services down since.
+    const r = pulled ? hm.withoutDownWarnings(() => hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow)) : hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
     this.puller.taken(host, caps, r);
     hm.notifyServiceCapabilities(host, caps, timestampWallMs);
   }
