@@ -35,22 +35,46 @@ export class LogSink {
   }
 
   logger(node: string, service: string, name: string = serviceLogger(service)): Log {
-    const sink = this;
-    const write = (level: LogLevel) => (message: LogMessage) => {
-      sink.counts[level]++;
-      if (!sink.#keepText) return;
-      sink.records.push({ t: sink.now(), node, service, logger: name, level, message: typeof message === 'string' ? message : message() });
-    };
-    return {
-      logger: name,
-      named: (other: string) => sink.logger(node, service, other),
-      get keepsText() {
-        return sink.#keepText;
-      },
-      debug: write('debug'),
-      info: write('info'),
-      warning: write('warning'),
-      error: write('error'),
-    };
+    return new SinkLog(this, node, service, name);
+  }
+
+  /** One line: counted always, kept with its text unless the sink counts only. */
+  write(node: string, service: string, logger: string, level: LogLevel, message: LogMessage): void {
+    this.counts[level]++;
+    if (!this.#keepText) return;
+    this.records.push({ t: this.now(), node, service, logger, level, message: typeof message === 'string' ? message : message() });
+  }
+}
+
+class SinkLog implements Log {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly node: string,
+    private readonly service: string,
+    readonly logger: string,
+  ) {}
+
+  named(logger: string): Log {
+    return new SinkLog(this.sink, this.node, this.service, logger);
+  }
+
+  get keepsText(): boolean {
+    return this.sink.keepsText;
+  }
+
+  debug(message: LogMessage): void {
+    this.sink.write(this.node, this.service, this.logger, 'debug', message);
+  }
+
+  info(message: LogMessage): void {
+    this.sink.write(this.node, this.service, this.logger, 'info', message);
+  }
+
+  warning(message: LogMessage): void {
+    this.sink.write(this.node, this.service, this.logger, 'warning', message);
+  }
+
+  error(message: LogMessage): void {
+    this.sink.write(this.node, this.service, this.logger, 'error', message);
   }
 }
