@@ -73,6 +73,8 @@ export class Cloud {
   readonly backupServices = new Map<string, BackupService>();
   readonly backupDrivers = new Map<string, FakeBackupDriver>();
   readonly outcomes: Outcome[] = [];
+  /** cinder-volume services whose driver cannot be imported: each start fails again, logging it. */
+  private readonly failedToStart = new Map<string, () => void>();
   private seq = 0;
   private readonly store: Store;
 
@@ -109,7 +111,10 @@ export class Cloud {
             } else if (driverImportFails(o.volume_driver)) {
               // VolumeManager.__init__ cannot import the class, inside Service.__init__ before the
               // services row is made: cmd/volume.py logs it and starts the node's other backends.
-              ports.log.named('cinder.cmd.volume').error(`Volume service ${svcHost} failed to start.`);
+              const failed = ports.log.named('cinder.cmd.volume');
+              const fail = () => failed.error(`Volume service ${svcHost} failed to start.`);
+              fail();
+              this.failedToStart.set(svcHost, fail);
               continue;
             }
             const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
@@ -176,6 +181,8 @@ export class Cloud {
    */
   service(ref: ServiceRef): { stop(): void; crash(): void; start(): void; restart(): void } {
     if (ref.binary === 'cinder-volume') {
+      const fail = this.failedToStart.get(ref.host);
+      if (fail !== undefined) return { stop: () => {}, crash: () => {}, start: fail, restart: fail };
       const v = this.volumeServices.get(ref.host);
       if (!v) throw new Error(`unknown cinder-volume '${ref.host}'; known: ${[...this.volumeServices.keys()].join(', ')}`);
       return { stop: () => v.stop(), crash: () => v.crash(), start: () => v.start(), restart: () => v.restart() };
@@ -198,17 +205,21 @@ export class Cloud {
 
   /** Resize a backend's VG (or one pool of a pooled backend). */
   setBackendCapacity(host: string, sizeGb: number, pool?: string): void {
+    // The storage of a service that never started: no driver watches it.
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.setCapacity(sizeGb, pool);
     this.volumeService(host).reports.statsChanged();
   }
 
   /** The backend's storage fails: driver calls fail, stats stop, data becomes unreadable. */
   failBackend(host: string): void {
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.failBackend();
     this.volumeService(host).reports.statsChanged();
   }
 
   recoverBackend(host: string): void {
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.recoverBackend();
     this.volumeService(host).reports.statsChanged();
   }

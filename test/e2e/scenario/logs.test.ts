@@ -167,6 +167,16 @@ expect:
     expect(list).not.toContain('node1@bad');
   });
 
+  it('a restart fails again with the same line; faults on its storage change nothing', () => {
+    const withFaults = text.replace(
+      'steps:\n',
+      'faults:\n  - {at: 1m, fault: service, host: node1@bad, binary: cinder-volume, action: restart}\n  - {at: 1m, fault: backend_failure, backend: node1@bad, state: failed}\nsteps:\n',
+    );
+    const r = runScenario(loadScenarioText(withFaults, 'bad-driver.yaml', '.'), { seed: '5', cloud: defaultCloudFactory, replay: 'x' });
+    expect(r.log.filter((l) => l.logger === 'cinder.cmd.volume').map((l) => l.t_ms)).toEqual([0, 60_000]);
+    expect(r.steps.find((s) => s.id === 'c1')!.outcome).toBe('ok');
+  });
+
   it("the node's other backend starts and serves creates", () => {
     const c1 = o.steps.find((s) => s.id === 'c1')!;
     expect(c1.outcome).toBe('ok');
