@@ -95,10 +95,11 @@ export class Cloud {
         } else if (svc === 'cinder-volume') {
           if (Object.keys(node.backends).length === 0) {
             // cmd/volume.py exits: drivers cannot be configured in [DEFAULT] since Ocata.
-            host.ports(node.name, 'cinder-volume').log.error(
+            host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume').error(
               'Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.',
             );
           }
+          let started = 0;
           for (const [group, b] of Object.entries(node.backends)) {
             const o = b.options;
             // As cinder-volume reads them: an empty value is unset.
@@ -117,6 +118,7 @@ export class Cloud {
               this.failedToStart.set(svcHost, fail);
               continue;
             }
+            started++;
             const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
@@ -126,6 +128,9 @@ export class Cloud {
               this.directory,
             );
             this.volumeServices.set(svcHost, vs);
+          }
+          if (started === 0 && Object.keys(node.backends).length > 0) {
+            host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume').error('No volume service(s) started successfully, terminating.');
           }
         } else {
           const t = node.backup;

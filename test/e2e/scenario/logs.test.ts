@@ -177,6 +177,14 @@ expect:
     expect(r.steps.find((s) => s.id === 'c1')!.outcome).toBe('ok');
   });
 
+  it('a node none of whose backends starts: cinder-volume terminates, saying so', () => {
+    const allBad = text.replace('enabled_backends = good,bad', 'enabled_backends = bad').replace('        good: {vg_size_gb: 100}\n', '');
+    const r = runScenario(loadScenarioText(allBad, 'bad-driver.yaml', '.'), { seed: '5', cloud: defaultCloudFactory, replay: 'x' });
+    expect(r.log.filter((l) => l.logger === 'cinder.cmd.volume').map((l) => l.message)).toEqual(['Volume service node1@bad failed to start.', 'No volume service(s) started successfully, terminating.']);
+    // Accepted by the API, then no backend: the scheduler sees none at all.
+    expect(r.decisions.map((d) => d.ok)).toEqual([false]);
+  });
+
   it("the node's other backend starts and serves creates", () => {
     const c1 = o.steps.find((s) => s.id === 'c1')!;
     expect(c1.outcome).toBe('ok');
