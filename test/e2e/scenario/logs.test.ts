@@ -58,6 +58,23 @@ steps:
     expect(lines(o, 'cinder.scheduler.base_filter')[0]!.message).toMatch(/Filter results: AvailabilityZoneFilter: \(start: 0, end: 0\), CapacityFilter: \(start: 0, end: 0\), CapabilitiesFilter: \(start: 0, end: 0\)$/);
   });
 
+  it('a lean run reading its log (the fast path) writes the same lines as a full run', () => {
+    const body = `${oneBackend.replace('volume_backend_name = LVM', 'volume_backend_name = LVM\n        lvm_type = default')}setup:
+  - cinder type-create gold
+  - cinder type-key gold set volume_backend_name=GOLD
+steps:
+  - {at: 2m, id: c1, cmd: cinder create --volume-type gold --name v1 10}
+  - {at: 3m, id: c2, cmd: cinder create --name v2 500}
+expect:
+  - {log: {logger: cinder.scheduler.base_filter}, at_least: 2}
+`;
+    const full = run(body);
+    const lean = run(body, 'lean');
+    expect(lines(full, 'cinder.scheduler.base_filter')).toHaveLength(2);
+    expect(lines(lean, 'cinder.scheduler.base_filter')[1]!.message).toMatch(/CapacityFilter: \(start: 1, end: 0\), CapabilitiesFilter: \(start: 0, end: 0\)$/);
+    expect(lean.log).toEqual(full.log);
+  });
+
   it("host_manager warns of a down service at every scheduling call that skips it", () => {
     const o = run(`${oneBackend}faults:
   - {at: 1m, fault: service, host: node1@lvm, binary: cinder-volume, action: stop}
