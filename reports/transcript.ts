@@ -74,7 +74,8 @@ export function transcript(o: RunOutcome): string {
   out.push('', `workloads (${o.workloads.length}):`);
   for (const w of o.workloads) out.push(`  ${w.name}: ${w.requests} requests, ${w.ok} ok, ${w.errors} refused`);
   out.push('', `log: ${Object.entries(o.log_counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing'}`);
-  for (const l of o.log) out.push(`  [${t(l.t_ms)}] ${l.node} ${l.service} ${l.level}: ${l.message}`);
+  // As oslo.log writes a line: LEVEL logger message.
+  for (const l of o.log) out.push(`  [${t(l.t_ms)}] ${l.node} ${l.service} ${l.level.toUpperCase()} ${l.logger} ${l.message}`);
   out.push('', `expectations (${o.summary.expectations_passed} passed, ${o.summary.expectations_failed} failed):`);
   for (const e of o.expectations) out.push(`  ${e.passed ? 'PASS' : 'FAIL'} ${e.text} [${e.where}]`, `       ${e.detail}`);
   return out.join('\n') + '\n';

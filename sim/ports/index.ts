@@ -1,6 +1,6 @@
 export type { Clock, Periodic, Timers, TimerHandle } from './clock.js';
 export type { Rng } from './rng.js';
-export type { Log, LogLevel, LogRecord } from './log.js';
+export type { Log, LogLevel, LogMessage, LogRecord } from './log.js';
 export type { Bus, Handler, Message, CallResult } from './bus.js';
 export type { Store, Table, Row, NewRow } from './store.js';
 export type { ServicePorts } from './service.js';

@@ -12,7 +12,7 @@ export interface ExpectView {
   requests: readonly RequestRecord[];
   decisions: readonly DecisionRecord[];
   serviceStates: readonly ServiceStateRecord[];
-  log: readonly { t_ms: number; node: string; level: string; message: string }[];
+  log: readonly { t_ms: number; node: string; logger: string; level: string; message: string }[];
   confFindings: readonly ConfFindingRecord[];
   /** Non-deleted volumes with this name (any project). */
   volumesNamed(name: string): VolumeFacts[];
@@ -44,7 +44,7 @@ export function describeExpectation(e: ExpectationT): string {
   if (e.placements !== undefined) return `new volumes placed on ${e.placements}${span}${bound}`;
   if (e.conf !== undefined) return `cinder.conf finding ${e.conf}${e.node ? ` on ${e.node}` : ''}${bound || ' >= 1'}`;
   const l = e.log!;
-  return `log lines${l.level ? ` at ${l.level}` : ''}${l.node ? ` on ${l.node}` : ''}${l.contains !== undefined ? ` containing '${l.contains}'` : ''}${span}${bound}`;
+  return `log lines${l.level ? ` at ${l.level}` : ''}${l.logger ? ` from ${l.logger}` : ''}${l.node ? ` on ${l.node}` : ''}${l.contains !== undefined ? ` containing '${l.contains}'` : ''}${span}${bound}`;
 }
 
 function fmt(d: number | string): string {
@@ -77,8 +77,8 @@ export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
     return { passed: ok, detail: `${hits.length} finding${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.file ?? ''}:${hits[0]!.line ?? ''} ${hits[0]!.message}` : ''}` };
   }
   const l = e.log!;
-  const hits = v.log.filter((r) => (l.level === undefined || r.level === l.level) && (l.node === undefined || r.node === l.node) && (l.contains === undefined || r.message.includes(l.contains)) && within(r.t_ms, e, v.nowMs));
-  return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} '${hits[0]!.message.slice(0, 80)}'` : ''}` };
+  const hits = v.log.filter((r) => (l.level === undefined || r.level === l.level) && (l.node === undefined || r.node === l.node) && (l.logger === undefined || r.logger === l.logger) && (l.contains === undefined || r.message.includes(l.contains)) && within(r.t_ms, e, v.nowMs));
+  return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} ${hits[0]!.logger} '${hits[0]!.message.slice(0, 80)}'` : ''}` };
 }
 
 function checkStep(e: ExpectationT, v: ExpectView): Verdict {

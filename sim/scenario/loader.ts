@@ -21,7 +21,16 @@ export interface LoadedScenario {
   cinderConfs: Map<string, CinderConf>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
+  /** cinder.conf errors the run shows rather than refuses (a service that fails to start), located as problems are. */
+  warnings: Problem[];
 }
+
+/**
+ * cinder.conf error findings that do not refuse the scenario: Cinder starts
+ * anyway and the run shows what it does (the backend's service fails to
+ * start, the node's other backends run).
+ */
+const SHOWN_BY_THE_RUN: ReadonlySet<string> = new Set(['unknown-driver']);
 
 /** Locates key paths in a parsed YAML/JSON document. */
 export class Locator {
@@ -132,10 +141,12 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
   });
   problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
   const cinderConfs = loadConfs(scenario, confs);
-  problems.push(...confProblems(scenario, cinderConfs, raw, loc));
+  const warnings: Problem[] = [];
+  problems.push(...confProblems(scenario, cinderConfs, raw, loc, warnings));
   problems.push(...hostProblems(scenario, cinderConfs, loc));
   if (problems.length) throw new ScenarioProblems(dedupe(problems));
   return {
+    warnings: dedupe(warnings),
     scenario,
     file,
     dir,
@@ -193,13 +204,13 @@ function dedupe(problems: Problem[]): Problem[] {
 }
 
 /**
- * cinder.conf errors (lines oslo.config refuses, unknown drivers) are
- * problems of the scenario; so is fake driver data for a backend group the
+ * cinder.conf errors (lines oslo.config refuses) are problems of the
+ * scenario (an unknown driver class is a warning: see SHOWN_BY_THE_RUN); so is fake driver data for a backend group the
  * node's cinder.conf does not enable.  Inline conf lines map into the
  * scenario file.
  */
-function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown, loc: Locator): Problem[] {
-  const out: Problem[] = [];
+function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown, loc: Locator, warnings: Problem[]): Problem[] {
+  const problems: Problem[] = [];
   s.topology.nodes.forEach((n, i) => {
     const conf = confs.get(n.name);
     const src = n.cinder_conf;
@@ -207,6 +218,7 @@ function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown,
     if (conf) {
       for (const f of conf.findings) {
         if (f.severity !== 'error') continue;
+        const out = SHOWN_BY_THE_RUN.has(f.rule) ? warnings : problems;
         if (typeof src === 'string') {
           const base = loc.locate(confPath).line;
           const inline = valueAt(raw, confPath);
@@ -220,11 +232,11 @@ function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown,
     const enabled = conf?.backends.map((b) => b.name) ?? [];
     for (const group of Object.keys(n.backends)) {
       if (!enabled.includes(group)) {
-        out.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf; enabled_backends: ${enabled.join(', ') || '(none)'}`, group));
+        problems.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf; enabled_backends: ${enabled.join(', ') || '(none)'}`, group));
       }
     }
   });
-  return out;
+  return problems;
 }
 
 /** The service hosts a topology has: host@backend per cinder-volume, host per scheduler and backup. */

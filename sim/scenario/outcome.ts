@@ -100,6 +100,8 @@ export interface LogRecordOut {
   t_ms: number;
   node: string;
   service: string;
+  /** Cinder's logger name (cinder.scheduler.host_manager). */
+  logger: string;
   level: string;
   message: string;
 }
@@ -148,7 +150,7 @@ export interface RunOutcome {
   faults: FaultRecord[];
   conf_findings: ConfFindingRecord[];
   workloads: WorkloadSummary[];
-  /** Warning and error log lines (info and debug are counted only). */
+  /** Cinder's log lines at INFO and above, as its default log level writes them (none in a lean run without log expectations: counted only). */
   log: LogRecordOut[];
   log_counts: Record<string, number>;
   expectations: ExpectationResult[];

@@ -66,6 +66,8 @@ class ScenarioRun {
     this.world = sc.world;
     this.cloud = sc.view;
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
+    // A lean run counts log lines; it keeps their text only for a log expectation to read.
+    if (opts.records === 'lean' && !s.expect.some((e) => e.log !== undefined)) this.world.log.keepText(false);
     this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version)) };
   }
 
@@ -133,7 +135,7 @@ class ScenarioRun {
       requests: rec.requests,
       decisions: rec.decisionRecords(),
       serviceStates: rec.serviceStates,
-      log: this.world.log.records.map((r) => ({ t_ms: r.t, node: r.node, level: r.level, message: r.message })),
+      log: this.world.log.records.map((r) => ({ t_ms: r.t, node: r.node, logger: r.logger, level: r.level, message: r.message })),
       confFindings: this.confFindings(),
       volumesNamed: (name) => {
         const re = new RegExp('^' + name.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
@@ -149,7 +151,7 @@ class ScenarioRun {
     const s = this.loaded.scenario;
     const rec = this.recorder;
     const logCounts: Record<string, number> = {};
-    for (const r of this.world.log.records) logCounts[r.level] = (logCounts[r.level] ?? 0) + 1;
+    for (const [level, n] of Object.entries(this.world.log.counts)) if (n > 0) logCounts[level] = n;
     return {
       schema_version: OUTCOME_SCHEMA_VERSION,
       scenario: s.name,
@@ -166,7 +168,7 @@ class ScenarioRun {
       faults: rec.faults,
       conf_findings: this.confFindings(),
       workloads: rec.workloads,
-      log: this.world.log.records.filter((r) => r.level === 'warning' || r.level === 'error').map((r) => ({ t_ms: r.t, node: r.node, service: r.service, level: r.level, message: r.message })),
+      log: this.world.log.records.filter((r) => r.level !== 'debug').map((r) => ({ t_ms: r.t, node: r.node, service: r.service, logger: r.logger, level: r.level, message: r.message })),
       log_counts: logCounts,
       expectations: rec.expectations,
       summary: rec.summary(rec.expectations.filter((e) => e.passed).length),

@@ -231,7 +231,7 @@ export const Expectation = z
     conf: z.enum(Object.keys(lintRules) as [LintRuleId, ...LintRuleId[]]).optional().describe('a cinder.conf lint rule; counts findings on `node` (or any node); default at_least 1'),
     node: Name.optional(),
     // kind: log lines
-    log: z.object({ level: z.enum(['debug', 'info', 'warning', 'error']).optional(), node: Name.optional(), contains: z.string().optional() }).strict().optional(),
+    log: z.object({ level: z.enum(['debug', 'info', 'warning', 'error']).optional(), node: Name.optional(), logger: z.string().optional().describe("Cinder's logger name, e.g. cinder.scheduler.host_manager"), contains: z.string().optional() }).strict().optional(),
     at: Duration.optional().describe('check at this virtual time instead of at the end'),
   })
   .strict()

@@ -8,6 +8,30 @@ import { atLeast, type ApiError, type RequestContext } from './requests.js';
 import { mv } from './version.js';
 import { volumeView } from './views.js';
 import { refreshAzCache, validAvailabilityZones } from './zones.js';
+import type { Rng } from '../../ports/rng.js';
+
+/** Taskflow's atom uuids, on their own stream so that logging them shifts no other draw of the API. */
+const taskflowRngs = new WeakMap<ApiCore, Rng>();
+
+/**
+ * The create flow's engine runs under a DynamicLogListener (volume/api.py):
+ * a task that raises is logged at WARNING by cinder.volume.api.  The line's
+ * traceback and atom details (taskflow's failure formatter) are not modelled.
+ */
+function extractTaskFailed(core: ApiCore): void {
+  let rng = taskflowRngs.get(core);
+  if (rng === undefined) taskflowRngs.set(core, (rng = core.ports.rng.fork('taskflow')));
+  const r = rng;
+  const h = (n: number) => {
+    let x = '';
+    for (let i = 0; i < n; i++) x += '0123456789abcdef'[r.int(0, 15)];
+    return x;
+  };
+  core.ports.log.warning(() => {
+    const uuid = `${h(8)}-${h(4)}-4${h(3)}-${'89ab'[r.int(0, 3)]}${h(3)}-${h(12)}`;
+    return `Task 'cinder.volume.flows.api.create_volume.ExtractVolumeRequestTask;volume:create' (${uuid}) transitioned into state 'FAILURE' from state 'RUNNING'`;
+  });
+}
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -180,6 +204,7 @@ function resolveAz(
   if (typeAzs) {
     safe = new Set(typeAzs.filter((z) => valid.has(z)));
     if (safe.size === 0) {
+      extractTaskFailed(core);
       return { ok: false, error: { http: 400, error: 'InvalidTypeAvailabilityZones', message: `Volume type is only supported in these availability zones: ${typeAzs.join(',')}` } };
     }
   }
@@ -188,11 +213,12 @@ function resolveAz(
   if (az === null && !typeAzs) az = fallback;
   if (az !== null && !safe.has(az)) {
     if (core.opts.allow_availability_zone_fallback) {
-      core.ports.log.warning(`Availability zone '${az}' not found, falling back to '${fallback}'.`);
+      core.ports.log.named('cinder.volume.flows.api.create_volume').warning(`Availability zone '${az}' not found, falling back to '${fallback}'.`);
       refreshAzCache(core);
       az = fallback;
     } else {
       refreshAzCache(core);
+      extractTaskFailed(core);
       return { ok: false, error: { http: 400, error: 'InvalidAvailabilityZone', message: `Availability zone '${az}' is invalid.` } };
     }
   }

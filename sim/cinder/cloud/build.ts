@@ -12,6 +12,8 @@ import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
 import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
+import { driverImportFails } from '../config/lint-driver.js';
+import { renamedDriverClasses } from '../config/known.js';
 import { checkInvariants } from './invariants.js';
 import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
 
@@ -71,6 +73,8 @@ export class Cloud {
   readonly backupServices = new Map<string, BackupService>();
   readonly backupDrivers = new Map<string, FakeBackupDriver>();
   readonly outcomes: Outcome[] = [];
+  /** cinder-volume services whose driver cannot be imported: each start fails again, logging it. */
+  private readonly failedToStart = new Map<string, () => void>();
   private seq = 0;
   private readonly store: Store;
 
@@ -91,10 +95,11 @@ export class Cloud {
         } else if (svc === 'cinder-volume') {
           if (Object.keys(node.backends).length === 0) {
             // cmd/volume.py exits: drivers cannot be configured in [DEFAULT] since Ocata.
-            host.ports(node.name, 'cinder-volume').log.error(
+            host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume').error(
               'Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.',
             );
           }
+          let started = 0;
           for (const [group, b] of Object.entries(node.backends)) {
             const o = b.options;
             // As cinder-volume reads them: an empty value is unset.
@@ -102,6 +107,18 @@ export class Cloud {
             const svcHost = `${backendHost}@${group}`;
             const ports = host.ports(node.name, `cinder-volume@${group}`);
             store ??= ports.store;
+            if (o.volume_driver in renamedDriverClasses) {
+              ports.log.warning(`Driver path ${o.volume_driver} is deprecated, update your configuration to the new path.`);
+            } else if (driverImportFails(o.volume_driver)) {
+              // VolumeManager.__init__ cannot import the class, inside Service.__init__ before the
+              // services row is made: cmd/volume.py logs it and starts the node's other backends.
+              const failed = ports.log.named('cinder.cmd.volume');
+              const fail = () => failed.error(`Volume service ${svcHost} failed to start.`);
+              fail();
+              this.failedToStart.set(svcHost, fail);
+              continue;
+            }
+            started++;
             const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
             this.drivers.set(svcHost, driver);
             const vs = new VolumeService(
@@ -111,6 +128,9 @@ export class Cloud {
               this.directory,
             );
             this.volumeServices.set(svcHost, vs);
+          }
+          if (started === 0 && Object.keys(node.backends).length > 0) {
+            host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume').error('No volume service(s) started successfully, terminating.');
           }
         } else {
           const t = node.backup;
@@ -166,6 +186,8 @@ export class Cloud {
    */
   service(ref: ServiceRef): { stop(): void; crash(): void; start(): void; restart(): void } {
     if (ref.binary === 'cinder-volume') {
+      const fail = this.failedToStart.get(ref.host);
+      if (fail !== undefined) return { stop: () => {}, crash: () => {}, start: fail, restart: fail };
       const v = this.volumeServices.get(ref.host);
       if (!v) throw new Error(`unknown cinder-volume '${ref.host}'; known: ${[...this.volumeServices.keys()].join(', ')}`);
       return { stop: () => v.stop(), crash: () => v.crash(), start: () => v.start(), restart: () => v.restart() };
@@ -188,17 +210,21 @@ export class Cloud {
 
   /** Resize a backend's VG (or one pool of a pooled backend). */
   setBackendCapacity(host: string, sizeGb: number, pool?: string): void {
+    // The storage of a service that never started: no driver watches it.
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.setCapacity(sizeGb, pool);
     this.volumeService(host).reports.statsChanged();
   }
 
   /** The backend's storage fails: driver calls fail, stats stop, data becomes unreadable. */
   failBackend(host: string): void {
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.failBackend();
     this.volumeService(host).reports.statsChanged();
   }
 
   recoverBackend(host: string): void {
+    if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.recoverBackend();
     this.volumeService(host).reports.statsChanged();
   }

@@ -1,5 +1,6 @@
 import { filters as filterRegistry, filterNames, isFilterName, type FilterName } from './filters/index.js';
 import { FALLBACK, FastPath, fastPathApplies } from './fast-path.js';
+import type { Log } from '../../ports/log.js';
 import { extractBackend, extractPool } from '../host.js';
 import type { HostManager, PoolState, ServiceInfo } from './host-manager.js';
 import { PyError, pyRepr, type Json } from './python.js';
@@ -80,6 +81,8 @@ export interface FilterSchedulerOptions {
   trace?: TraceLevel;
   /** Trace-light default-like creates take the cached fast path (same decisions); off unless asked for. */
   fastPath?: boolean;
+  /** The scheduler service's log: the lines base_filter and filter_scheduler write.  None: nothing is logged. */
+  log?: Log;
 }
 
 class Abort extends Error {
@@ -104,8 +107,13 @@ export class FilterScheduler {
   private readonly light: boolean;
   private readonly enabledFilters: { name: FilterName; filter: BackendFilter }[] | Abort;
   private readonly fast: FastPath | null = null;
+  /** cinder.scheduler.base_filter and cinder.scheduler.filter_scheduler. */
+  private readonly baseFilterLog: Log | null;
+  private readonly log: Log | null;
 
   constructor(opts: FilterSchedulerOptions) {
+    this.baseFilterLog = opts.log?.named('cinder.scheduler.base_filter') ?? null;
+    this.log = opts.log?.named('cinder.scheduler.filter_scheduler') ?? null;
     this.config = { ...schedulerDefaults, ...opts.config };
     this.hostManager = opts.hostManager;
     this.lookups = opts.lookups;
@@ -131,7 +139,11 @@ export class FilterScheduler {
         d.resourceBackendRemoved = list.filter((w) => !keep.includes(w)).map((w) => w.pool.host);
         list = keep;
       }
-      if (list.length === 0) throw noValidBackend('No weighed backends available');
+      if (list.length === 0) {
+        // _schedule: '%s' of the request spec's volume_type, a dict printed as Python prints it.
+        this.log?.warning(() => `No weighed backend found for volume with properties: ${pyRepr((spec.volume_type ?? null) as Json)}`);
+        throw noValidBackend('No weighed backends available');
+      }
       this.choose(d, list[0]!.pool, spec.volume_properties.size);
       if (props.retry) props.retry.backends.push(list[0]!.pool.backendId);
     });
@@ -226,10 +238,17 @@ export class FilterScheduler {
         if (typeof fast === 'object') {
           d.weighed = [{ host: fast.pool.host, weight: fast.weight }];
           weighed = [fast];
+        } else if (this.baseFilterLog !== null) {
+          // No survivor: the counts of the line come from the full loop (pure: it changes nothing).
+          const counts = this.baseFilterLog.keepsText ? [] : null;
+          if (counts !== null) this.filter(candidates, ctx, { ...d, filters: [] }, this.enabledFilters, counts);
+          this.logFiltration(spec, counts);
         }
       } else {
-        const passed = this.filter(candidates, ctx, d, this.enabledFilters);
+        const counts = this.baseFilterLog?.keepsText === true ? [] : null;
+        const passed = this.filter(candidates, ctx, d, this.enabledFilters, counts);
         if (passed.length > 0) weighed = this.weigh(passed, ctx, d, spec.operation === 'create_volume' && !spec.resource_backend);
+        else this.logFiltration(spec, counts);
       }
       if (d.retry === undefined && props.retry) d.retry = props.retry;
       finish(d, weighed, props);
@@ -277,7 +296,22 @@ export class FilterScheduler {
     if (next.num_attempts > max) throw noValidBackend(`Exceeded max scheduling attempts ${max} for resource ${spec.volume_id === null ? 'None' : spec.volume_id}`);
   }
 
-  private filter(candidates: readonly PoolState[], ctx: FilterContext, d: Decision, enabled: { name: FilterName; filter: BackendFilter }[]): PoolState[] {
+  /**
+   * base_filter's _log_filtration, at INFO (the DEBUG line with every
+   * filter's remaining hosts is not written at Cinder's default log level).
+   * `counts`: each filter's start and end, or null when the line is counted only.
+   */
+  private logFiltration(spec: RequestSpec, counts: number[] | null): void {
+    const log = this.baseFilterLog;
+    if (log === null) return;
+    if (counts === null) return log.info('');
+    const names = this.enabledFilters instanceof Abort ? [] : this.enabledFilters.map((f) => f.name);
+    const results = names.map((name, i) => `${name}: (start: ${counts[2 * i]!}, end: ${counts[2 * i + 1]!})`).join(', ');
+    log.info(`Filtering removed all hosts for the request with volume ID '${spec.volume_id ?? 'None'}'. Filter results: ${results}`);
+  }
+
+  /** get_filtered_objects: every enabled filter in turn; `counts` (if given) gets each one's start and end. */
+  private filter(candidates: readonly PoolState[], ctx: FilterContext, d: Decision, enabled: { name: FilterName; filter: BackendFilter }[], counts: number[] | null = null): PoolState[] {
     let list = candidates as PoolState[];
     for (const { name, filter } of enabled) {
       const survivors: PoolState[] = [];
@@ -293,6 +327,7 @@ export class FilterScheduler {
         throw e;
       }
       d.filters!.push({ name, passed: this.light ? [] : survivors.map((p) => p.host), rejected });
+      counts?.push(list.length, survivors.length);
       list = survivors;
     }
     return list;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { Log } from '../../ports/log.js';
 import { appendHost } from '../host.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
 import { copyDict } from '../dict.js';
@@ -360,6 +361,8 @@ export interface HostManagerOptions {
   clock: Clock;
   /** cinder.conf max_over_subscription_ratio (StrOpt), default "20.0". */
   max_over_subscription_ratio?: string;
+  /** The scheduler service's log (cinder.scheduler.host_manager's lines).  None: nothing is logged. */
+  log?: Log;
   /**
    * false: re-apply every stored report at every call, as Cinder does (the
    * reference the incremental intake is tested against).  Default true.
@@ -415,8 +418,13 @@ export class HostManager {
   private readonly missingKeys = new Set<string>();
   private readonly beforeConsume: ((pool: PoolState) => void) | undefined;
   private readonly onConsumed: ((pool: PoolState) => void) | undefined;
+  private readonly log: Log | null;
+  /** The hosts of the services list last given that are down (not disabled, not frozen). */
+  private downOf: { services: readonly ServiceInfo[]; hosts: string[] } | null = null;
+  private downWarnings = true;
   constructor(opts: HostManagerOptions) {
     this.clock = opts.clock;
+    this.log = opts.log?.named('cinder.scheduler.host_manager') ?? null;
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
     this.incremental = opts.incremental ?? true;
     this.beforeConsume = opts.beforeConsume;
@@ -435,7 +443,10 @@ export class HostManager {
     const key = clusterName || backendHost;
     const justInit = this.serviceStatesLastUpdate.size === 0;
     const old = this.serviceStates.get(key);
-    if (old && timestampWallMs < old.timestampWallMs) return 'ignored_old';
+    if (old && timestampWallMs < old.timestampWallMs) {
+      this.log?.info(() => `Ignoring old capability report from ${key}.`);
+      return 'ignored_old';
+    }
     const next: StoredReport = { capabilities, timestampWallMs };
     const lastUpdate = this.serviceStatesLastUpdate.get(key);
     const oldOrEmpty: StoredReport | null = old ?? null;
@@ -490,6 +501,7 @@ export class HostManager {
    * row objects) when something changed.
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
+    if (this.log !== null && this.downWarnings) this.logDownServices(this.log, services);
     // Cinder re-applies every stored report at each call.  That changes nothing unless a
     // report, a service row or a consumption changed since the last call; a consumed pool
     // changes only when its consumption is not newer than its report (then it is wiped).
@@ -515,6 +527,27 @@ export class HostManager {
       }
     }
     return this.refreshAll(services, reapplyKeys);
+  }
+
+  /** Runs `fn` with no "volume service is down" lines (a report taken later than Cinder would have). */
+  withoutDownWarnings<T>(fn: () => T): T {
+    const was = this.downWarnings;
+    this.downWarnings = false;
+    try {
+      return fn();
+    } finally {
+      this.downWarnings = was;
+    }
+  }
+
+  /** _update_backend_state_map warns of every down service it skips, at every call (disabled and frozen ones are not listed). */
+  private logDownServices(log: Log, services: readonly ServiceInfo[]): void {
+    let down = this.downOf;
+    if (down === null || down.services !== services) {
+      down = { services, hosts: services.filter((s) => !s.up && !s.disabled && !s.frozen).map((s) => s.host) };
+      this.downOf = down;
+    }
+    for (const host of down.hosts) log.warning(() => `volume service is down. (host: ${host})`);
   }
 
   /**

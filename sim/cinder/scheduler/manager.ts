@@ -81,8 +81,8 @@ export class SchedulerService {
     this.hostManager = this.newHostManager();
     this.filterScheduler = this.newFilterScheduler();
     this.heart = new ServiceHeart(ports, 'cinder-scheduler', defaults.host ?? ports.node, defaults.report_interval, directory);
-    this.view = new ServiceView(ports.clock, ports.log, directory, effectiveServiceDownTime(defaults) * 1000, (host) => this.puller.markDirty(host));
-    this.puller = new ReportPuller(ports.clock, directory, shortcuts.lazyPulls, (host, caps, ts) => this.intake(host, caps, ts), () => this.hostManager);
+    this.view = new ServiceView(ports.clock, directory, effectiveServiceDownTime(defaults) * 1000, (host) => this.puller.markDirty(host));
+    this.puller = new ReportPuller(ports.clock, directory, shortcuts.lazyPulls, (host, caps, ts) => this.intake(host, caps, ts, true), () => this.hostManager);
   }
 
   get host(): string {
@@ -92,6 +92,7 @@ export class SchedulerService {
   private newHostManager(): HostManager {
     return new HostManager({
       clock: this.ports.clock,
+      log: this.ports.log,
       max_over_subscription_ratio: String(this.defaults.max_over_subscription_ratio),
       incremental: this.shortcuts.incrementalIntake,
       beforeConsume: (pool) => this.puller.beforeConsume(pool.backendKey),
@@ -106,6 +107,7 @@ export class SchedulerService {
       lookups: this.lookups(),
       trace: this.traceLevel,
       fastPath: this.shortcuts.fastPath,
+      log: this.ports.log,
       config: {
         scheduler_default_filters: d.scheduler_default_filters,
         scheduler_default_weighers: d.scheduler_default_weighers,
@@ -230,11 +232,11 @@ export class SchedulerService {
    * initialised, so the first reporters come first in the candidate
    * order), then the notify_service_capabilities cast sent with it.
    */
-  private intake(host: string, caps: Capabilities, timestampWallMs: number): void {
+  private intake(host: string, caps: Capabilities, timestampWallMs: number, pulled = false): void {
     const hm = this.hostManager;
     const servicesNow = hm.justInitialised() ? this.serviceInfos() : undefined;
-    const r = hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
-    if (r === 'ignored_old') this.ports.log.info(`Ignoring old capability report from ${host}.`);
+    // A pulled report arrived in Cinder when it was sent: the rows of now would warn of services down since.
+    const r = pulled ? hm.withoutDownWarnings(() => hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow)) : hm.updateServiceCapabilities(host, caps, timestampWallMs, null, servicesNow);
     this.puller.taken(host, caps, r);
     hm.notifyServiceCapabilities(host, caps, timestampWallMs);
   }
@@ -296,7 +298,7 @@ export class SchedulerService {
     const retry = (args.retry ?? undefined) as RetryInfo | undefined;
     const d = this.filterScheduler.scheduleCreateVolume(this.input(spec, retry ? { retry } : {}));
     if (!d.selected || !d.pool) {
-      this.ports.log.error(`Failed to run task cinder.scheduler.flows.create_volume.ScheduleCreateVolumeTask;volume:create: ${d.error}`);
+      this.ports.log.named('cinder.scheduler.flows.create_volume').error(`Failed to run task cinder.scheduler.flows.create_volume.ScheduleCreateVolumeTask;volume:create: ${d.error}`);
       this.volumes.update(v.id, { status: 'error', host: null });
       this.userMessage(v.project_id, 'VOLUME', v.id, 'VOLUME_VOLUME_001_003', 'schedule allocate volume:Could not find any available weighted backend.');
       this.record('create_volume', v.id, d);

@@ -11,7 +11,8 @@ export const validateCommand = defineCommand({
     for (const f of args.files as string[]) {
       try {
         const s = loadScenarioFile(f, io.cwd);
-        io.stdout(`${s.file}: ok (${s.scenario.name})\n`);
+        for (const w of s.warnings) io.stderr(`warning: ${formatProblem(w)}\n`);
+        io.stdout(`${s.file}: ok (${s.scenario.name})${s.warnings.length ? `, ${s.warnings.length} warning${s.warnings.length === 1 ? '' : 's'}` : ''}\n`);
       } catch (e) {
         if (!(e instanceof ScenarioProblems)) throw e;
         bad++;

@@ -101,6 +101,20 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     expect(io.err).toContain("bad.yaml:14:24: expect[0].outcome: 'fine' is not valid; valid: ok, error");
   });
 
+  it('validate: a volume_driver class Cinder does not have is a warning, not a refusal', async () => {
+    const dir = tmp();
+    const conf = '[DEFAULT]\nenabled_backends = good,bad\n[good]\nvolume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver\n[bad]\nvolume_driver = cinder.volume.drivers.lvm.LVMISCSIDriver\n';
+    writeFileSync(join(dir, 'node1.conf'), conf);
+    writeFileSync(
+      join(dir, 'bad-driver.yaml'),
+      'version: 1\nname: bad-driver\ndescription: d\nduration: 1m\ntopology:\n  nodes:\n    - {name: controller, services: [cinder-api, cinder-scheduler]}\n    - {name: node1, cinder_conf: {file: node1.conf}}\n',
+    );
+    const io = bufferIo(dir);
+    expect(await main(['validate', 'bad-driver.yaml'], io)).toBe(0);
+    expect(io.out).toContain('bad-driver.yaml: ok (bad-driver), 1 warning');
+    expect(io.err).toContain('warning: node1.conf:6:1: topology.nodes[1].cinder_conf.file: cinder.conf: Cinder 2023.1 has no driver class cinder.volume.drivers.lvm.LVMISCSIDriver');
+  });
+
   it('list: every built-in scenario with its description', async () => {
     const io = bufferIo(tmp());
     expect(await main(['list'], io)).toBe(0);

@@ -27,7 +27,7 @@ const view: ExpectView = {
   requests: [req(1, 'create', true, 'v1', 'error'), req(2, 'create', true, 'v2', 'available'), req(3, 'transfer-accept', false, null), req(4, 'create', true, 'v3', 'available'), { ...req(5, 'retype', true, 'v2', 'available'), at_ms: 300_000 }],
   decisions: [decision(1000, 'v1', null, 'AvailabilityZoneFilter'), decision(2000, 'v2', 'node1@lvm#LVM'), decision(200_000, 'v3', 'node3@lvm#LVM'), { ...decision(300_001, 'v2', null, 'CapabilitiesFilter'), operation: 'retype', message: 'No valid backend was found. Current backend not valid for volume v2 with type ssd, migration not allowed' }],
   serviceStates: [svc(0, 'up'), svc(70_000, 'down'), svc(400_000, 'up')],
-  log: [{ t_ms: 5, node: 'node1', level: 'warning', message: 'slow' }],
+  log: [{ t_ms: 5, node: 'node1', logger: 'cinder.scheduler.host_manager', level: 'warning', message: 'volume service is down. (host: node3@lvm)' }],
   confFindings: [{ node: 'node1', severity: 'warning', rule: 'wrong-section', file: 'x.yaml#node1', line: 7, message: 'storage_availability_zone in [lvm] is ignored' }],
   volumesNamed: (n) => (n === 'vol2' ? [{ id: 'v2', name: 'vol2', status: 'available', host: 'node1@lvm#LVM', availability_zone: 'nova', size: 10, project_id: 'projectB' }] : []),
   statusOf: (id) => statuses[id],
@@ -63,6 +63,8 @@ const table: [expectation: Record<string, unknown>, passed: boolean, detail: str
   [{ conf: 'wrong-section', node: 'node2' }, false, '0 findings'],
   [{ conf: 'unused-backend-group', at_most: 0 }, true, '0 findings'],
   [{ log: { level: 'warning', node: 'node1' }, at_most: 0 }, false, '1 matching log line'],
+  [{ log: { logger: 'cinder.scheduler.host_manager', contains: 'volume service is down. (host: node3@lvm)' }, at_least: 1 }, true, 'node1 warning cinder.scheduler.host_manager'],
+  [{ log: { logger: 'cinder.scheduler.filter_scheduler', contains: 'volume service is down' }, at_least: 1 }, false, '0 matching log lines'],
 ];
 
 describe('expectations', () => {

@@ -1,5 +1,4 @@
 import type { Clock } from '../../../ports/clock.js';
-import type { Log } from '../../../ports/log.js';
 import type { Table } from '../../../ports/store.js';
 import type { ServiceRow } from '../../db/index.js';
 import { isServiceUp, type ServiceDirectory } from '../../service/index.js';
@@ -18,7 +17,6 @@ export class ServiceView {
 
   constructor(
     private readonly clock: Clock,
-    private readonly log: Log,
     private readonly directory: ServiceDirectory,
     /** The effective service_down_time, ms. */
     private readonly downMs: number,
@@ -50,8 +48,6 @@ export class ServiceView {
         if (settled < recheckAtMono) recheckAtMono = settled;
         const prev = this.infoCache.get(s.host);
         if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
-        // Cinder logs this at every scheduling call; once per change keeps long runs' logs bounded.
-        if (!up && !s.disabled) this.log.warning(`volume service is down. (host: ${s.host})`);
         this.onRowChanged(s.host);
         const info = { host: s.host, availability_zone: s.availability_zone, disabled: s.disabled, frozen: s.frozen, up };
         this.infoCache.set(s.host, info);
