@@ -26,6 +26,8 @@ export interface CloudDecision {
   ok: boolean;
   chosen: string | null;
   emptiedBy: string | null;
+  /** No candidate entered filtering (every filter started at 0). */
+  noCandidates: boolean;
   message: string | null;
   traceText: string;
   trace: unknown;
@@ -77,9 +79,9 @@ export class CloudView {
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;
   }
 
-  /** Submit one API request; `done` is called (in virtual time) with the answer. */
-  submit(ctx: RequestContext, req: CinderRequest, done: (r: ApiResult) => void): void {
-    this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }));
+  /** Submit one API request to the cinder-api on `apiNode` (default: the first); `done` is called (in virtual time) with the answer. */
+  submit(ctx: RequestContext, req: CinderRequest, done: (r: ApiResult) => void, apiNode?: string): void {
+    this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }), apiNode);
   }
 
   /** Scheduling decisions so far, oldest first (the list grows). */
@@ -89,7 +91,7 @@ export class CloudView {
       const list = this.decisionCache.list;
       for (const d of all.slice(list.length)) {
         const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
-        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
+        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
       }
       this.decisionCache = { n: all.length, list };
     }

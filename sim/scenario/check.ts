@@ -19,11 +19,13 @@ export interface NormalStep {
   cmd: string;
   as: string;
   id: string | undefined;
+  /** The node whose cinder-api takes the step's requests (undefined: the first). */
+  via: string | undefined;
 }
 
 export function normalStep(section: 'setup' | 'steps', index: number, s: StepT): NormalStep {
-  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined };
-  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id };
+  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined, via: undefined };
+  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id, via: s.via };
 }
 
 export function allSteps(s: Scenario): NormalStep[] {
@@ -57,6 +59,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     if (ms > durMs) out.push({ path, message: `time ${ms} ms is after the end of the run (duration ${durMs} ms)` });
   };
 
+  const apiNodes = s.topology.nodes.filter((n) => n.services.includes('cinder-api')).map((n) => n.name);
   const ids = new Map<string, number>();
   const steps = allSteps(s);
   steps.forEach((st, order) => {
@@ -65,6 +68,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     if (st.section === 'setup' && st.atMs !== undefined) out.push({ path: field('at'), message: "setup steps run in order before the timed steps and take no 'at'; move it to steps" });
     if (st.section === 'steps' && st.atMs === undefined) out.push({ path: base, message: "a timed step needs 'at' (e.g. at: 70s)" });
     if (st.atMs !== undefined) checkTime(field('at'), st.atMs);
+    if (st.via !== undefined && !apiNodes.includes(st.via)) out.push({ path: field('via'), message: `'${st.via}' runs no cinder-api; nodes with cinder-api: ${apiNodes.join(', ') || '(none)'}` });
     if (!projects.has(st.as)) out.push({ path: field('as'), message: `unknown project '${st.as}'; valid: ${projectList}` });
     if (st.id !== undefined) {
       if (ids.has(st.id)) out.push({ path: field('id'), message: `duplicate step id '${st.id}'` });

@@ -30,6 +30,8 @@ export interface PositionalSpec {
   /** nargs='+' (at least one) or '*' when optional too */
   multi?: boolean;
   choices?: readonly string[];
+  /** type=int: argparse refuses a word that is not an integer. */
+  int?: boolean;
 }
 
 export interface CommandSpec {
@@ -56,7 +58,7 @@ const nameOpts = {
 export const cinderCommands = {
   create: {
     help: 'Creates a volume.',
-    positionals: [pos('size', '<size>', { optional: true })],
+    positionals: [pos('size', '<size>', { optional: true, int: true })],
     options: {
       ...nameOpts,
       '--snapshot-id': v('snapshot_id', '<snapshot-id>'),
@@ -96,7 +98,7 @@ export const cinderCommands = {
     },
   },
   show: { help: 'Shows volume details.', positionals: [pos('volume', '<volume>')], options: {} },
-  extend: { help: 'Attempts to extend size of an existing volume.', positionals: [pos('volume', '<volume>'), pos('new_size', '<new_size>')], options: {} },
+  extend: { help: 'Attempts to extend size of an existing volume.', positionals: [pos('volume', '<volume>'), pos('new_size', '<new_size>', { int: true })], options: {} },
   retype: {
     help: 'Changes the volume type for a volume.',
     positionals: [pos('volume', '<volume>'), pos('new_type', '<volume-type>')],

@@ -5,8 +5,8 @@ import type { LoadedScenario } from '../loader.js';
 import type { RequestRecord } from '../outcome.js';
 import type { Recorder } from './recorder.js';
 
-/** Make one request as `project`, recorded under `source`; `done` gets the answer and its record. */
-export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void) => void;
+/** Make one request as `project`, recorded under `source`, to the cinder-api on node `via` (default: the first); `done` gets the answer and its record. */
+export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void, via?: string) => void;
 
 /** What the parts of a run (steps, workloads, faults) share. */
 export interface RunContext {

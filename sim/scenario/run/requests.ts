@@ -33,7 +33,7 @@ function targetVolume(cloud: CloudView, req: CinderRequest, project: string): st
 /** Every request of a run goes through here: numbered, recorded, answered. */
 export function requestSender(world: World, cloud: CloudView, recorder: Recorder): Submit {
   let seq = 0;
-  return (source, project, req, done) => {
+  return (source, project, req, done, via) => {
     const rec: RequestRecord = {
       seq: ++seq,
       at_ms: world.sim.now,
@@ -43,6 +43,7 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       verb: req.verb,
       request: { ...req } as Record<string, unknown>,
       ok: false,
+      result: 'in_flight',
       http: null,
       error: null,
       message: null,
@@ -63,6 +64,6 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       }
       recorder.answered(rec);
       done(r, rec);
-    });
+    }, via);
   };
 }

@@ -114,7 +114,7 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     const f = JSON.parse(io.out) as Record<string, number>;
     expect(f['backends']).toBe(12);
     expect(f['requests']).toBeGreaterThan(150);
-    expect(f['requests_ok']).toBe(f['requests']);
+    expect(f['requests_succeeded']).toBe(f['requests']);
     expect(f['events']).toBeGreaterThan(0);
     expect(f['peak_rss_mb']).toBeGreaterThan(0);
   });
