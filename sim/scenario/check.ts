@@ -6,6 +6,8 @@ import type { Scenario, StepT } from './schema.js';
 export interface CheckIssue {
   path: PathKey[];
   message: string;
+  /** Runs, but is likely a mistake (a command line the client's parser refuses: that step's outcome is the refusal). */
+  warning?: boolean;
 }
 
 /** The built-in project every scenario has: the cloud admin. */
@@ -79,7 +81,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
       if (at === undefined || at >= order) out.push({ path: field('cmd'), message: `\${${ref.step}.${ref.field}} refers to no earlier step with id '${ref.step}'` });
     }
     const parsed = parseCommandLine(st.cmd.replace(/\$\{[^}]*\}/g, 'REF'));
-    if (!parsed.ok) out.push({ path: field('cmd'), message: parsed.error });
+    if (!parsed.ok) out.push({ path: field('cmd'), message: parsed.argparse ? `${parsed.error} (the step runs; its outcome is this usage error, exit status 2)` : parsed.error, warning: parsed.argparse !== undefined });
   });
   // Timed steps must be in time order so the file reads as it runs.
   let last = -1;
@@ -130,6 +132,13 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
 
   s.expect.forEach((e, i) => {
     const p: PathKey[] = ['expect', i];
+    for (const k of ['volume', 'message_contains', 'output_contains', 'output_not_contains', 'status', 'host_matches', 'availability_zone'] as const) {
+      const text = e[k];
+      if (text === undefined) continue;
+      for (const ref of referencesIn(text)) {
+        if (!ids.has(ref.step)) out.push({ path: [...p, k], message: `\${${ref.step}.${ref.field}} refers to no step with id '${ref.step}'; ids: ${[...ids.keys()].join(', ') || '(none)'}` });
+      }
+    }
     if (e.step !== undefined && !ids.has(e.step)) out.push({ path: [...p, 'step'], message: `no step has id '${e.step}'; ids: ${[...ids.keys()].join(', ') || '(none; give a step an id)'}` });
     if (e.service !== undefined) checkHost([...p, 'service'], e.service);
     if (e.placements !== undefined) checkHost([...p, 'placements'], e.placements);
@@ -138,7 +147,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
       const v = e[k];
       if (v !== undefined) checkTime([...p, k], durationMs(v));
     }
-    if (e.host_matches !== undefined) {
+    if (e.host_matches !== undefined && referencesIn(e.host_matches).length === 0) {
       try {
         new RegExp(e.host_matches);
       } catch (err) {

@@ -21,6 +21,12 @@ export interface LoadedScenario {
   cinderConfs: Map<string, CinderConf>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
+  /**
+   * What the file does that runs but is likely a mistake: a command line
+   * cinderclient's argument parser refuses (the step's outcome is then the
+   * client's usage error, exit status 2, which expectations can check).
+   */
+  warnings: Problem[];
 }
 
 /** Locates key paths in a parsed YAML/JSON document. */
@@ -130,7 +136,9 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
       problems.push(loc.problem(['topology', 'nodes', i, 'cinder_conf', 'file'], `cannot read '${src.file}' (paths are relative to the scenario file)`));
     }
   });
-  problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
+  const checked = checkScenario(scenario, confs);
+  problems.push(...checked.filter((p) => !p.warning).map((p) => loc.problem(p.path, p.message)));
+  const warnings = checked.filter((p) => p.warning).map((p) => loc.problem(p.path, p.message));
   const cinderConfs = loadConfs(scenario, confs);
   problems.push(...confProblems(scenario, cinderConfs, raw, loc));
   problems.push(...hostProblems(scenario, cinderConfs, loc));
@@ -141,6 +149,7 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     dir,
     confs,
     cinderConfs,
+    warnings,
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;

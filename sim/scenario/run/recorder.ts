@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
-import type { CloudView } from '../../harness/view.js';
+import type { CloudDecision, CloudView } from '../../harness/view.js';
 import { addResult, emptyCounts, requestResult, type ResultCounts } from './counts.js';
 import type { CapacitySample, DecisionRecord, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
 
@@ -171,7 +171,11 @@ export abstract class Recorder {
 
   /** The decisions the scheduler still holds, as outcome records. */
   decisionRecords(): DecisionRecord[] {
-    return this.cloud.decisions().map((d) => ({
+    return this.cloud.decisions().map((d) => this.decisionRecord(d));
+  }
+
+  protected decisionRecord(d: CloudDecision): DecisionRecord {
+    return {
       at_ms: d.atMs,
       resource_id: d.resource,
       operation: d.operation,
@@ -182,7 +186,7 @@ export abstract class Recorder {
       message: d.message,
       trace_text: d.traceText,
       trace: d.trace,
-    }));
+    };
   }
 }
 
@@ -213,6 +217,18 @@ export class FullRecorder extends Recorder {
 export class LeanRecorder extends Recorder {
   private readonly hash = createHash('sha256');
   private decisionsSeen = 0;
+  /** What the steps' own requests started, and the decisions about them (kept, so step expectations judge as in a full run). */
+  private readonly stepResources = new Set<string>();
+  private readonly stepDecisions: DecisionRecord[] = [];
+
+  override answered(rec: RequestRecord): void {
+    if (rec.ok && rec.resource_id !== null && this.keeps(rec)) this.stepResources.add(rec.resource_id);
+    super.answered(rec);
+  }
+
+  override decisionRecords(): DecisionRecord[] {
+    return [...this.stepDecisions, ...super.decisionRecords()];
+  }
 
   protected keep(rec: RequestRecord): void {
     this.count(rec);
@@ -238,7 +254,10 @@ export class LeanRecorder extends Recorder {
 
   private drain(): void {
     const decisions = this.cloud.decisions();
-    for (const d of decisions) this.hash.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+    for (const d of decisions) {
+      this.hash.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+      if (d.resource !== null && this.stepResources.has(d.resource)) this.stepDecisions.push(this.decisionRecord(d));
+    }
     this.decisionsSeen += decisions.length;
     this.cloud.dropDecisions();
   }
