@@ -170,7 +170,7 @@ export function rawCommandIssues(raw: unknown): CheckIssue[] {
       const cmd = typeof item === 'string' ? item : isObj ? (item as Record<string, unknown>)['cmd'] : undefined;
       if (typeof cmd !== 'string') return;
       const parsed = parseCommandLine(cmd.replace(/\$\{[^}]*\}/g, 'REF'));
-      if (!parsed.ok) out.push({ path: isObj ? [section, i, 'cmd'] : [section, i], message: parsed.error });
+      if (!parsed.ok) out.push({ path: isObj ? [section, i, 'cmd'] : [section, i], message: parsed.error, warning: parsed.argparse !== undefined });
     });
   }
   return out;

@@ -116,7 +116,7 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
       .concat(misplaced)
       .map((i) => loc.problem(i.path, i.message, i.atKey));
     // Command lines are checked too, so one run shows every problem in the file.
-    problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.message)));
+    problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.warning ? `warning: ${i.message}` : i.message)));
     throw new ScenarioProblems(dedupe(problems));
   }
   const scenario = parsed.data;

@@ -180,7 +180,12 @@ function parseArgs(spec: CommandSpec, words: string[], prog: string, program: Pr
         return fail(`argument ${ps_.metavar}: invalid choice: '${val}' (choose from ${ps_.choices.map((c) => `'${c}'`).join(', ')})`);
       }
       // type=int, as argparse converts it (int(): optional sign, digits, surrounding blanks).
-      if (ps_.int && !/^\s*[-+]?\d+\s*$/.test(val)) return fail(`argument ${ps_.metavar}: invalid int value: '${val}'`);
+      if (ps_.int && !/^\s*[-+]?\d+\s*$/.test(val)) {
+        // A mistyped flag leaves its value to the positionals, so this is often the first sign of one: name it.
+        const flag = unknown.find((w) => w.startsWith('--'));
+        const near = flag ? closest(flag.split('=')[0]!, Object.keys(spec.options)) : null;
+        return refused(usage, prog, `argument ${ps_.metavar}: invalid int value: '${val}'`, flag ? ` (after the unrecognized ${flag}${near ? `: did you mean ${near}?` : ''})` : '');
+      }
       args[ps_.dest] = val;
     } else if (!ps_.optional) missing.push(ps_.metavar);
   }

@@ -70,7 +70,7 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     expect(await main(['run', 'bad.yaml', '--out', 'o'], io)).toBe(2);
     expect(io.err).toContain('bad.yaml:5:11: duration:');
     expect(io.err).toContain('bad.yaml:12:');
-    expect(io.err).toContain('unrecognized arguments: --nmae');
+    expect(io.err).toContain("invalid int value: 'v' (after the unrecognized --nmae)");
     expect(io.err).not.toMatch(/\n\s+at /);
     expect(existsSync(join(dir, 'o'))).toBe(false);
   });
