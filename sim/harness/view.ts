@@ -178,6 +178,14 @@ export class CloudView {
     });
   }
 
+  /** `cinder-manage service remove BINARY HOST`: what it prints and its exit status. */
+  removeService(binary: string, host: string): { exitStatus: number; output: string } {
+    if (binary !== 'cinder-volume' && binary !== 'cinder-scheduler' && binary !== 'cinder-backup') {
+      return { exitStatus: 2, output: `Host not found. Failed to remove ${binary} on ${host}.\nService ${binary} could not be found on host ${host}.` };
+    }
+    return this.cloud.removeService(binary, host);
+  }
+
   /** Change a pool's physical size. */
   setCapacity(backend: string, pool: string | undefined, totalGb: number): string | null {
     return notApplied(() => this.cloud.setBackendCapacity(backend, totalGb, pool));

@@ -8,7 +8,7 @@ import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/r
 import { serviceList, type ServiceListRow } from '../api/services.js';
 import { BackupService } from '../backup/manager.js';
 import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
-import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
+import { ensureServiceRow, serviceId, ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
 import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
@@ -178,6 +178,37 @@ export class Cloud {
     const s = this.schedulers.find((x) => x.host === ref.host);
     if (!s) throw new Error(`unknown cinder-scheduler '${ref.host}'`);
     return { stop: () => s.stop(), crash: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
+  }
+
+  /**
+   * `cinder-manage service remove BINARY HOST` (ServiceCommands.remove):
+   * soft-delete the service's row, answering what cinder-manage prints and
+   * its exit status.  A service still running recreates its row at its next
+   * heartbeat (report_state: "The service database object disappeared,
+   * recreating it."), so removal sticks only for a stopped service.
+   */
+  removeService(binary: HeartbeatBinary, host: string): { exitStatus: 0 | 2; output: string } {
+    const t = table(this.store, 'services');
+    const id = serviceId(binary, host);
+    const row = t.get(id);
+    if (!row || row.deleted) {
+      return { exitStatus: 2, output: `Host not found. Failed to remove ${binary} on ${host}.\nService ${binary} could not be found on host ${host}.` };
+    }
+    t.softDelete(id);
+    const beats = this.directory.heartbeatSource(id);
+    const before = beats?.lastHeartbeatWall() ?? null;
+    const node = this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === host.split('@')[0]) ?? this.spec.nodes[0]!;
+    const reportMs = node.DEFAULT.report_interval * 1000;
+    const { timers } = this.apis[0]!.ports;
+    const recheck = (): void => {
+      const now = t.get(id);
+      if (!now?.deleted) return;
+      const last = beats?.lastHeartbeatWall() ?? null;
+      if (last !== null && last !== before) ensureServiceRow(t, id, binary, host, row.availability_zone);
+      else if (last !== null) timers.after(reportMs, recheck, `service row ${host}`);
+    };
+    if (before !== null) timers.after(reportMs, recheck, `service row ${host}`);
+    return { exitStatus: 0, output: `Service ${binary} on host ${host} removed.` };
   }
 
   private volumeService(host: string): VolumeService {

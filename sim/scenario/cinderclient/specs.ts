@@ -199,7 +199,20 @@ export const novaCommands = {
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export const programs = { cinder: cinderCommands, nova: novaCommands } as const;
+/**
+ * cinder-manage (cinder/cmd/manage.py), run on a controller: the one command
+ * an operator reaches for when a service row outlives its service.  It
+ * talks to the database, not the API.
+ */
+export const cinderManageCommands = {
+  service: {
+    help: 'service remove <binary> <host>: completely removes a service (its services row).',
+    positionals: [pos('action', '<action>', { choices: ['remove'] }), pos('binary', '<binary>'), pos('host_name', '<host_name>')],
+    options: {},
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export const programs = { cinder: cinderCommands, nova: novaCommands, 'cinder-manage': cinderManageCommands } as const;
 export type ProgramName = keyof typeof programs;
 export type CinderCommandName = keyof typeof cinderCommands;
 export type NovaCommandName = keyof typeof novaCommands;

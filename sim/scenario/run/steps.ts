@@ -86,6 +86,19 @@ export class Steps {
       else fail('usage', parsed.error, parsed.error, ARGPARSE_EXIT_STATUS);
       return done(rec);
     }
+    if (parsed.cmd.program === 'cinder-manage') {
+      // Straight to the database, as cinder-manage does: no API request.
+      const binary = String(parsed.cmd.args['binary']);
+      const host = String(parsed.cmd.args['host_name']);
+      const r = this.ctx.cloud.removeService(binary, host);
+      rec.output += r.output + '\n';
+      if (r.exitStatus !== 0) {
+        rec.outcome = 'refused';
+        rec.exit_status = r.exitStatus;
+        rec.message = r.output.split('\n').pop() ?? r.output;
+      }
+      return done(rec);
+    }
     const plan = planRequests(parsed.cmd);
     if (!plan.ok) {
       fail('usage', plan.error, plan.error);
