@@ -34,6 +34,8 @@ topology:
         [lvm]
         volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
       backends: {lvm: {vg_size_gb: 100}}
+  projects:
+    admin: {quotas: {gigabytes: -1}}
 setup:
   - {id: c1, cmd: cinder create 1 --name v1}
 steps:
@@ -41,7 +43,7 @@ steps:
   - {at: 1m, id: typo, cmd: cinder create-volume 1}
   - {at: 2m, id: list_api2, cmd: cinder service-list, via: api2}
   - {at: 2m, id: list_ctl, cmd: cinder service-list}
-  - {at: 2m, id: big, cmd: cinder create 500 --name big}
+  - {at: 2m, id: big, cmd: cinder create 5000 --name big}
   - {at: 2m, id: bad_type, cmd: cinder create 1 --volume-type nope}
   - {at: 3m, id: del, cmd: 'cinder delete \${c1.id}'}
   - {at: 5m, id: rm_stopped, cmd: cinder-manage service remove cinder-volume node3@lvm}
