@@ -3,7 +3,7 @@ import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/req
 import type { Cloud } from '../cinder/cloud/build.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
-import { tables, type VolumeRow } from '../cinder/db/index.js';
+import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
 import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';
@@ -162,6 +162,14 @@ export class CloudView {
       if (r) return r.deleted ? 'deleted' : (r.status ?? 'exists');
     }
     return undefined;
+  }
+
+  /** A volume's type now, by id and name. */
+  volumeTypeOf(id: string): { id: string; name: string } | undefined {
+    const v = this.rows<VolumeRow>(tables.volumes).get(id);
+    if (!v) return undefined;
+    const t = this.rows<VolumeTypeRow>(tables.volumeTypes).get(v.volume_type_id);
+    return { id: v.volume_type_id, name: t?.name ?? v.volume_type_id };
   }
 
   hostOf(id: string): string | undefined {

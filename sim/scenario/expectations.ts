@@ -1,7 +1,7 @@
 import { durationMs, formatDuration } from './duration.js';
 import { expandReferences } from './cinderclient/parse.js';
 import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepOutcome, StepRecord } from './outcome.js';
-import { requestResult } from './run/counts.js';
+import { requestResult, retypeTarget } from './run/counts.js';
 import type { ExpectationT } from './schema.js';
 import type { VolumeFacts } from '../harness/view.js';
 
@@ -24,6 +24,8 @@ export interface ExpectView {
   launched(id: string): boolean;
   /** Current host of a volume by id. */
   hostOf(id: string): string | undefined;
+  /** A volume's type now (name and id). */
+  volumeTypeOf(id: string): { id: string; name: string } | undefined;
 }
 
 export type Verdict = { passed: boolean; detail: string };
@@ -130,10 +132,10 @@ function stepParts(st: StepRecord, v: Pick<ExpectView, 'requests' | 'decisions'>
  * decision that found no backend is a failure even where the resource's
  * status does not show it (a retype stays `available`).
  */
-export function stepOutcome(st: StepRecord, v: Pick<ExpectView, 'requests' | 'decisions' | 'statusOf' | 'launched'>): StepOutcome {
+export function stepOutcome(st: StepRecord, v: Pick<ExpectView, 'requests' | 'decisions' | 'statusOf' | 'launched' | 'volumeTypeOf'>): StepOutcome {
   if (st.outcome === 'usage') return 'usage';
   const { reqs, decisions } = stepParts(st, v);
-  const results = reqs.map((r) => requestResult(r.verb, r.ok, r.resource_id, v));
+  const results = reqs.map((r) => requestResult(r.verb, r.ok, r.resource_id, v, retypeTarget(r)));
   if (st.outcome === 'refused' || results.includes('refused')) return 'refused';
   if (results.includes('failed') || decisions.some((d) => !d.ok)) return 'failed';
   if (results.includes('in_flight')) return 'in_flight';
@@ -251,8 +253,8 @@ const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] |
 };
 
 /** A request succeeded under the one definition of run/counts.ts (a create: its volume became usable). */
-export function succeeded(r: RequestRecord, v: Pick<ExpectView, 'launched' | 'statusOf'>): boolean {
-  return requestResult(r.verb, r.ok, r.resource_id, v) === 'succeeded';
+export function succeeded(r: RequestRecord, v: Pick<ExpectView, 'launched' | 'statusOf' | 'volumeTypeOf'>): boolean {
+  return requestResult(r.verb, r.ok, r.resource_id, v, retypeTarget(r)) === 'succeeded';
 }
 
 function checkRatio(e: ExpectationT, v: ExpectView): Verdict {

@@ -144,6 +144,7 @@ class ScenarioRun {
       statusOf: (id) => this.cloud.statusOf(id),
       launched: (id) => this.cloud.launched(id),
       hostOf: (id) => this.cloud.hostOf(id),
+      volumeTypeOf: (id) => this.cloud.volumeTypeOf(id),
     };
   }
 

@@ -23,14 +23,18 @@ export interface ResultFacts {
   statusOf(id: string): string | undefined;
   /** Whether a volume ever became usable (launched_at set). */
   launched(id: string): boolean;
+  /** A volume's type now, by name and by id (a retype names either). */
+  volumeTypeOf(id: string): { id: string; name: string } | undefined;
 }
 
 /**
  * How one request ended, as far as known now.  `resourceId` is what the
  * request started or acted on (the new volume of a create, the volume of an
- * extend); a request with none succeeded once accepted.
+ * extend); a request with none succeeded once accepted.  `target` is a
+ * retype's new type: a retype the scheduler could not place leaves the
+ * volume `available` with its old type, and that is its failure.
  */
-export function requestResult(verb: string, accepted: boolean, resourceId: string | null, facts: ResultFacts): RequestResult {
+export function requestResult(verb: string, accepted: boolean, resourceId: string | null, facts: ResultFacts, target?: string): RequestResult {
   if (!accepted) return 'refused';
   if (resourceId === null) return 'succeeded';
   const status = facts.statusOf(resourceId) ?? 'deleted';
@@ -40,7 +44,12 @@ export function requestResult(verb: string, accepted: boolean, resourceId: strin
     return status === 'deleted' || status.startsWith('error') ? 'failed' : 'in_flight';
   }
   if (status.startsWith('error')) return 'failed';
-  return TRANSITIONAL.has(status) ? 'in_flight' : 'succeeded';
+  if (TRANSITIONAL.has(status)) return 'in_flight';
+  if (verb === 'retype' && target !== undefined) {
+    const now = facts.volumeTypeOf(resourceId);
+    if (now !== undefined && now.name !== target && now.id !== target) return 'failed';
+  }
+  return 'succeeded';
 }
 
 /** Requests by how they ended; `requests` is always the sum of the other four. */
@@ -67,3 +76,10 @@ export function describeCounts(c: ResultCounts, noun = 'request'): string {
   if (c.in_flight) parts.push(`${c.in_flight} still in progress`);
   return `${c.requests} ${noun}${c.requests === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
+
+/** A retype's new type, as the request named it. */
+export function retypeTarget(rec: { verb: string; request: Record<string, unknown> }): string | undefined {
+  const t = rec.request['volume_type'];
+  return rec.verb === 'retype' && typeof t === 'string' ? t : undefined;
+}
+

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
 import type { CloudDecision, CloudView } from '../../harness/view.js';
-import { addResult, emptyCounts, requestResult, type ResultCounts } from './counts.js';
+import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
 import type { CapacitySample, DecisionRecord, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
 
 /** Lean runs drain the scheduler's decision log every this many arrivals. */
@@ -30,7 +30,7 @@ export abstract class Recorder {
   private readonly bySource = new Map<string, ResultCounts>();
   private readonly createCounts = emptyCounts();
   /** Accepted requests whose resource decides how they ended, classified when the run ends. */
-  private readonly pending: { verb: string; source: string; resourceId: string; rec: RequestRecord | null }[] = [];
+  private readonly pending: { verb: string; source: string; resourceId: string; target: string | undefined; rec: RequestRecord | null }[] = [];
   private totals: { all: ResultCounts; creates: ResultCounts } | null = null;
 
   constructor(
@@ -54,7 +54,7 @@ export abstract class Recorder {
       if (isCreate) addResult(this.createCounts, r);
       return;
     }
-    this.pending.push({ verb: rec.verb, source: rec.source, resourceId: rec.resource_id, rec: this.keeps(rec) ? rec : null });
+    this.pending.push({ verb: rec.verb, source: rec.source, resourceId: rec.resource_id, target: retypeTarget(rec), rec: this.keeps(rec) ? rec : null });
   }
 
   /** Keep this request's record (full: every one; lean: the steps' own). */
@@ -64,9 +64,17 @@ export abstract class Recorder {
   abstract arrived(n: number): void;
   /** The run reached its end: classify what was pending and fill the workload summaries. */
   finished(): void {
-    const facts = { statusOf: (id: string) => this.cloud.statusOf(id), launched: (id: string) => this.cloud.launched(id) };
+    const facts = { statusOf: (id: string) => this.cloud.statusOf(id), launched: (id: string) => this.cloud.launched(id), volumeTypeOf: (id: string) => this.cloud.volumeTypeOf(id) };
+    // A retype the scheduler could not place failed, whatever a later retype made of the volume.
+    const retypes = this.pending.some((p) => p.verb === 'retype') ? this.decisionRecords().filter((d) => d.operation === 'retype') : [];
+    const retypeFailed = (p: (typeof this.pending)[number]): boolean => {
+      const at = p.rec?.at_ms;
+      if (at === undefined) return false;
+      const next = this.requests.find((x) => x.seq > p.rec!.seq && x.verb === 'retype' && x.resource_id === p.resourceId)?.at_ms ?? Infinity;
+      return retypes.some((d) => d.resource_id === p.resourceId && !d.ok && d.at_ms >= at && d.at_ms < next);
+    };
     for (const p of this.pending) {
-      const r = requestResult(p.verb, true, p.resourceId, facts);
+      const r = p.verb === 'retype' && retypeFailed(p) ? 'failed' : requestResult(p.verb, true, p.resourceId, facts, p.target);
       addResult(this.tally(p.source), r);
       if (p.verb === 'create') addResult(this.createCounts, r);
       if (p.rec) p.rec.result = r;

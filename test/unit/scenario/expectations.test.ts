@@ -35,6 +35,7 @@ const view: ExpectView = {
   statusOf: (id) => statuses[id],
   launched: (id) => statuses[id] === 'available',
   hostOf: (id) => (id === 'v2' ? 'node1@lvm#LVM' : undefined),
+  volumeTypeOf: (id) => (statuses[id] ? { id: 'type-sata', name: 'sata' } : undefined),
 };
 
 const table: [expectation: Record<string, unknown>, passed: boolean, detail: string][] = [
