@@ -194,6 +194,15 @@ export class CloudView {
     return this.cloud.removeService(binary, host);
   }
 
+  /** Start a node's service deployed mid-run; the hosts started, or why not. */
+  startLater(node: string, binary: 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup'): string[] | string {
+    try {
+      return this.cloud.startLater(node, binary);
+    } catch (e) {
+      return `not applied: ${(e as Error).message}`;
+    }
+  }
+
   /** Change a pool's physical size. */
   setCapacity(backend: string, pool: string | undefined, totalGb: number): string | null {
     return notApplied(() => this.cloud.setBackendCapacity(backend, totalGb, pool));

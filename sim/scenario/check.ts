@@ -105,6 +105,12 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     const p: PathKey[] = ['faults', i];
     checkTime([...p, 'at'], durationMs(f.at));
     switch (f.fault) {
+      case 'add_service': {
+        checkNode([...p, 'node'], f.node);
+        const n = s.topology.nodes.find((x) => x.name === f.node);
+        if (n?.services.includes(f.binary)) out.push({ path: [...p, 'binary'], message: `${f.node} already runs ${f.binary} from the start; add_service deploys one its services do not list` });
+        break;
+      }
       case 'clock_offset':
       case 'clock_step':
       case 'clock_drift':

@@ -243,8 +243,11 @@ export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>): { vol
   for (const n of s.topology.nodes) {
     const conf = confs.get(n.name);
     const host = conf?.defaults.host || n.name;
-    if (n.services.includes('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
-    if (n.services.includes('cinder-scheduler') || n.services.includes('cinder-backup')) other.push(host);
+    // Services the node runs from the start, or gets mid-run (add_service).
+    const added = s.faults.flatMap((f) => (f.fault === 'add_service' && f.node === n.name ? [f.binary] : []));
+    const runs = (b: string): boolean => n.services.includes(b as (typeof n.services)[number]) || added.includes(b as (typeof added)[number]);
+    if (runs('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
+    if (runs('cinder-scheduler') || runs('cinder-backup')) other.push(host);
   }
   return { volume, other };
 }

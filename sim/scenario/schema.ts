@@ -169,6 +169,10 @@ export const Fault = z.discriminatedUnion('fault', [
   z.object({ at, fault: z.literal('latency'), from: Name, to: Name, latency: LatencyDist }).strict(),
   z.object({ at, fault: z.literal('backend_capacity'), backend: Name, pool: Name.optional(), total_capacity_gb: z.number().nonnegative() }).strict(),
   z.object({ at, fault: z.literal('backend_failure'), backend: Name, state: z.enum(['failed', 'recovered']) }).strict(),
+  z
+    .object({ at, fault: z.literal('add_service'), node: Name, binary: z.enum(['cinder-volume', 'cinder-scheduler', 'cinder-backup']) })
+    .strict()
+    .describe("deploy a service on a node mid-run (one its `services` does not list): it starts at `at`, with the node's cinder.conf"),
 ]);
 
 // ---------------------------------------------------------------- expectations

@@ -13,7 +13,7 @@ import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
 import { checkInvariants } from './invariants.js';
-import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
+import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec, type NodeSpec } from './spec.js';
 
 /** What a world gives the cloud: ports per (node, service) and named random streams. */
 export interface CloudHost {
@@ -129,12 +129,38 @@ export class Cloud {
     this.store = store!;
   }
 
-  /** Start every service: the API's bootstrap, volume and backup services, then schedulers. */
+  /** Start every service (but those a node starts later): the API's bootstrap, volume and backup services, then schedulers. */
   start(): void {
     for (const a of this.apis) a.api.bootstrap();
-    for (const v of this.volumeServices.values()) v.start();
-    for (const b of this.backupServices.values()) b.start();
-    for (const s of this.schedulers) s.start();
+    for (const [host, v] of this.volumeServices) if (!this.later(host, 'cinder-volume')) v.start();
+    for (const [host, b] of this.backupServices) if (!this.later(host, 'cinder-backup')) b.start();
+    for (const s of this.schedulers) if (!this.later(s.host, 'cinder-scheduler')) s.start();
+  }
+
+  /** The node a service host (host or host@backend) belongs to. */
+  private nodeOf(host: string): NodeSpec | undefined {
+    const base = host.split('@')[0]!;
+    return this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === base || Object.entries(n.backends).some(([g, b]) => `${b.options.backend_host || n.DEFAULT.host || n.name}@${g}` === host));
+  }
+
+  private later(host: string, binary: HeartbeatBinary): boolean {
+    return this.nodeOf(host)?.start_later.includes(binary) ?? false;
+  }
+
+  /**
+   * Deploy a node's service mid-run (one its topology lists under
+   * start_later): start it now, as systemctl start would.  Answers the
+   * hosts started.
+   */
+  startLater(nodeName: string, binary: HeartbeatBinary): string[] {
+    const node = this.spec.nodes.find((n) => n.name === nodeName);
+    if (!node || !node.start_later.includes(binary)) throw new Error(`${nodeName} has no ${binary} to start later`);
+    const mine = (host: string): boolean => this.nodeOf(host) === node;
+    const started: string[] = [];
+    if (binary === 'cinder-volume') for (const [host, v] of this.volumeServices) if (mine(host)) (v.start(), started.push(host));
+    if (binary === 'cinder-backup') for (const [host, b] of this.backupServices) if (mine(host)) (b.start(), started.push(host));
+    if (binary === 'cinder-scheduler') for (const s of this.schedulers) if (mine(s.host)) (s.start(), started.push(s.host));
+    return started;
   }
 
   /** The API node requests go to (the first, unless named). */

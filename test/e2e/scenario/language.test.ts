@@ -114,3 +114,42 @@ describe('the scenario language', () => {
     expect(() => loadScenarioText(text.replace('via: api2', 'via: node1'), 'language.yaml', '.')).toThrow("'node1' runs no cinder-api; nodes with cinder-api: controller, api2");
   });
 });
+
+/** add_service: node2's cinder-volume is deployed at 10m; until then nothing lands there, after it is up and takes the create. */
+const added = `version: 1
+name: add-service
+description: a cinder-volume deployed mid-run
+duration: 20m
+topology:
+  nodes:
+    - {name: controller, services: [cinder-api, cinder-scheduler]}
+    - name: node2
+      services: [cinder-backup]
+      cinder_conf: |
+        [DEFAULT]
+        enabled_backends = lvm
+        [lvm]
+        volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+      backends: {lvm: {vg_size_gb: 100}}
+steps:
+  - {at: 5m, id: before, cmd: cinder create 1 --name before}
+  - {at: 12m, id: after, cmd: cinder create 1 --name after}
+faults:
+  - {at: 10m, fault: add_service, node: node2, binary: cinder-volume}
+expect:
+  - {step: before, outcome: failed, no_candidates: true}
+  - {step: after, outcome: succeeded, host_matches: '^node2@lvm#'}
+  - {service: node2@lvm, state: up, at: 11m}
+`;
+
+describe('add_service', () => {
+  it('starts the node\'s service at the fault, not before', () => {
+    const out = runScenario(loadScenarioText(added, 'add-service.yaml', '.'), { seed: '1', cloud: defaultCloudFactory, replay: 'x' });
+    expect(out.expectations.filter((e) => !e.passed).map((e) => `${e.text}: ${e.detail}`)).toEqual([]);
+    expect(out.faults.map((f) => f.detail)).toEqual(['cinder-volume deployed on node2 and started: node2@lvm']);
+  });
+
+  it('refuses a service the node already runs', () => {
+    expect(() => loadScenarioText(added.replace('binary: cinder-volume}', 'binary: cinder-backup}'), 'add-service.yaml', '.')).toThrow('node2 already runs cinder-backup from the start');
+  });
+});
