@@ -156,11 +156,11 @@ export class Cloud {
     const node = this.spec.nodes.find((n) => n.name === nodeName);
     if (!node || !node.start_later.includes(binary)) throw new Error(`${nodeName} has no ${binary} to start later`);
     const mine = (host: string): boolean => this.nodeOf(host) === node;
-    const started: string[] = [];
-    if (binary === 'cinder-volume') for (const [host, v] of this.volumeServices) if (mine(host)) (v.start(), started.push(host));
-    if (binary === 'cinder-backup') for (const [host, b] of this.backupServices) if (mine(host)) (b.start(), started.push(host));
-    if (binary === 'cinder-scheduler') for (const s of this.schedulers) if (mine(s.host)) (s.start(), started.push(s.host));
-    return started;
+    const services: [string, { start(): void }][] =
+      binary === 'cinder-volume' ? [...this.volumeServices] : binary === 'cinder-backup' ? [...this.backupServices] : this.schedulers.map((s) => [s.host, s]);
+    const started = services.filter(([host]) => mine(host));
+    for (const [, svc] of started) svc.start();
+    return started.map(([host]) => host);
   }
 
   /** The API node requests go to (the first, unless named). */
