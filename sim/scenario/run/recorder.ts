@@ -32,6 +32,9 @@ export abstract class Recorder {
   /** Accepted requests whose resource decides how they ended, classified when the run ends. */
   private readonly pending: { verb: string; source: string; resourceId: string; target: string | undefined; rec: RequestRecord | null }[] = [];
   private totals: { all: ResultCounts; creates: ResultCounts } | null = null;
+  /** Requests made, by source, and creates among them (some may never be answered before the end). */
+  private readonly asked = new Map<string, number>();
+  private askedCreates = 0;
 
   constructor(
     protected readonly world: World,
@@ -40,7 +43,10 @@ export abstract class Recorder {
 
   /** A request was made (it is answered later). */
   requested(rec: RequestRecord): void {
-    this.keep(rec);
+    this.tally(rec.source);
+    this.asked.set(rec.source, (this.asked.get(rec.source) ?? 0) + 1);
+    if (rec.verb === 'create') this.askedCreates++;
+    if (this.keeps(rec)) this.requests.push(rec);
   }
 
   /** A request was answered; `rec` holds its answer and resource.  Refusals and answers with nothing to follow are counted now. */
@@ -57,8 +63,7 @@ export abstract class Recorder {
     this.pending.push({ verb: rec.verb, source: rec.source, resourceId: rec.resource_id, target: retypeTarget(rec), rec: this.keeps(rec) ? rec : null });
   }
 
-  /** Keep this request's record (full: every one; lean: the steps' own). */
-  protected abstract keep(rec: RequestRecord): void;
+  /** Whether to keep this request's record (full: every one; lean: the steps' own). */
   protected abstract keeps(rec: RequestRecord): boolean;
   /** A workload's `n`th request arrived. */
   abstract arrived(n: number): void;
@@ -92,16 +97,6 @@ export abstract class Recorder {
     this.createCounts.requests = this.askedCreates;
     for (const w of this.workloads) Object.assign(w, this.tally(`workload:${w.name}`), { name: w.name });
     this.totals = { all, creates: this.createCounts };
-  }
-
-  private readonly asked = new Map<string, number>();
-  private askedCreates = 0;
-
-  /** Count a request as made (before it is answered). */
-  protected count(rec: RequestRecord): void {
-    this.tally(rec.source);
-    this.asked.set(rec.source, (this.asked.get(rec.source) ?? 0) + 1);
-    if (rec.verb === 'create') this.askedCreates++;
   }
 
   private tally(source: string): ResultCounts {
@@ -200,11 +195,6 @@ export abstract class Recorder {
 
 /** Keeps every request and decision. */
 export class FullRecorder extends Recorder {
-  protected keep(rec: RequestRecord): void {
-    this.count(rec);
-    this.requests.push(rec);
-  }
-
   protected keeps(): boolean {
     return true;
   }
@@ -236,11 +226,6 @@ export class LeanRecorder extends Recorder {
 
   override decisionRecords(): DecisionRecord[] {
     return [...this.stepDecisions, ...super.decisionRecords()];
-  }
-
-  protected keep(rec: RequestRecord): void {
-    this.count(rec);
-    if (this.keeps(rec)) this.requests.push(rec);
   }
 
   protected keeps(rec: RequestRecord): boolean {
