@@ -1,3 +1,4 @@
+import { describeCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -11,7 +12,12 @@ export const markdownReport: Renderer = {
     for (const o of report.outcomes) {
       const ok = o.summary.expectations_failed === 0;
       out.push(`## ${ok ? '✅' : '❌'} ${o.scenario}`, '', cell(o.description.trim()), '');
-      out.push(`${o.summary.requests} requests, ${o.summary.creates_succeeded}/${o.summary.creates} creates succeeded, ${o.decisions.length} scheduling decisions.`, '');
+      const s = o.summary;
+      out.push(
+        `${describeCounts({ requests: s.requests, succeeded: s.requests_succeeded, refused: s.requests_refused, failed: s.requests_failed, in_flight: s.requests_in_flight })}; ` +
+          `${describeCounts({ requests: s.creates, succeeded: s.creates_succeeded, refused: s.creates_refused, failed: s.creates_failed, in_flight: s.creates_in_flight }, 'create')}; ${s.decisions} scheduling decisions.`,
+        '',
+      );
       out.push('| result | expectation | found | where |', '|---|---|---|---|');
       for (const e of o.expectations) out.push(`| ${e.passed ? 'pass' : '**FAIL**'} | ${cell(e.text)} | ${cell(e.detail)} | ${cell(e.where)} |`);
       if (!ok) out.push('', `Replay: \`${o.replay}\``);

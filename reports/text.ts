@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../sim/scenario/outcome.js';
+import { describeCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 /** The run summary a terminal shows: per scenario its expectations, then totals and replay lines. */
@@ -17,7 +18,8 @@ export function scenarioLines(o: RunOutcome): string[] {
   const s = o.summary;
   const lines = [
     `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
-    `   ${s.requests} requests (${s.requests_failed} refused or failed), ${s.creates_succeeded}/${s.creates} creates succeeded, ${o.decisions.length} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
+    `   ${describeCounts({ requests: s.requests, succeeded: s.requests_succeeded, refused: s.requests_refused, failed: s.requests_failed, in_flight: s.requests_in_flight })}`,
+    `   ${describeCounts({ requests: s.creates, succeeded: s.creates_succeeded, refused: s.creates_refused, failed: s.creates_failed, in_flight: s.creates_in_flight }, 'create')}; ${s.decisions} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
   ];
   const warnings = o.conf_findings.filter((f) => f.severity !== 'info');
   if (warnings.length) lines.push(`   cinder.conf: ${warnings.map((f) => `${f.node} ${f.rule} (${f.file ?? ''}:${f.line ?? ''})`).join('; ')}`);

@@ -1,4 +1,5 @@
 import type { RunOutcome } from '../sim/scenario/outcome.js';
+import { describeCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 /**
@@ -41,7 +42,8 @@ export function transcript(o: RunOutcome): string {
     `steps (${o.steps.length}):`,
   ];
   for (const s of o.steps) {
-    out.push(`  [${t(s.at_ms)}] ${s.id} as ${s.project}: $ ${s.expanded} -> ${s.outcome}${s.message ? `: ${s.message}` : ''}`);
+    const exit = s.exit_status ? ` (exit status ${s.exit_status})` : '';
+    out.push(`  [${t(s.at_ms)}] ${s.id} as ${s.project}${s.via ? ` via ${s.via}` : ''}: $ ${s.expanded} -> ${s.outcome}${exit}${s.message ? `: ${s.message}` : ''}`);
     out.push(...indent(s.output, '      '));
   }
   out.push('', `cinder.conf findings (${o.conf_findings.length}, warnings and errors):`);
@@ -52,19 +54,21 @@ export function transcript(o: RunOutcome): string {
   for (const s of o.service_states) {
     out.push(`  [${t(s.t_ms)}] ${s.binary} ${s.host}: service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}, clock offset ${s.clock_offset_ms} ms`);
   }
-  out.push('', `requests (${o.requests.length}; ${o.summary.requests_failed} refused):`);
+  const sm = o.summary;
+  out.push('', `requests (${describeCounts({ requests: sm.requests, succeeded: sm.requests_succeeded, refused: sm.requests_refused, failed: sm.requests_failed, in_flight: sm.requests_in_flight })}):`);
   for (const r of o.requests) {
     const args = Object.entries(r.request)
       .filter(([k]) => k !== 'verb')
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    const res = r.ok ? `ok${r.resource_id ? ` ${r.resource_id} -> ${r.final_status}` : ''}` : `${r.http} ${r.error}: ${r.message}`;
+    const res = r.ok ? `accepted, ${r.result}${r.resource_id ? ` ${r.resource_id} -> ${r.final_status}` : ''}` : `refused ${r.http} ${r.error}: ${r.message}`;
     out.push(`  #${r.seq} [${t(r.at_ms)}${r.answered_at_ms !== r.at_ms ? `..${t(r.answered_at_ms)}` : ''}] ${r.source} ${r.project} ${r.verb} ${args} => ${res}`);
   }
   const failed = o.decisions.filter((d) => !d.ok);
   out.push('', `scheduling decisions (${o.decisions.length}; ${failed.length} found no backend):`);
   for (const d of o.decisions) {
-    out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${d.emptied_by ? ` (emptied by ${d.emptied_by})` : ''}: ${d.message ?? ''}`}`);
+    const why = d.emptied_by ? ` (emptied by ${d.emptied_by})` : d.no_candidates ? ' (no candidate at all: every filter started at 0)' : '';
+    out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${why}: ${d.message ?? ''}`}`);
     if (!d.ok) out.push(...indent(d.trace_text, '      '));
   }
   out.push('', `capacity samples (${o.capacity.length}, changes only):`);
@@ -72,7 +76,7 @@ export function transcript(o: RunOutcome): string {
     out.push(`  [${t(c.t_ms)}] ${c.pool}: total ${c.total_capacity_gb}, free ${c.free_capacity_gb}, allocated ${c.allocated_capacity_gb}, provisioned ${c.provisioned_capacity_gb} GB`);
   }
   out.push('', `workloads (${o.workloads.length}):`);
-  for (const w of o.workloads) out.push(`  ${w.name}: ${w.requests} requests, ${w.ok} ok, ${w.errors} refused`);
+  for (const w of o.workloads) out.push(`  ${w.name}: ${describeCounts(w)}`);
   out.push('', `log: ${Object.entries(o.log_counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'nothing'}`);
   // As oslo.log writes a line: LEVEL logger message.
   for (const l of o.log) out.push(`  [${t(l.t_ms)}] ${l.node} ${l.service} ${l.level.toUpperCase()} ${l.logger} ${l.message}`);

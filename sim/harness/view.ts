@@ -3,7 +3,7 @@ import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/req
 import type { Cloud } from '../cinder/cloud/build.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
-import { tables, type VolumeRow } from '../cinder/db/index.js';
+import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
 import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';
@@ -26,6 +26,8 @@ export interface CloudDecision {
   ok: boolean;
   chosen: string | null;
   emptiedBy: string | null;
+  /** No candidate entered filtering (every filter started at 0). */
+  noCandidates: boolean;
   message: string | null;
   traceText: string;
   trace: unknown;
@@ -77,9 +79,9 @@ export class CloudView {
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;
   }
 
-  /** Submit one API request; `done` is called (in virtual time) with the answer. */
-  submit(ctx: RequestContext, req: CinderRequest, done: (r: ApiResult) => void): void {
-    this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }));
+  /** Submit one API request to the cinder-api on `apiNode` (default: the first); `done` is called (in virtual time) with the answer. */
+  submit(ctx: RequestContext, req: CinderRequest, done: (r: ApiResult) => void, apiNode?: string): void {
+    this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }), apiNode);
   }
 
   /** Scheduling decisions so far, oldest first (the list grows). */
@@ -89,7 +91,7 @@ export class CloudView {
       const list = this.decisionCache.list;
       for (const d of all.slice(list.length)) {
         const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
-        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
+        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
       }
       this.decisionCache = { n: all.length, list };
     }
@@ -162,6 +164,14 @@ export class CloudView {
     return undefined;
   }
 
+  /** A volume's type now, by id and name. */
+  volumeTypeOf(id: string): { id: string; name: string } | undefined {
+    const v = this.rows<VolumeRow>(tables.volumes).get(id);
+    if (!v) return undefined;
+    const t = this.rows<VolumeTypeRow>(tables.volumeTypes).get(v.volume_type_id);
+    return { id: v.volume_type_id, name: t?.name ?? v.volume_type_id };
+  }
+
   hostOf(id: string): string | undefined {
     return this.rows<VolumeRow>(tables.volumes).get(id)?.host ?? undefined;
   }
@@ -174,6 +184,23 @@ export class CloudView {
       else if (action === 'crash') s.crash();
       else s.stop();
     });
+  }
+
+  /** `cinder-manage service remove BINARY HOST`: what it prints and its exit status. */
+  removeService(binary: string, host: string): { exitStatus: number; output: string } {
+    if (binary !== 'cinder-volume' && binary !== 'cinder-scheduler' && binary !== 'cinder-backup') {
+      return { exitStatus: 2, output: `Host not found. Failed to remove ${binary} on ${host}.\nService ${binary} could not be found on host ${host}.` };
+    }
+    return this.cloud.removeService(binary, host);
+  }
+
+  /** Start a node's service deployed mid-run; the hosts started, or why not. */
+  startLater(node: string, binary: 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup'): string[] | string {
+    try {
+      return this.cloud.startLater(node, binary);
+    } catch (e) {
+      return `not applied: ${(e as Error).message}`;
+    }
   }
 
   /** Change a pool's physical size. */

@@ -6,6 +6,8 @@ import type { Scenario, StepT } from './schema.js';
 export interface CheckIssue {
   path: PathKey[];
   message: string;
+  /** Runs, but is likely a mistake (a command line the client's parser refuses: that step's outcome is the refusal). */
+  warning?: boolean;
 }
 
 /** The built-in project every scenario has: the cloud admin. */
@@ -21,11 +23,13 @@ export interface NormalStep {
   id: string | undefined;
   /** The step's api_version, else the scenario's; undefined: the client's default. */
   apiVersion: string | undefined;
+  /** The node whose cinder-api takes the step's requests (undefined: the first). */
+  via: string | undefined;
 }
 
 export function normalStep(section: 'setup' | 'steps', index: number, s: StepT, apiVersion?: string): NormalStep {
-  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined, apiVersion };
-  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id, apiVersion: s.api_version ?? apiVersion };
+  if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined, apiVersion, via: undefined };
+  return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id, apiVersion: s.api_version ?? apiVersion, via: s.via };
 }
 
 export function allSteps(s: Scenario): NormalStep[] {
@@ -59,6 +63,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     if (ms > durMs) out.push({ path, message: `time ${ms} ms is after the end of the run (duration ${durMs} ms)` });
   };
 
+  const apiNodes = s.topology.nodes.filter((n) => n.services.includes('cinder-api')).map((n) => n.name);
   const ids = new Map<string, number>();
   const steps = allSteps(s);
   steps.forEach((st, order) => {
@@ -67,6 +72,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     if (st.section === 'setup' && st.atMs !== undefined) out.push({ path: field('at'), message: "setup steps run in order before the timed steps and take no 'at'; move it to steps" });
     if (st.section === 'steps' && st.atMs === undefined) out.push({ path: base, message: "a timed step needs 'at' (e.g. at: 70s)" });
     if (st.atMs !== undefined) checkTime(field('at'), st.atMs);
+    if (st.via !== undefined && !apiNodes.includes(st.via)) out.push({ path: field('via'), message: `'${st.via}' runs no cinder-api; nodes with cinder-api: ${apiNodes.join(', ') || '(none)'}` });
     if (!projects.has(st.as)) out.push({ path: field('as'), message: `unknown project '${st.as}'; valid: ${projectList}` });
     if (st.id !== undefined) {
       if (ids.has(st.id)) out.push({ path: field('id'), message: `duplicate step id '${st.id}'` });
@@ -77,7 +83,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
       if (at === undefined || at >= order) out.push({ path: field('cmd'), message: `\${${ref.step}.${ref.field}} refers to no earlier step with id '${ref.step}'` });
     }
     const parsed = parseCommandLine(st.cmd.replace(/\$\{[^}]*\}/g, 'REF'), st.apiVersion);
-    if (!parsed.ok) out.push({ path: field('cmd'), message: parsed.error });
+    if (!parsed.ok) out.push({ path: field('cmd'), message: parsed.argparse ? `${parsed.error} (the step runs; its outcome is this usage error, exit status 2)` : parsed.error, warning: parsed.argparse !== undefined });
   });
   // Timed steps must be in time order so the file reads as it runs.
   let last = -1;
@@ -101,6 +107,12 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     const p: PathKey[] = ['faults', i];
     checkTime([...p, 'at'], durationMs(f.at));
     switch (f.fault) {
+      case 'add_service': {
+        checkNode([...p, 'node'], f.node);
+        const n = s.topology.nodes.find((x) => x.name === f.node);
+        if (n?.services.includes(f.binary)) out.push({ path: [...p, 'binary'], message: `${f.node} already runs ${f.binary} from the start; add_service deploys one its services do not list` });
+        break;
+      }
       case 'clock_offset':
       case 'clock_step':
       case 'clock_drift':
@@ -128,6 +140,13 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
 
   s.expect.forEach((e, i) => {
     const p: PathKey[] = ['expect', i];
+    for (const k of ['volume', 'message_contains', 'output_contains', 'output_not_contains', 'status', 'host_matches', 'availability_zone'] as const) {
+      const text = e[k];
+      if (text === undefined) continue;
+      for (const ref of referencesIn(text)) {
+        if (!ids.has(ref.step)) out.push({ path: [...p, k], message: `\${${ref.step}.${ref.field}} refers to no step with id '${ref.step}'; ids: ${[...ids.keys()].join(', ') || '(none)'}` });
+      }
+    }
     if (e.step !== undefined && !ids.has(e.step)) out.push({ path: [...p, 'step'], message: `no step has id '${e.step}'; ids: ${[...ids.keys()].join(', ') || '(none; give a step an id)'}` });
     if (e.service !== undefined) checkHost([...p, 'service'], e.service);
     if (e.placements !== undefined) checkHost([...p, 'placements'], e.placements);
@@ -136,7 +155,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
       const v = e[k];
       if (v !== undefined) checkTime([...p, k], durationMs(v));
     }
-    if (e.host_matches !== undefined) {
+    if (e.host_matches !== undefined && referencesIn(e.host_matches).length === 0) {
       try {
         new RegExp(e.host_matches);
       } catch (err) {
@@ -159,7 +178,7 @@ export function rawCommandIssues(raw: unknown): CheckIssue[] {
       const cmd = typeof item === 'string' ? item : isObj ? (item as Record<string, unknown>)['cmd'] : undefined;
       if (typeof cmd !== 'string') return;
       const parsed = parseCommandLine(cmd.replace(/\$\{[^}]*\}/g, 'REF'));
-      if (!parsed.ok) out.push({ path: isObj ? [section, i, 'cmd'] : [section, i], message: parsed.error });
+      if (!parsed.ok) out.push({ path: isObj ? [section, i, 'cmd'] : [section, i], message: parsed.error, warning: parsed.argparse !== undefined });
     });
   }
   return out;

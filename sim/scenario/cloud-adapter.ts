@@ -10,6 +10,7 @@ export function cloudInput(plans: readonly NodePlan[], images: Readonly<Record<s
       name: p.name,
       clock: p.clock,
       services: p.services as CloudInput['nodes'][number]['services'],
+      start_later: p.startLater as CloudInput['nodes'][number]['services'],
       DEFAULT: p.DEFAULT,
       backends: p.services.includes('cinder-volume') ? p.backends : {},
     })),

@@ -1,5 +1,7 @@
 import { durationMs, formatDuration } from './duration.js';
-import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepRecord } from './outcome.js';
+import { expandReferences } from './cinderclient/parse.js';
+import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepOutcome, StepRecord } from './outcome.js';
+import { requestResult, retypeTarget } from './run/counts.js';
 import type { ExpectationT } from './schema.js';
 import type { VolumeFacts } from '../harness/view.js';
 
@@ -22,6 +24,8 @@ export interface ExpectView {
   launched(id: string): boolean;
   /** Current host of a volume by id. */
   hostOf(id: string): string | undefined;
+  /** A volume's type now (name and id). */
+  volumeTypeOf(id: string): { id: string; name: string } | undefined;
 }
 
 export type Verdict = { passed: boolean; detail: string };
@@ -32,12 +36,24 @@ export function describeExpectation(e: ExpectationT): string {
   const span = `${e.from !== undefined ? ` from ${fmt(e.from)}` : ''}${e.until !== undefined ? ` until ${fmt(e.until)}` : ''}`;
   const bound = `${e.at_least !== undefined ? ` >= ${e.at_least}` : ''}${e.at_most !== undefined ? ` <= ${e.at_most}` : ''}`;
   if (e.step !== undefined) {
-    const parts = [e.outcome && `outcome ${e.outcome}`, e.message_contains !== undefined && `message contains '${e.message_contains}'`, e.output_contains !== undefined && `output contains '${e.output_contains}'`, e.emptied_by && `emptied by ${e.emptied_by}`, e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`];
+    const parts = [
+      e.outcome && `outcome ${e.outcome}`,
+      e.message_contains !== undefined && `message contains '${e.message_contains}'`,
+      e.output_contains !== undefined && `output contains '${e.output_contains}'`,
+      e.output_not_contains !== undefined && `output does not contain '${e.output_not_contains}'`,
+      e.http !== undefined && `HTTP ${e.http}`,
+      e.exit_status !== undefined && `exit status ${e.exit_status}`,
+      e.emptied_by && `emptied by ${e.emptied_by}`,
+      e.no_candidates !== undefined && (e.no_candidates ? 'no candidate at all' : 'with candidates'),
+      e.status && `status ${e.status}`,
+      e.host_matches && `host ~ /${e.host_matches}/`,
+    ];
     return `step ${e.step}: ${parts.filter(Boolean).join(', ')}${when}`;
   }
   if (e.service !== undefined) return `service ${e.service} ${e.binary ?? 'cinder-volume'} is ${e.state} (${e.view ?? 'service-list'} view)${span}${when}`;
   if (e.ratio !== undefined) return `ratio ${e.ratio}${bound}${when}`;
   if (e.volume !== undefined) {
+    if (e.exists === false) return `no volume ${e.volume}${when}`;
     const parts = [e.status && `status ${e.status}`, e.host_matches && `host ~ /${e.host_matches}/`, e.availability_zone && `zone ${e.availability_zone}`, e.size_gb && `size ${e.size_gb} GB`, e.project && `owned by ${e.project}`];
     return `volume ${e.volume}: ${parts.filter(Boolean).join(', ') || 'exists'}${when}`;
   }
@@ -61,7 +77,29 @@ function bounded(n: number, e: ExpectationT): boolean {
   return (e.at_least === undefined || n >= e.at_least) && (e.at_most === undefined || n <= e.at_most);
 }
 
-export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
+/** The expectation's text fields that may hold `${step.field}` references. */
+const referenceKeys = ['volume', 'message_contains', 'output_contains', 'output_not_contains', 'status', 'host_matches', 'availability_zone'] as const;
+
+/** Fill `${step.field}` references from the steps' outputs so far; an unfilled one is the verdict. */
+function expandExpectation(e: ExpectationT, v: ExpectView): { ok: true; e: ExpectationT } | { ok: false; error: string } {
+  const out: ExpectationT = { ...e };
+  for (const k of referenceKeys) {
+    const text = e[k];
+    if (text === undefined) continue;
+    const r = expandReferences(text, (step, field) => {
+      const val = v.steps.get(step)?.fields[field];
+      return val === undefined || val === null ? undefined : String(val);
+    });
+    if (!r.ok) return { ok: false, error: `${k}: ${r.error}` };
+    out[k] = r.line;
+  }
+  return { ok: true, e: out };
+}
+
+export function checkExpectation(written: ExpectationT, v: ExpectView): Verdict {
+  const x = expandExpectation(written, v);
+  if (!x.ok) return { passed: false, detail: x.error };
+  const e = x.e;
   if (e.step !== undefined) return checkStep(e, v);
   if (e.service !== undefined) return checkService(e, v);
   if (e.ratio !== undefined) return checkRatio(e, v);
@@ -81,31 +119,77 @@ export function checkExpectation(e: ExpectationT, v: ExpectView): Verdict {
   return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} ${hits[0]!.logger} '${hits[0]!.message.slice(0, 80)}'` : ''}` };
 }
 
+/** A step's requests and the decisions they caused. */
+function stepParts(st: StepRecord, v: Pick<ExpectView, 'requests' | 'decisions'>): { reqs: RequestRecord[]; decisions: DecisionRecord[] } {
+  const reqs = v.requests.filter((r) => st.requests.includes(r.seq));
+  return { reqs, decisions: reqs.flatMap((r) => stepDecisions(r, v)) };
+}
+
+/**
+ * How a step ended, as far as known now, under the one definition of
+ * run/counts.ts: `usage` when the client stopped it, else the worst of its
+ * requests' results (refused, failed, in flight, succeeded); a scheduling
+ * decision that found no backend is a failure even where the resource's
+ * status does not show it (a retype stays `available`).
+ */
+export function stepOutcome(st: StepRecord, v: Pick<ExpectView, 'requests' | 'decisions' | 'statusOf' | 'launched' | 'volumeTypeOf'>): StepOutcome {
+  if (st.outcome === 'usage') return 'usage';
+  const { reqs, decisions } = stepParts(st, v);
+  const results = reqs.map((r) => requestResult(r.verb, r.ok, r.resource_id, v, retypeTarget(r)));
+  if (st.outcome === 'refused' || results.includes('refused')) return 'refused';
+  if (results.includes('failed') || decisions.some((d) => !d.ok)) return 'failed';
+  if (results.includes('in_flight')) return 'in_flight';
+  return 'succeeded';
+}
+
+/** Whether a step's outcome is what an expectation's `outcome` names (ok and error are the broad forms). */
+function outcomeMatches(want: NonNullable<ExpectationT['outcome']>, got: StepOutcome): boolean {
+  if (want === 'ok') return got === 'succeeded';
+  if (want === 'error') return got === 'refused' || got === 'failed' || got === 'usage';
+  return want === got;
+}
+
 function checkStep(e: ExpectationT, v: ExpectView): Verdict {
   const st = v.steps.get(e.step!);
   if (!st) return { passed: false, detail: `step ${e.step} has not run by t=${formatDuration(v.nowMs)}` };
-  const reqs = v.requests.filter((r) => st.requests.includes(r.seq));
+  const { reqs, decisions } = stepParts(st, v);
   const ids = reqs.map((r) => r.resource_id).filter((x): x is string => x !== null);
-  const decisions = reqs.flatMap((r) => stepDecisions(r, v));
   // Statuses of what the step created (not of the volume an extend or retype acted on).
   const statuses = reqs.filter((r) => r.resource_id !== null && r.verb !== 'extend' && r.verb !== 'retype').map((r) => v.statusOf(r.resource_id!) ?? 'deleted');
-  const asyncError = statuses.some((s) => s.startsWith('error')) || decisions.some((d) => !d.ok);
-  const outcome = st.outcome === 'ok' && !asyncError ? 'ok' : 'error';
+  const outcome = stepOutcome(st, v);
   const messages = [st.message, ...decisions.map((d) => d.message), ...reqs.map((r) => r.message)].filter((m): m is string => !!m);
   const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 240)}')` : ''}`];
   if (statuses.length) found.push(`status ${statuses.join(',')}`);
   const failing: string[] = [];
-  if (e.outcome !== undefined && e.outcome !== outcome) failing.push(`expected outcome ${e.outcome}`);
+  if (e.outcome !== undefined && !outcomeMatches(e.outcome, outcome)) failing.push(`expected outcome ${e.outcome}`);
   if (e.message_contains !== undefined) {
     const hit = messages.find((m) => m.includes(e.message_contains!));
     if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${m.slice(0, 80)}'`).join('; ') || 'none'})`);
     else if (hit !== st.message) found.push(`message '${hit.slice(0, 100)}'`);
   }
   if (e.output_contains !== undefined && !st.output.includes(e.output_contains)) failing.push(`the output does not contain '${e.output_contains}'`);
+  if (e.output_not_contains !== undefined && st.output.includes(e.output_not_contains)) {
+    const line = st.output.split('\n').find((l) => l.includes(e.output_not_contains!)) ?? '';
+    failing.push(`the output contains '${e.output_not_contains}' (line '${line.trim().slice(0, 100)}')`);
+  }
+  if (e.http !== undefined) {
+    const codes = reqs.map((r) => r.http).filter((c): c is number => c !== null);
+    found.push(codes.length ? `HTTP ${codes.join(',')}` : reqs.length ? 'accepted (2xx)' : 'no request made');
+    if (!codes.includes(e.http)) failing.push(`expected HTTP ${e.http}`);
+  }
+  if (e.exit_status !== undefined) {
+    found.push(`exit status ${st.exit_status}`);
+    if (st.exit_status !== e.exit_status) failing.push(`expected exit status ${e.exit_status}`);
+  }
   if (e.emptied_by !== undefined) {
     const emptied = decisions.map((d) => d.emptied_by).filter((x): x is string => x !== null);
     found.push(`emptied by ${emptied.join(',') || 'none'}`);
     if (!emptied.includes(e.emptied_by)) failing.push(`expected emptied by ${e.emptied_by}`);
+  }
+  if (e.no_candidates !== undefined) {
+    const none = decisions.filter((d) => d.no_candidates).length;
+    found.push(none ? `${none} decision${none === 1 ? '' : 's'} with no candidate at all (every filter started at 0)` : `${decisions.length} decision${decisions.length === 1 ? '' : 's'}, each with candidates`);
+    if ((none > 0) !== e.no_candidates) failing.push(e.no_candidates ? 'expected a decision with no candidate at all' : 'expected candidates in every decision');
   }
   if (e.status !== undefined && !statuses.includes(e.status)) failing.push(`expected status ${e.status}`);
   if (e.host_matches !== undefined) {
@@ -127,7 +211,7 @@ const operationOf: Readonly<Record<string, string>> = {
 };
 
 /** Decisions a request caused: its operation on its resource, from the request until the next such request. */
-function stepDecisions(r: RequestRecord, v: ExpectView): DecisionRecord[] {
+function stepDecisions(r: RequestRecord, v: Pick<ExpectView, 'requests' | 'decisions'>): DecisionRecord[] {
   const op = operationOf[r.verb];
   if (!op || r.resource_id === null) return [];
   const next = v.requests.find((x) => x.seq > r.seq && x.resource_id === r.resource_id && x.verb === r.verb);
@@ -168,15 +252,9 @@ const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] |
   backups_succeeded: ['backup-create'],
 };
 
-/**
- * A request succeeded when it was accepted and its resource did not end in
- * error; a create, when its volume became usable (a volume that failed and
- * was deleted later did not succeed).
- */
-export function succeeded(r: RequestRecord, v: Pick<ExpectView, 'launched'>): boolean {
-  if (!r.ok) return false;
-  if (r.verb === 'create') return r.resource_id !== null && v.launched(r.resource_id);
-  return !(r.final_status ?? '').startsWith('error');
+/** A request succeeded under the one definition of run/counts.ts (a create: its volume became usable). */
+export function succeeded(r: RequestRecord, v: Pick<ExpectView, 'launched' | 'statusOf' | 'volumeTypeOf'>): boolean {
+  return requestResult(r.verb, r.ok, r.resource_id, v, retypeTarget(r)) === 'succeeded';
 }
 
 function checkRatio(e: ExpectationT, v: ExpectView): Verdict {
@@ -190,6 +268,10 @@ function checkRatio(e: ExpectationT, v: ExpectView): Verdict {
 
 function checkVolume(e: ExpectationT, v: ExpectView): Verdict {
   const vols = v.volumesNamed(e.volume!);
+  if (e.exists === false) {
+    const seen = vols.map((x) => `${x.id} (${x.status})`).join(', ');
+    return { passed: vols.length === 0, detail: vols.length === 0 ? `no volume named ${e.volume}` : `expected no such volume; found ${seen}` };
+  }
   if (vols.length !== 1) return { passed: false, detail: vols.length === 0 ? `no volume named ${e.volume}` : `${vols.length} volumes named ${e.volume} (ambiguous)` };
   const vol = vols[0]!;
   const failing: string[] = [];

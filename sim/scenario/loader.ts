@@ -21,7 +21,13 @@ export interface LoadedScenario {
   cinderConfs: Map<string, CinderConf>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
-  /** cinder.conf errors the run shows rather than refuses (a service that fails to start), located as problems are. */
+  /**
+   * What the file does that runs but is likely a mistake, located as problems
+   * are: a command line cinderclient's argument parser refuses (the step's
+   * outcome is then the client's usage error, exit status 2, which
+   * expectations can check), a cinder.conf error the run shows rather than
+   * refuses (a service that fails to start).
+   */
   warnings: Problem[];
 }
 
@@ -119,7 +125,7 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
       .concat(misplaced)
       .map((i) => loc.problem(i.path, i.message, i.atKey));
     // Command lines are checked too, so one run shows every problem in the file.
-    problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.message)));
+    problems.push(...rawCommandIssues(raw).map((i) => loc.problem(i.path, i.warning ? `warning: ${i.message}` : i.message)));
     throw new ScenarioProblems(dedupe(problems));
   }
   const scenario = parsed.data;
@@ -139,19 +145,20 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
       problems.push(loc.problem(['topology', 'nodes', i, 'cinder_conf', 'file'], `cannot read '${src.file}' (paths are relative to the scenario file)`));
     }
   });
-  problems.push(...checkScenario(scenario, confs).map((p) => loc.problem(p.path, p.message)));
+  const checked = checkScenario(scenario, confs);
+  problems.push(...checked.filter((p) => !p.warning).map((p) => loc.problem(p.path, p.message)));
+  const warnings = checked.filter((p) => p.warning).map((p) => loc.problem(p.path, p.message));
   const cinderConfs = loadConfs(scenario, confs);
-  const warnings: Problem[] = [];
   problems.push(...confProblems(scenario, cinderConfs, raw, loc, warnings));
   problems.push(...hostProblems(scenario, cinderConfs, loc));
   if (problems.length) throw new ScenarioProblems(dedupe(problems));
   return {
-    warnings: dedupe(warnings),
     scenario,
     file,
     dir,
     confs,
     cinderConfs,
+    warnings: dedupe(warnings),
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;
@@ -246,8 +253,11 @@ export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>): { vol
   for (const n of s.topology.nodes) {
     const conf = confs.get(n.name);
     const host = conf?.defaults.host || n.name;
-    if (n.services.includes('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
-    if (n.services.includes('cinder-scheduler') || n.services.includes('cinder-backup')) other.push(host);
+    // Services the node runs from the start, or gets mid-run (add_service).
+    const added = s.faults.flatMap((f) => (f.fault === 'add_service' && f.node === n.name ? [f.binary] : []));
+    const runs = (b: string): boolean => n.services.includes(b as (typeof n.services)[number]) || added.includes(b as (typeof added)[number]);
+    if (runs('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
+    if (runs('cinder-scheduler') || runs('cinder-backup')) other.push(host);
   }
   return { volume, other };
 }

@@ -4,7 +4,18 @@
  * wall-clock time, no absolute paths).  Reports read only this.
  */
 
+import type { RequestResult } from './run/counts.js';
+
 export const OUTCOME_SCHEMA_VERSION = 1;
+
+/**
+ * How a step ended: its requests' results under the one definition of
+ * run/counts.ts (the worst of them: refused, then failed, then in flight),
+ * or `usage` when the client itself rejected the command line (argparse:
+ * usage and "error: ..." on stderr, exit status 2) so no request was made.
+ */
+export const stepOutcomes = ['succeeded', 'refused', 'failed', 'in_flight', 'usage'] as const;
+export type StepOutcome = (typeof stepOutcomes)[number];
 
 /** A command line from the scenario and what it printed. */
 export interface StepRecord {
@@ -14,11 +25,15 @@ export interface StepRecord {
   where: string;
   at_ms: number;
   project: string;
+  /** The node whose cinder-api took its requests, when the step chose one (`via`). */
+  via: string | null;
   cmd: string;
   /** The command line after `${id.field}` references were replaced. */
   expanded: string;
-  /** ok: every request answered ok; error: a refusal (API or client); usage: the command line itself was bad. */
-  outcome: 'ok' | 'error' | 'usage';
+  /** How the step ended (see stepOutcomes); final once the run has ended. */
+  outcome: StepOutcome;
+  /** The client's exit status: 0, 1 (cinderclient's "ERROR: ..." for a refusal), 2 (argparse rejected the command line). */
+  exit_status: number;
   /** The first error message, as cinderclient would print it. */
   message: string | null;
   /** Sequence numbers of the requests this command made. */
@@ -39,7 +54,10 @@ export interface RequestRecord {
   source: string;
   verb: string;
   request: Record<string, unknown>;
+  /** The API accepted it (a 2xx answer); how it ended is `result`. */
   ok: boolean;
+  /** How it ended (run/counts.ts): refused, accepted then failed, in flight, succeeded.  Final once the run has ended. */
+  result: RequestResult;
   http: number | null;
   error: string | null;
   message: string | null;
@@ -59,6 +77,8 @@ export interface DecisionRecord {
   chosen: string | null;
   /** The filter that left no candidates, if any. */
   emptied_by: string | null;
+  /** No pool entered filtering at all (every filter started at 0): told apart from a filter emptying the list. */
+  no_candidates: boolean;
   /** The scheduler's message when no backend was found. */
   message: string | null;
   /** The trace as text (the scheduler's renderer). */
@@ -126,11 +146,14 @@ export interface ExpectationResult {
   detail: string;
 }
 
+/** A workload's requests by how they ended (run/counts.ts); requests = succeeded + refused + failed + in_flight. */
 export interface WorkloadSummary {
   name: string;
   requests: number;
-  ok: number;
-  errors: number;
+  succeeded: number;
+  refused: number;
+  failed: number;
+  in_flight: number;
 }
 
 export interface RunOutcome {
@@ -154,12 +177,21 @@ export interface RunOutcome {
   log: LogRecordOut[];
   log_counts: Record<string, number>;
   expectations: ExpectationResult[];
+  /** Counts under one definition (run/counts.ts): each `requests` is the sum of its succeeded, refused, failed and in_flight. */
   summary: {
     requests: number;
-    requests_ok: number;
+    requests_succeeded: number;
+    /** Refused by the API (an HTTP error answer). */
+    requests_refused: number;
+    /** Accepted (202), then what they started ended in error. */
     requests_failed: number;
+    /** Accepted, and still in progress when the run ended. */
+    requests_in_flight: number;
     creates: number;
     creates_succeeded: number;
+    creates_refused: number;
+    creates_failed: number;
+    creates_in_flight: number;
     decisions: number;
     /**
      * Lean runs: sha256 over every scheduling decision in order (time,

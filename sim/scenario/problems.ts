@@ -27,6 +27,11 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.path}: ${p.message}`;
 }
 
+/** A problem that does not stop the file from running. */
+export function formatWarning(p: Problem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.path}: warning: ${p.message}`;
+}
+
 /** Problems in one or more files; the CLI prints them all and exits 2. */
 export class ScenarioProblems extends Error {
   constructor(readonly problems: readonly Problem[]) {

@@ -4,7 +4,7 @@ import type { CloudView } from '../harness/view.js';
 import { allSteps } from './check.js';
 import { cloudInput } from './cloud-adapter.js';
 import { durationMs } from './duration.js';
-import { expectationResult, type ExpectView } from './expectations.js';
+import { expectationResult, stepOutcome, type ExpectView } from './expectations.js';
 import type { LoadedScenario } from './loader.js';
 import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type RunOutcome } from './outcome.js';
 import type { RunContext } from './run/context.js';
@@ -104,7 +104,9 @@ class ScenarioRun {
     });
     expectations.sort((a, b) => a.index - b.index);
     this.recorder.finished();
-    for (const r of this.recorder.requests) if (r.resource_id !== null) r.final_status = this.cloud.statusOf(r.resource_id) ?? 'deleted';
+    // Each step's outcome settles as its requests' did, with the definition the expectations used.
+    const view = this.view();
+    for (const st of this.recorder.stepOrder) st.outcome = stepOutcome(st, view);
     return this.outcome(end);
   }
 
@@ -137,13 +139,15 @@ class ScenarioRun {
       serviceStates: rec.serviceStates,
       log: this.world.log.records.map((r) => ({ t_ms: r.t, node: r.node, logger: r.logger, level: r.level, message: r.message })),
       confFindings: this.confFindings(),
+      // By name (`*` globs) or by id, so `${step.id}` works too.
       volumesNamed: (name) => {
         const re = new RegExp('^' + name.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
-        return this.cloud.volumes().filter((v) => v.name !== null && re.test(v.name));
+        return this.cloud.volumes().filter((v) => v.id === name || (v.name !== null && re.test(v.name)));
       },
       statusOf: (id) => this.cloud.statusOf(id),
       launched: (id) => this.cloud.launched(id),
       hostOf: (id) => this.cloud.hostOf(id),
+      volumeTypeOf: (id) => this.cloud.volumeTypeOf(id),
     };
   }
 

@@ -110,6 +110,7 @@ export const StepSpec = z
     as: Name.optional().describe('project context (default: admin)'),
     id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'expected an identifier such as t1 or create_vol1').optional(),
     api_version: ApiVersion.optional(),
+    via: Name.optional().describe('the node whose cinder-api takes the requests (default: the first node that runs cinder-api); the API judges with its own clock'),
   })
   .strict();
 
@@ -186,11 +187,21 @@ export const Fault = z.discriminatedUnion('fault', [
   z.object({ at, fault: z.literal('latency'), from: Name, to: Name, latency: LatencyDist }).strict(),
   z.object({ at, fault: z.literal('backend_capacity'), backend: Name, pool: Name.optional(), total_capacity_gb: z.number().nonnegative() }).strict(),
   z.object({ at, fault: z.literal('backend_failure'), backend: Name, state: z.enum(['failed', 'recovered']) }).strict(),
+  z
+    .object({ at, fault: z.literal('add_service'), node: Name, binary: z.enum(['cinder-volume', 'cinder-scheduler', 'cinder-backup']) })
+    .strict()
+    .describe("deploy a service on a node mid-run (one its `services` does not list): it starts at `at`, with the node's cinder.conf"),
 ]);
 
 // ---------------------------------------------------------------- expectations
 
-export const requestOutcomes = ['ok', 'error'] as const;
+/**
+ * What a step expectation's `outcome` may name: how the step ended
+ * (succeeded, refused by the API, accepted then failed, in flight, usage:
+ * the client rejected the command line), or `ok` (= succeeded) and `error`
+ * (refused, failed or usage).
+ */
+export const requestOutcomes = ['ok', 'error', 'succeeded', 'refused', 'failed', 'in_flight', 'usage'] as const;
 
 /** Run-wide ratios an expectation may bound. */
 export const ratioMetrics = ['creates_succeeded', 'requests_succeeded', 'deletes_succeeded', 'snapshots_succeeded', 'backups_succeeded'] as const;
@@ -206,7 +217,11 @@ export const Expectation = z
     outcome: z.enum(requestOutcomes).optional(),
     message_contains: z.string().optional(),
     output_contains: z.string().optional().describe('text the command printed (its cinderclient table) must contain'),
+    output_not_contains: z.string().optional().describe('text the command printed must not contain'),
+    http: z.number().int().min(100).max(599).optional().describe("the HTTP status of the API's refusal (e.g. 400, 404, 413)"),
+    exit_status: z.number().int().min(0).max(255).optional().describe("the client's exit status: 0, 1 (ERROR: ...), 2 (argparse rejected the command line)"),
     emptied_by: z.enum(filterNames as [FilterName, ...FilterName[]]).optional().describe('the scheduler filter that left no candidates'),
+    no_candidates: z.boolean().optional().describe('true: the scheduler had no candidate at all (every filter started at 0); false: it had some'),
     // kind: a service's state
     service: Name.optional().describe('host of a service, e.g. node3@lvm'),
     binary: ServiceBinary.optional(),
@@ -225,6 +240,7 @@ export const Expectation = z
     availability_zone: Name.optional(),
     size_gb: z.number().int().positive().optional(),
     project: Name.optional().describe('the project that owns the volume'),
+    exists: z.boolean().optional().describe('false: no (non-deleted) volume has this name or id'),
     // kind: placements on a backend between from and until
     placements: Name.optional().describe('backend host@name (a prefix of host@backend#pool)'),
     // kind: cinder.conf lint findings (the config library's rule ids)
@@ -249,7 +265,8 @@ export const Expectation = z
       if (e[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required for ${why}`, input: undefined });
     };
     const kind = present[0]!;
-    if (kind === 'step' && e.outcome === undefined && e.message_contains === undefined && e.output_contains === undefined && e.emptied_by === undefined && e.status === undefined) {
+    const stepChecks = [e.outcome, e.message_contains, e.output_contains, e.output_not_contains, e.http, e.exit_status, e.emptied_by, e.no_candidates, e.status, e.host_matches];
+    if (kind === 'step' && stepChecks.every((x) => x === undefined)) {
       need('outcome', 'a step expectation');
     }
     if (kind === 'service') need('state', 'a service expectation');

@@ -13,6 +13,8 @@ import type { Scenario } from './schema.js';
 export interface NodePlan {
   name: string;
   services: string[];
+  /** Services deployed mid-run (add_service faults): built with the rest, started at the fault's time. */
+  startLater: string[];
   clock: Required<ClockSpec>;
   DEFAULT: ServiceDefaults;
   backends: Record<string, { options: BackendOptions; storage: FakeBackendInput }>;
@@ -49,9 +51,11 @@ export function planNodes(s: Scenario, confs: ReadonlyMap<string, CinderConf>): 
       backends[b.name] = { options: b.options, storage: n.backends[b.name] ?? {} };
     }
     const DEFAULT = conf ? { ...conf.defaults, max_over_subscription_ratio: conf.scheduler_max_over_subscription_ratio.value } : resolveServiceDefaults(n.name);
+    const later = [...new Set(s.faults.flatMap((f) => (f.fault === 'add_service' && f.node === n.name && !n.services.includes(f.binary) ? [f.binary] : [])))];
     return {
       name: n.name,
-      services: [...n.services],
+      services: [...n.services, ...later],
+      startLater: later,
       clock: n.clock ? { ...n.clock } : { offset_ms: 0, drift_ppm: 0, ntp: { mode: 'off' } },
       DEFAULT,
       backends,

@@ -8,14 +8,14 @@ import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/r
 import { serviceList, type ServiceListRow } from '../api/services.js';
 import { BackupService } from '../backup/manager.js';
 import { SchedulerService, type SchedulerDecisionRecord } from '../scheduler/manager.js';
-import { ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
+import { ensureServiceRow, serviceId, ServiceDirectory, type HeartbeatBinary } from '../service/index.js';
 import type { Shortcuts } from '../shortcuts.js';
 import { VolumeService } from '../volume/manager.js';
 import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeRow } from '../db/index.js';
 import { driverImportFails } from '../config/lint-driver.js';
 import { renamedDriverClasses } from '../config/known.js';
 import { checkInvariants } from './invariants.js';
-import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec } from './spec.js';
+import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec, type NodeSpec } from './spec.js';
 
 /** What a world gives the cloud: ports per (node, service) and named random streams. */
 export interface CloudHost {
@@ -149,12 +149,38 @@ export class Cloud {
     this.store = store!;
   }
 
-  /** Start every service: the API's bootstrap, volume and backup services, then schedulers. */
+  /** Start every service (but those a node starts later): the API's bootstrap, volume and backup services, then schedulers. */
   start(): void {
     for (const a of this.apis) a.api.bootstrap();
-    for (const v of this.volumeServices.values()) v.start();
-    for (const b of this.backupServices.values()) b.start();
-    for (const s of this.schedulers) s.start();
+    for (const [host, v] of this.volumeServices) if (!this.later(host, 'cinder-volume')) v.start();
+    for (const [host, b] of this.backupServices) if (!this.later(host, 'cinder-backup')) b.start();
+    for (const s of this.schedulers) if (!this.later(s.host, 'cinder-scheduler')) s.start();
+  }
+
+  /** The node a service host (host or host@backend) belongs to. */
+  private nodeOf(host: string): NodeSpec | undefined {
+    const base = host.split('@')[0]!;
+    return this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === base || Object.entries(n.backends).some(([g, b]) => `${b.options.backend_host || n.DEFAULT.host || n.name}@${g}` === host));
+  }
+
+  private later(host: string, binary: HeartbeatBinary): boolean {
+    return this.nodeOf(host)?.start_later.includes(binary) ?? false;
+  }
+
+  /**
+   * Deploy a node's service mid-run (one its topology lists under
+   * start_later): start it now, as systemctl start would.  Answers the
+   * hosts started.
+   */
+  startLater(nodeName: string, binary: HeartbeatBinary): string[] {
+    const node = this.spec.nodes.find((n) => n.name === nodeName);
+    if (!node || !node.start_later.includes(binary)) throw new Error(`${nodeName} has no ${binary} to start later`);
+    const mine = (host: string): boolean => this.nodeOf(host) === node;
+    const services: [string, { start(): void }][] =
+      binary === 'cinder-volume' ? [...this.volumeServices] : binary === 'cinder-backup' ? [...this.backupServices] : this.schedulers.map((s) => [s.host, s]);
+    const started = services.filter(([host]) => mine(host));
+    for (const [, svc] of started) svc.start();
+    return started.map(([host]) => host);
   }
 
   /** The API node requests go to (the first, unless named). */
@@ -200,6 +226,37 @@ export class Cloud {
     const s = this.schedulers.find((x) => x.host === ref.host);
     if (!s) throw new Error(`unknown cinder-scheduler '${ref.host}'`);
     return { stop: () => s.stop(), crash: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
+  }
+
+  /**
+   * `cinder-manage service remove BINARY HOST` (ServiceCommands.remove):
+   * soft-delete the service's row, answering what cinder-manage prints and
+   * its exit status.  A service still running recreates its row at its next
+   * heartbeat (report_state: "The service database object disappeared,
+   * recreating it."), so removal sticks only for a stopped service.
+   */
+  removeService(binary: HeartbeatBinary, host: string): { exitStatus: 0 | 2; output: string } {
+    const t = table(this.store, 'services');
+    const id = serviceId(binary, host);
+    const row = t.get(id);
+    if (!row || row.deleted) {
+      return { exitStatus: 2, output: `Host not found. Failed to remove ${binary} on ${host}.\nService ${binary} could not be found on host ${host}.` };
+    }
+    t.softDelete(id);
+    const beats = this.directory.heartbeatSource(id);
+    const before = beats?.lastHeartbeatWall() ?? null;
+    const node = this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === host.split('@')[0]) ?? this.spec.nodes[0]!;
+    const reportMs = node.DEFAULT.report_interval * 1000;
+    const { timers } = this.apis[0]!.ports;
+    const recheck = (): void => {
+      const now = t.get(id);
+      if (!now?.deleted) return;
+      const last = beats?.lastHeartbeatWall() ?? null;
+      if (last !== null && last !== before) ensureServiceRow(t, id, binary, host, row.availability_zone);
+      else if (last !== null) timers.after(reportMs, recheck, `service row ${host}`);
+    };
+    if (before !== null) timers.after(reportMs, recheck, `service row ${host}`);
+    return { exitStatus: 0, output: `Service ${binary} on host ${host} removed.` };
   }
 
   private volumeService(host: string): VolumeService {

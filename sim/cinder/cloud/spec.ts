@@ -55,6 +55,8 @@ export const nodeSpec = z
     name: z.string().min(1),
     clock: clockSpec.default({}),
     services: z.array(z.enum(serviceBinaries)).min(1),
+    /** Services built with the cloud but started later (Cloud.startLater): deployed on the node mid-run. */
+    start_later: z.array(z.enum(serviceBinaries)).default([]),
     /** [DEFAULT] options of this node's cinder.conf, typed by the config registry; unset ones take its defaults. */
     DEFAULT: z.custom<Partial<ServiceDefaults>>(isMapping, 'expected a mapping of cinder.conf options').default({}),
     /** enabled_backends, in order: group name -> that group's options and fake storage. */

@@ -3,6 +3,7 @@ import type { ServicePorts } from '../../ports/service.js';
 import { table } from '../db/index.js';
 import type { Binary } from '../db/binaries.js';
 import { serviceId, type ServiceDirectory } from './directory.js';
+import { ensureServiceRow } from './rows.js';
 
 /**
  * Service.start / report_state for services other than cinder-volume
@@ -30,21 +31,7 @@ export class ServiceHeart {
   }
 
   start(availabilityZone: string, working: () => boolean = () => true): void {
-    const t = table(this.ports.store, 'services');
-    if (t.get(this.id)) t.update(this.id, { availability_zone: availabilityZone });
-    else {
-      t.insert({
-        id: this.id,
-        binary: this.binary,
-        host: this.host,
-        topic: this.binary,
-        availability_zone: availabilityZone,
-        disabled: false,
-        disabled_reason: null,
-        modified_at: null,
-        frozen: false,
-      });
-    }
+    ensureServiceRow(table(this.ports.store, 'services'), this.id, this.binary, this.host, availabilityZone);
     const ms = this.reportIntervalS * 1000;
     this.beat = working() ? this.ports.timers.periodic(ms, ms, `heartbeat ${this.binary} ${this.host}`) : null;
   }

@@ -7,4 +7,5 @@
 export { serviceBinaries, type Binary, type HeartbeatBinary } from '../db/binaries.js';
 export { ServiceHeart } from './heartbeat.js';
 export { ServiceDirectory, serviceId, type CapabilityReport, type CapabilitySource, type HeartbeatSource } from './directory.js';
+export { ensureServiceRow } from './rows.js';
 export { effectiveServiceDownTime, isServiceUp, isServiceUpForList } from './liveness.js';

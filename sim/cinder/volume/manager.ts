@@ -19,7 +19,7 @@ import {
 } from '../db/index.js';
 import { extractBackend, extractPool } from '../host.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
-import { serviceId, type ServiceDirectory } from '../service/index.js';
+import { ensureServiceRow, serviceId, type ServiceDirectory } from '../service/index.js';
 
 /** oslo.service's graceful_shutdown_timeout default: how long a stopping service finishes its requests. */
 const GRACEFUL_SHUTDOWN_TIMEOUT_S = 60;
@@ -108,21 +108,7 @@ export class VolumeService {
     const { defaults } = this.cfg;
     const setup = this.driver.initialized ? null : this.driver.doSetup();
     if (setup && !setup.ok) this.ports.log.error(`Failed to initialize driver. ${setup.message}`);
-    const row = this.services.get(this.id);
-    if (row) this.services.update(this.id, { availability_zone: this.cfg.availabilityZone });
-    else {
-      this.services.insert({
-        id: this.id,
-        binary: 'cinder-volume',
-        host: this.cfg.host,
-        topic: 'cinder-volume',
-        availability_zone: this.cfg.availabilityZone,
-        disabled: false,
-        disabled_reason: null,
-        modified_at: null,
-        frozen: false,
-      });
-    }
+    ensureServiceRow(this.services, this.id, 'cinder-volume', this.cfg.host, this.cfg.availabilityZone);
     this.ports.bus.serve(volumeTopic(this.cfg.host), (method, args) => this.handle(method, args));
     // init_host returns early when the driver failed to initialise: no counting, no cleanup.
     if (this.driver.initialized) {

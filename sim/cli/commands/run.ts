@@ -8,7 +8,7 @@ import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js'
 import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
 import { checkOutDir, prepareOutDir } from '../../scenario/outdir.js';
 import type { RunOutcome } from '../../scenario/outcome.js';
-import { formatProblem, ScenarioProblems, type Problem } from '../../scenario/problems.js';
+import { formatProblem, formatWarning, ScenarioProblems, type Problem } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
@@ -43,6 +43,7 @@ export const runCommand = defineCommand({
       io.stderr(`${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run\n`);
       return 2;
     }
+    for (const l of loaded) for (const w of l.warnings) io.stderr(formatWarning(w) + '\n');
     const names = new Set<string>();
     for (const l of loaded) {
       if (names.has(l.scenario.name)) throw new UserError(`two scenarios are named '${l.scenario.name}'; their outputs would collide in --out`);

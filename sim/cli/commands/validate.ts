@@ -1,5 +1,5 @@
 import { loadScenarioFile } from '../../scenario/loader.js';
-import { formatProblem, ScenarioProblems } from '../../scenario/problems.js';
+import { formatProblem, formatWarning, ScenarioProblems } from '../../scenario/problems.js';
 import { defineCommand } from '../command.js';
 
 export const validateCommand = defineCommand({
@@ -11,7 +11,7 @@ export const validateCommand = defineCommand({
     for (const f of args.files as string[]) {
       try {
         const s = loadScenarioFile(f, io.cwd);
-        for (const w of s.warnings) io.stderr(`warning: ${formatProblem(w)}\n`);
+        for (const w of s.warnings) io.stderr(formatWarning(w) + '\n');
         io.stdout(`${s.file}: ok (${s.scenario.name})${s.warnings.length ? `, ${s.warnings.length} warning${s.warnings.length === 1 ? '' : 's'}` : ''}\n`);
       } catch (e) {
         if (!(e instanceof ScenarioProblems)) throw e;

@@ -1,5 +1,6 @@
 import { closest } from '../../cinder/config/suggest.js';
 import { programs, type CommandSpec, type OptSpec, type ProgramName } from './specs.js';
+import { programUsage, subcommandUsage } from './usage.js';
 import { negotiate, versionMatches } from './version.js';
 
 /** A parsed command line: the program, its subcommand and argparse-style values by dest. */
@@ -15,7 +16,28 @@ export interface ParsedCommand {
   warnings: string[];
 }
 
-export type ParseResult = { ok: true; cmd: ParsedCommand } | { ok: false; error: string };
+/**
+ * A refusal by cinderclient's (or novaclient's) argument parser: what it
+ * prints (usage, "error: ...", a hint; exit status 2), as opposed to a line
+ * that is not a cinder command at all.
+ */
+export interface ArgparseError {
+  /** The usage text of the parser that refused (`cinder`'s own, or the subcommand's). */
+  usage: string;
+  /** That parser's prog: `cinder` or `cinder create`. */
+  prog: string;
+  /** argparse's message, e.g. "argument <size>: invalid int value: 'abc'". */
+  message: string;
+}
+
+/** `error` is one line for `cinder-sim validate` (argparse's words plus a hint); `argparse` is set when the client's parser refused. */
+export type ParseResult = { ok: true; cmd: ParsedCommand } | { ok: false; error: string; argparse?: ArgparseError };
+
+type ArgsResult = { ok: true; args: ParsedCommand['args'] } | { ok: false; error: string; argparse: ArgparseError };
+
+function refused(usage: string, prog: string, message: string, hint = ''): { ok: false; error: string; argparse: ArgparseError } {
+  return { ok: false, error: `${prog}: error: ${message}${hint}`, argparse: { usage, prog, message } };
+}
 
 /** A reference to an earlier step's output: `${step_id.field}`. */
 export const referencePattern = /\$\{([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -85,13 +107,13 @@ export function parseCommandLine(line: string, defaultVersion?: string): ParseRe
     Object.entries(programs[program] as Readonly<Record<string, CommandSpec>>).filter(([, c]) => versionMatches(neg.requested, c.since)),
   );
   const sub = words[1];
-  if (sub === undefined) return { ok: false, error: `${program}: error: the following arguments are required: <subcommand>` };
+  if (sub === undefined) return refused(programUsage(program), program, 'the following arguments are required: <subcommand>');
   const spec = table[sub];
   if (!spec) {
     // The notes' `cinder create-volume` is a classic: say which command was meant.
     const near = closest(sub, Object.keys(table)) ?? Object.keys(table).find((k) => sub.startsWith(k + '-') || sub.endsWith('-' + k));
     const hint = near ? ` Did you mean '${near}'?` : '';
-    return { ok: false, error: `${program}: error: argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')}).${hint}` };
+    return refused(programUsage(program), program, `argument <subcommand>: invalid choice: '${sub}' (choose from ${Object.keys(table).map((k) => `'${k}'`).join(', ')})`, `.${hint}`);
   }
   // An option of another microversion, typed as such, is the client's UnsupportedAttribute.
   const rest = words.slice(2);
@@ -100,7 +122,7 @@ export function parseCommandLine(line: string, defaultVersion?: string): ParseRe
     if (versionMatches(neg.requested, o.since, o.until)) options[name] = o;
     else if (rest.includes(name)) return { ok: false, error: `ERROR: ${unsupportedAttribute(name, o.since, o.until)}` };
   }
-  const r = parseArgs({ ...spec, options }, rest, `${program} ${sub}`);
+  const r = parseArgs({ ...spec, options }, rest, `${program} ${sub}`, program);
   if (!r.ok) return r;
   return { ok: true, cmd: { program, command: sub, args: r.args, argv: split.words, apiVersion: neg.version, warnings: neg.warnings } };
 }
@@ -129,7 +151,9 @@ function globalVersion(words: string[]): { ok: true; version: string | undefined
   return { ok: true, version, words: [...out, ...words.slice(i)] };
 }
 
-function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true; args: ParsedCommand['args'] } | { ok: false; error: string } {
+function parseArgs(spec: CommandSpec, words: string[], prog: string, program: ProgramName): ArgsResult {
+  const usage = subcommandUsage(prog, spec);
+  const fail = (message: string): ArgsResult => refused(usage, prog, message);
   const args: ParsedCommand['args'] = {};
   const loose: string[] = [];
   const unknown: string[] = [];
@@ -156,14 +180,14 @@ function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true
     };
     switch (opt.kind) {
       case 'flag':
-        if (inline !== undefined) return { ok: false, error: `${prog}: error: argument ${flagName}: ignored explicit argument '${inline}'` };
+        if (inline !== undefined) return fail(`argument ${flagName}: ignored explicit argument '${inline}'`);
         args[opt.dest] = true;
         break;
       case 'value': {
         const val = takeValue();
-        if (val === undefined) return { ok: false, error: `${prog}: error: argument ${flagName}: expected one argument` };
+        if (val === undefined) return fail(`argument ${flagName}: expected one argument`);
         if (opt.choices && !opt.choices.includes(val)) {
-          return { ok: false, error: `${prog}: error: argument ${flagName}: invalid choice: '${val}' (choose from ${opt.choices.map((c) => `'${c}'`).join(', ')})` };
+          return fail(`argument ${flagName}: invalid choice: '${val}' (choose from ${opt.choices.map((c) => `'${c}'`).join(', ')})`);
         }
         args[opt.dest] = val;
         break;
@@ -206,17 +230,25 @@ function parseArgs(spec: CommandSpec, words: string[], prog: string): { ok: true
     if (k < loose.length && (loose.length - k > after || !ps_.optional)) {
       const val = loose[k++]!;
       if (ps_.choices && !ps_.choices.includes(val)) {
-        return { ok: false, error: `${prog}: error: argument ${ps_.metavar}: invalid choice: '${val}' (choose from ${ps_.choices.map((c) => `'${c}'`).join(', ')})` };
+        return fail(`argument ${ps_.metavar}: invalid choice: '${val}' (choose from ${ps_.choices.map((c) => `'${c}'`).join(', ')})`);
+      }
+      // type=int, as argparse converts it (int(): optional sign, digits, surrounding blanks).
+      if (ps_.int && !/^\s*[-+]?\d+\s*$/.test(val)) {
+        // A mistyped flag leaves its value to the positionals, so this is often the first sign of one: name it.
+        const flag = unknown.find((w) => w.startsWith('--'));
+        const near = flag ? closest(flag.split('=')[0]!, Object.keys(spec.options)) : null;
+        return refused(usage, prog, `argument ${ps_.metavar}: invalid int value: '${val}'`, flag ? ` (after the unrecognized ${flag}${near ? `: did you mean ${near}?` : ''})` : '');
       }
       args[ps_.dest] = val;
     } else if (!ps_.optional) missing.push(ps_.metavar);
   }
-  if (missing.length) return { ok: false, error: `${prog}: error: the following arguments are required: ${missing.join(', ')}` };
+  if (missing.length) return fail(`the following arguments are required: ${missing.join(', ')}`);
   unknown.push(...loose.slice(k));
   if (unknown.length) {
     const flag = unknown.find((w) => w.startsWith('--'));
     const near = flag ? closest(flag.split('=')[0]!, Object.keys(spec.options)) : null;
-    return { ok: false, error: `${prog}: error: unrecognized arguments: ${unknown.join(' ')}${near ? ` (did you mean ${near}?)` : ''}` };
+    // Words no subcommand argument takes go back to the top-level parser, which refuses them.
+    return refused(programUsage(program), program, `unrecognized arguments: ${unknown.join(' ')}`, near ? ` (did you mean ${near}?)` : '');
   }
   return { ok: true, args };
 }

@@ -33,6 +33,8 @@ export interface PositionalSpec {
   /** nargs='+' (at least one) or '*' when optional too */
   multi?: boolean;
   choices?: readonly string[];
+  /** type=int: argparse refuses a word that is not an integer. */
+  int?: boolean;
 }
 
 export interface CommandSpec {
@@ -61,7 +63,7 @@ const nameOpts = {
 export const cinderCommands = {
   create: {
     help: 'Creates a volume.',
-    positionals: [pos('size', '<size>', { optional: true })],
+    positionals: [pos('size', '<size>', { optional: true, int: true })],
     options: {
       ...nameOpts,
       '--snapshot-id': v('snapshot_id', '<snapshot-id>'),
@@ -101,7 +103,7 @@ export const cinderCommands = {
     },
   },
   show: { help: 'Shows volume details.', positionals: [pos('volume', '<volume>')], options: {} },
-  extend: { help: 'Attempts to extend size of an existing volume.', positionals: [pos('volume', '<volume>'), pos('new_size', '<new_size>')], options: {} },
+  extend: { help: 'Attempts to extend size of an existing volume.', positionals: [pos('volume', '<volume>'), pos('new_size', '<new_size>', { int: true })], options: {} },
   retype: {
     help: 'Changes the volume type for a volume.',
     positionals: [pos('volume', '<volume>'), pos('new_type', '<volume-type>')],
@@ -206,7 +208,20 @@ export const novaCommands = {
   },
 } as const satisfies Record<string, CommandSpec>;
 
-export const programs = { cinder: cinderCommands, nova: novaCommands } as const;
+/**
+ * cinder-manage (cinder/cmd/manage.py), run on a controller: the one command
+ * an operator reaches for when a service row outlives its service.  It
+ * talks to the database, not the API.
+ */
+export const cinderManageCommands = {
+  service: {
+    help: 'service remove <binary> <host>: completely removes a service (its services row).',
+    positionals: [pos('action', '<action>', { choices: ['remove'] }), pos('binary', '<binary>'), pos('host_name', '<host_name>')],
+    options: {},
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export const programs = { cinder: cinderCommands, nova: novaCommands, 'cinder-manage': cinderManageCommands } as const;
 export type ProgramName = keyof typeof programs;
 export type CinderCommandName = keyof typeof cinderCommands;
 export type NovaCommandName = keyof typeof novaCommands;

@@ -8,9 +8,10 @@ import type { Recorder } from './recorder.js';
 /**
  * Make one request as `project`, recorded under `source`; `done` gets the
  * answer and its record.  `apiVersion`: the microversion it carries (default:
- * the scenario's api_version as cinderclient negotiates it).
+ * the scenario's api_version as cinderclient negotiates it); `via`: the node
+ * whose cinder-api takes it (default: the first).
  */
-export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void, apiVersion?: string) => void;
+export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void, apiVersion?: string, via?: string) => void;
 
 /** What the parts of a run (steps, workloads, faults) share. */
 export interface RunContext {

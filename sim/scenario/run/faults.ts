@@ -44,6 +44,10 @@ export function applyFault(ctx: RunContext, f: FaultT): void {
       const err = cloud.setCapacity(f.backend, f.pool, f.total_capacity_gb);
       return rec(err ?? `${f.backend}${f.pool ? '#' + f.pool : ''}: total ${f.total_capacity_gb} GB`);
     }
+    case 'add_service': {
+      const r = cloud.startLater(f.node, f.binary);
+      return rec(typeof r === 'string' ? r : `${f.binary} deployed on ${f.node} and started: ${r.join(', ') || '(nothing: no backend enabled)'}`);
+    }
     case 'backend_failure': {
       const err = cloud.setBackendFailed(f.backend, f.state === 'failed');
       return rec(err ?? `${f.backend}: storage ${f.state}`);

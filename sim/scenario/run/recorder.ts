@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
-import type { CloudView } from '../../harness/view.js';
-import { succeeded } from '../expectations.js';
+import type { CloudDecision, CloudView } from '../../harness/view.js';
+import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
 import type { CapacitySample, DecisionRecord, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
 
 /** Lean runs drain the scheduler's decision log every this many arrivals. */
@@ -26,6 +26,15 @@ export abstract class Recorder {
   readonly workloads: WorkloadSummary[] = [];
   private readonly lastService = new Map<string, ServiceStateRecord>();
   private readonly lastPool = new Map<string, CapacitySample>();
+  /** Requests by source (`step:<id>`, `workload:<name>`, `topology`), counted alike by both strategies. */
+  private readonly bySource = new Map<string, ResultCounts>();
+  private readonly createCounts = emptyCounts();
+  /** Accepted requests whose resource decides how they ended, classified when the run ends. */
+  private readonly pending: { verb: string; source: string; resourceId: string; target: string | undefined; rec: RequestRecord | null }[] = [];
+  private totals: { all: ResultCounts; creates: ResultCounts } | null = null;
+  /** Requests made, by source, and creates among them (some may never be answered before the end). */
+  private readonly asked = new Map<string, number>();
+  private askedCreates = 0;
 
   constructor(
     protected readonly world: World,
@@ -33,14 +42,100 @@ export abstract class Recorder {
   ) {}
 
   /** A request was made (it is answered later). */
-  abstract requested(rec: RequestRecord): void;
-  /** A request was answered; `rec` holds its answer and resource. */
-  abstract answered(rec: RequestRecord): void;
+  requested(rec: RequestRecord): void {
+    this.tally(rec.source);
+    this.asked.set(rec.source, (this.asked.get(rec.source) ?? 0) + 1);
+    if (rec.verb === 'create') this.askedCreates++;
+    if (this.keeps(rec)) this.requests.push(rec);
+  }
+
+  /** A request was answered; `rec` holds its answer and resource.  Refusals and answers with nothing to follow are counted now. */
+  answered(rec: RequestRecord): void {
+    const tally = this.tally(rec.source);
+    const isCreate = rec.verb === 'create';
+    if (!rec.ok || rec.resource_id === null) {
+      const r = rec.ok ? 'succeeded' : 'refused';
+      rec.result = r;
+      addResult(tally, r);
+      if (isCreate) addResult(this.createCounts, r);
+      return;
+    }
+    this.pending.push({ verb: rec.verb, source: rec.source, resourceId: rec.resource_id, target: retypeTarget(rec), rec: this.keeps(rec) ? rec : null });
+  }
+
+  /** Whether to keep this request's record (full: every one; lean: the steps' own). */
+  protected abstract keeps(rec: RequestRecord): boolean;
   /** A workload's `n`th request arrived. */
   abstract arrived(n: number): void;
-  /** The run reached its end. */
-  abstract finished(): void;
-  abstract summary(expectationsPassed: number): Summary;
+  /** The run reached its end: classify what was pending and fill the workload summaries. */
+  finished(): void {
+    const facts = { statusOf: (id: string) => this.cloud.statusOf(id), launched: (id: string) => this.cloud.launched(id), volumeTypeOf: (id: string) => this.cloud.volumeTypeOf(id) };
+    // A retype the scheduler could not place failed, whatever a later retype made of the volume.
+    const retypes = this.pending.some((p) => p.verb === 'retype') ? this.decisionRecords().filter((d) => d.operation === 'retype') : [];
+    const retypeFailed = (p: (typeof this.pending)[number]): boolean => {
+      const at = p.rec?.at_ms;
+      if (at === undefined) return false;
+      const next = this.requests.find((x) => x.seq > p.rec!.seq && x.verb === 'retype' && x.resource_id === p.resourceId)?.at_ms ?? Infinity;
+      return retypes.some((d) => d.resource_id === p.resourceId && !d.ok && d.at_ms >= at && d.at_ms < next);
+    };
+    for (const p of this.pending) {
+      const r = p.verb === 'retype' && retypeFailed(p) ? 'failed' : requestResult(p.verb, true, p.resourceId, facts, p.target);
+      addResult(this.tally(p.source), r);
+      if (p.verb === 'create') addResult(this.createCounts, r);
+      if (p.rec) p.rec.result = r;
+    }
+    this.pending.length = 0;
+    for (const r of this.requests) if (r.resource_id !== null) r.final_status = this.cloud.statusOf(r.resource_id) ?? 'deleted';
+    // Requests never answered (the run ended first) are in flight.
+    const all = emptyCounts();
+    for (const [source, c] of this.bySource) {
+      c.in_flight += (this.asked.get(source) ?? 0) - c.requests;
+      c.requests = this.asked.get(source) ?? 0;
+      for (const k of ['requests', 'succeeded', 'refused', 'failed', 'in_flight'] as const) all[k] += c[k];
+    }
+    this.createCounts.in_flight += this.askedCreates - this.createCounts.requests;
+    this.createCounts.requests = this.askedCreates;
+    for (const w of this.workloads) Object.assign(w, this.tally(`workload:${w.name}`), { name: w.name });
+    this.totals = { all, creates: this.createCounts };
+  }
+
+  private tally(source: string): ResultCounts {
+    let c = this.bySource.get(source);
+    if (!c) this.bySource.set(source, (c = emptyCounts()));
+    return c;
+  }
+
+  /** The run's counts (after finished()): every request, and the creates among them. */
+  protected counts(): { all: ResultCounts; creates: ResultCounts } {
+    if (!this.totals) throw new Error('Recorder.counts() before finished()');
+    return this.totals;
+  }
+
+  /** The outcome's summary: the counts under one definition (see counts.ts). */
+  summary(passed: number): Summary {
+    const { all, creates } = this.counts();
+    return {
+      requests: all.requests,
+      requests_succeeded: all.succeeded,
+      requests_refused: all.refused,
+      requests_failed: all.failed,
+      requests_in_flight: all.in_flight,
+      creates: creates.requests,
+      creates_succeeded: creates.succeeded,
+      creates_refused: creates.refused,
+      creates_failed: creates.failed,
+      creates_in_flight: creates.in_flight,
+      decisions: this.decisionCount(),
+      ...this.digest(),
+      expectations_passed: passed,
+      expectations_failed: this.expectations.length - passed,
+    };
+  }
+
+  protected abstract decisionCount(): number;
+  protected digest(): { decisions_digest?: string } {
+    return {};
+  }
   /** Between a sample's service states and its pools. */
   protected abstract sampled(): void;
 
@@ -79,43 +174,36 @@ export abstract class Recorder {
 
   /** The decisions the scheduler still holds, as outcome records. */
   decisionRecords(): DecisionRecord[] {
-    return this.cloud.decisions().map((d) => ({
+    return this.cloud.decisions().map((d) => this.decisionRecord(d));
+  }
+
+  protected decisionRecord(d: CloudDecision): DecisionRecord {
+    return {
       at_ms: d.atMs,
       resource_id: d.resource,
       operation: d.operation,
       ok: d.ok,
       chosen: d.chosen,
       emptied_by: d.emptiedBy,
+      no_candidates: d.noCandidates,
       message: d.message,
       trace_text: d.traceText,
       trace: d.trace,
-    }));
+    };
   }
 }
 
 /** Keeps every request and decision. */
 export class FullRecorder extends Recorder {
-  requested(rec: RequestRecord): void {
-    this.requests.push(rec);
+  protected keeps(): boolean {
+    return true;
   }
 
-  answered(): void {}
   arrived(): void {}
-  finished(): void {}
   protected sampled(): void {}
 
-  summary(passed: number): Summary {
-    const creates = this.requests.filter((r) => r.verb === 'create');
-    return {
-      requests: this.requests.length,
-      requests_ok: this.requests.filter((r) => r.ok).length,
-      requests_failed: this.requests.filter((r) => !r.ok).length,
-      creates: creates.length,
-      creates_succeeded: creates.filter((r) => succeeded(r, this.cloud)).length,
-      decisions: this.cloud.decisions().length,
-      expectations_passed: passed,
-      expectations_failed: this.expectations.length - passed,
-    };
+  protected decisionCount(): number {
+    return this.cloud.decisions().length;
   }
 }
 
@@ -125,29 +213,32 @@ export class FullRecorder extends Recorder {
  * decision adds up).
  */
 export class LeanRecorder extends Recorder {
-  private readonly digest = createHash('sha256');
-  /** The volumes accepted creates made, to count the ones that became usable. */
-  private readonly created: string[] = [];
-  private readonly counts = { requests: 0, ok: 0, creates: 0, decisions: 0 };
+  private readonly hash = createHash('sha256');
+  private decisionsSeen = 0;
+  /** What the steps' own requests started, and the decisions about them (kept, so step expectations judge as in a full run). */
+  private readonly stepResources = new Set<string>();
+  private readonly stepDecisions: DecisionRecord[] = [];
 
-  requested(rec: RequestRecord): void {
-    if (rec.source.startsWith('step:')) this.requests.push(rec);
-    this.counts.requests++;
-    if (rec.verb === 'create') this.counts.creates++;
+  override answered(rec: RequestRecord): void {
+    if (rec.ok && rec.resource_id !== null && this.keeps(rec)) this.stepResources.add(rec.resource_id);
+    super.answered(rec);
   }
 
-  answered(rec: RequestRecord): void {
-    if (!rec.ok) return;
-    this.counts.ok++;
-    if (rec.verb === 'create' && rec.resource_id !== null) this.created.push(rec.resource_id);
+  override decisionRecords(): DecisionRecord[] {
+    return [...this.stepDecisions, ...super.decisionRecords()];
+  }
+
+  protected keeps(rec: RequestRecord): boolean {
+    return rec.source.startsWith('step:');
   }
 
   arrived(n: number): void {
     if (n % LEAN_DRAIN_EVERY === 0) this.drain();
   }
 
-  finished(): void {
+  override finished(): void {
     this.drain();
+    super.finished();
   }
 
   protected sampled(): void {
@@ -156,22 +247,20 @@ export class LeanRecorder extends Recorder {
 
   private drain(): void {
     const decisions = this.cloud.decisions();
-    for (const d of decisions) this.digest.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
-    this.counts.decisions += decisions.length;
+    for (const d of decisions) {
+      this.hash.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+      if (d.resource !== null && this.stepResources.has(d.resource)) this.stepDecisions.push(this.decisionRecord(d));
+    }
+    this.decisionsSeen += decisions.length;
     this.cloud.dropDecisions();
   }
 
-  summary(passed: number): Summary {
-    return {
-      requests: this.counts.requests,
-      requests_ok: this.counts.ok,
-      requests_failed: this.counts.requests - this.counts.ok,
-      creates: this.counts.creates,
-      creates_succeeded: this.created.filter((id) => this.cloud.launched(id)).length,
-      decisions: this.counts.decisions,
-      decisions_digest: this.digest.copy().digest('hex'),
-      expectations_passed: passed,
-      expectations_failed: this.expectations.length - passed,
-    };
+  protected decisionCount(): number {
+    return this.decisionsSeen;
   }
+
+  protected override digest(): { decisions_digest: string } {
+    return { decisions_digest: this.hash.copy().digest('hex') };
+  }
+
 }

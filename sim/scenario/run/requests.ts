@@ -38,7 +38,7 @@ function targetVolume(cloud: CloudView, req: CinderRequest, project: string): st
  */
 export function requestSender(world: World, cloud: CloudView, recorder: Recorder, defaultVersion: string = CLIENT_MAX_VERSION): Submit {
   let seq = 0;
-  return (source, project, req, done, apiVersion = defaultVersion) => {
+  return (source, project, req, done, apiVersion = defaultVersion, via) => {
     const rec: RequestRecord = {
       seq: ++seq,
       at_ms: world.sim.now,
@@ -48,6 +48,7 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       verb: req.verb,
       request: { ...req } as Record<string, unknown>,
       ok: false,
+      result: 'in_flight',
       http: null,
       error: null,
       message: null,
@@ -68,6 +69,6 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       }
       recorder.answered(rec);
       done(r, rec);
-    });
+    }, via);
   };
 }

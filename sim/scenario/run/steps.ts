@@ -2,11 +2,10 @@ import { ADMIN_PROJECT, type NormalStep } from '../check.js';
 import { expandReferences, parseCommandLine } from '../cinderclient/parse.js';
 import { clientPrinter, connectionInfoTable, printResult, resultFields } from '../cinderclient/print.js';
 import { planRequests } from '../cinderclient/to-request.js';
+import { ARGPARSE_EXIT_STATUS, argparseStderr } from '../cinderclient/usage.js';
 import type { StepRecord } from '../outcome.js';
 import type { RunContext } from './context.js';
-
-/** Statuses a resource passes through on its way somewhere; setup waits for them to settle. */
-const TRANSITIONAL = new Set(['creating', 'deleting', 'extending', 'backing-up', 'restoring-backup', 'restoring', 'attaching', 'detaching', 'retyping', 'downloading', 'uploading', 'reserved']);
+import { TRANSITIONAL } from './counts.js';
 const SETTLE_POLL_MS = 1_000;
 const SETTLE_LIMIT_MS = 600_000;
 const SETUP_WAIT_LIMIT_MS = 120_000;
@@ -52,17 +51,22 @@ export class Steps {
       where: loaded.where(typeof (st.section === 'setup' ? loaded.scenario.setup : loaded.scenario.steps)[st.index] === 'string' ? [st.section, st.index] : [st.section, st.index, 'cmd']),
       at_ms: world.sim.now,
       project: st.as,
+      via: st.via ?? null,
       cmd: st.cmd,
       expanded: st.cmd,
-      outcome: 'ok',
+      // Provisional: a refusal sets it now; the run's end settles it from what the requests started.
+      outcome: 'succeeded',
+      exit_status: 0,
       message: null,
       requests: [],
       fields: {},
       output: '',
     };
     recorder.step(rec);
-    const fail = (outcome: 'usage' | 'error', message: string, output: string) => {
+    // cinderclient exits 1 after "ERROR: ..." (a refusal, or its own check before any request); argparse exits 2.
+    const fail = (outcome: 'usage' | 'refused', message: string, output: string, exitStatus = 1) => {
       rec.outcome = outcome;
+      rec.exit_status = Math.max(rec.exit_status, exitStatus);
       rec.message ??= message;
       rec.output += output + '\n';
     };
@@ -77,12 +81,27 @@ export class Steps {
     rec.expanded = expanded.line;
     const parsed = parseCommandLine(expanded.line, st.apiVersion);
     if (!parsed.ok) {
-      fail('usage', parsed.error, parsed.error);
+      const a = parsed.argparse;
+      if (a) fail('usage', `error: ${a.message.split(' (choose from')[0]!}`, argparseStderr(a.usage, a.prog, a.message), ARGPARSE_EXIT_STATUS);
+      else fail('usage', parsed.error, parsed.error, ARGPARSE_EXIT_STATUS);
+      return done(rec);
+    }
+    if (parsed.cmd.program === 'cinder-manage') {
+      // Straight to the database, as cinder-manage does: no API request.
+      const binary = String(parsed.cmd.args['binary']);
+      const host = String(parsed.cmd.args['host_name']);
+      const r = this.ctx.cloud.removeService(binary, host);
+      rec.output += r.output + '\n';
+      if (r.exitStatus !== 0) {
+        rec.outcome = 'refused';
+        rec.exit_status = r.exitStatus;
+        rec.message = r.output.split('\n').pop() ?? r.output;
+      }
       return done(rec);
     }
     const plan = planRequests(parsed.cmd);
     if (!plan.ok) {
-      fail('error', plan.error, plan.error);
+      fail('usage', plan.error, plan.error);
       return done(rec);
     }
     // cinderclient's logger warnings (a downgraded version) come before anything else.
@@ -106,10 +125,10 @@ export class Steps {
           const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printer.answer(req, r, reqRec.seq);
           if (text) rec.output += text + '\n';
         } else {
-          fail('error', r.message, printer.answer(req, r, reqRec.seq));
+          fail('refused', r.message, printer.answer(req, r, reqRec.seq));
         }
         next();
-      }, parsed.cmd.apiVersion);
+      }, parsed.cmd.apiVersion, st.via);
     };
     next();
   }

@@ -1,4 +1,4 @@
-import type { ApiResult, CinderRequest } from '../../cinder/api/requests.js';
+import type { CinderRequest } from '../../cinder/api/requests.js';
 import type { Rng } from '../../ports/rng.js';
 import { durationMs } from '../duration.js';
 import type { WorkloadSummary } from '../outcome.js';
@@ -41,15 +41,12 @@ export function startWorkload(ctx: RunContext, w: WorkloadT): void {
   const start = durationMs(w.start);
   const stop = Math.min(ctx.durationMs, w.stop !== undefined ? durationMs(w.stop) : ctx.durationMs);
   const arr = arrivals(w, rng, start, stop);
-  const summary: WorkloadSummary = { name: w.name, requests: 0, ok: 0, errors: 0 };
+  // The recorder fills in the counts when the run ends (a create's result is known only then).
+  const summary: WorkloadSummary = { name: w.name, requests: 0, succeeded: 0, refused: 0, failed: 0, in_flight: 0 };
   recorder.workloads.push(summary);
   const live = new LiveSet();
   let n = 0;
-  const count = (r: ApiResult) => {
-    summary.requests++;
-    if (r.ok) summary.ok++;
-    else summary.errors++;
-  };
+  const ignore = (): void => {};
   const source = `workload:${w.name}`;
   const pickLive = (): LiveVolume | undefined => {
     for (let tries = 0; tries < 3 && live.list.length; tries++) {
@@ -71,15 +68,14 @@ export function startWorkload(ctx: RunContext, w: WorkloadT): void {
       const type = w.volume_types ? w.volume_types[rng.int(0, w.volume_types.length - 1)] : undefined;
       const lifetime = drawLifetimeMs(w, rng);
       const req: CinderRequest = { verb: 'create', size, name: `${w.name}-${++n}`, ...(type ? { volume_type: type } : {}), ...(w.availability_zone ? { availability_zone: w.availability_zone } : {}) };
-      submit(source, project, req, (r, rec) => {
-        count(r);
+      submit(source, project, req, (_r, rec) => {
         const id = rec.resource_id;
         if (!id) return;
         live.add({ id, project });
         if (lifetime !== null && sim.now + lifetime <= ctx.durationMs) {
           sim.after(lifetime, () => {
             live.remove(id);
-            submit(source, project, { verb: 'delete', volume: id }, count);
+            submit(source, project, { verb: 'delete', volume: id }, ignore);
           }, 'workload delete');
         }
       });
@@ -93,7 +89,7 @@ export function startWorkload(ctx: RunContext, w: WorkloadT): void {
           : op === 'backup' ? { verb: 'backup-create', volume: v.id, force: true }
           : { verb: 'attach', volume: v.id, host: 'compute', instance_uuid: `${w.name}-server` };
         if (op === 'delete') live.remove(v.id);
-        submit(source, v.project, req, count);
+        submit(source, v.project, req, ignore);
       }
     }
     const t = arr.next(sim.now);

@@ -59,9 +59,12 @@ describe('full and lean recorders', () => {
     expect(counts).toEqual(full.summary);
   });
 
-  it('lean keeps only the steps\u2019 requests, and no decisions', () => {
+  it('lean keeps only the steps\u2019 requests, and the decisions about what they started', () => {
     expect(lean.requests.map((r) => r.source)).toEqual(full.requests.filter((r) => r.source.startsWith('step:')).map((r) => r.source));
-    expect(lean.decisions).toEqual([]);
+    const stepIds = new Set(full.requests.filter((r) => r.source.startsWith('step:')).map((r) => r.resource_id));
+    const mine = full.decisions.filter((d) => stepIds.has(d.resource_id));
+    expect(mine.length).toBe(1);
+    expect(lean.decisions.map((d) => [d.at_ms, d.resource_id === null, d.chosen])).toEqual(mine.map((d) => [d.at_ms, false, d.chosen]));
   });
 
   it("lean's digest is the digest of the full run's decisions, in order", () => {

@@ -64,7 +64,7 @@ describe('scenario loading: every problem at once, with lines', () => {
     [8, 'topology.nodes[0].services[0]', "'cinder-volum' is not valid; valid: cinder-api, cinder-scheduler, cinder-volume, cinder-backup"],
     [9, 'topology.nodes[0].clock.ntp', "'of' is not valid; valid: off, step"],
     [9, 'topology.nodes[0].clock.drift', "unknown key 'drift'; valid keys: offset_ms, drift_ppm, ntp"],
-    [11, 'steps[0].cmd', 'cinder create: error: unrecognized arguments: --volume-typo'],
+    [11, 'steps[0].cmd', "warning: cinder create: error: argument <size>: invalid int value: 'sata'"],
     [13, 'steps[1].cmd', "invalid choice: 'crate' (choose from 'create'"],
     [15, 'faults[0].fault', "'clok' is not a valid fault; valid: clock_offset"],
     [17, 'expect[0].outcome', "'eror' is not valid; valid: ok, error"],
@@ -88,13 +88,24 @@ describe('scenario loading: every problem at once, with lines', () => {
     ['an expectation on an unknown step', valid.replace('{step: c1,', '{step: c9,'), "no step has id 'c9'"],
     ['a step after the end', valid.replace('at: 5s', 'at: 11m'), 'after the end of the run'],
     ['a fault on an unknown node', valid + 'faults:\n  - {at: 1s, fault: ntp, node: node9, ntp: "off"}\n', "unknown node 'node9'; valid: ctl"],
-    ['a missing argument', valid.replace('cinder type-create sata', 'cinder type-create'), 'the following arguments are required: <name>'],
-    ['a flag without its value', valid.replace('--display-name v1 10', '--display-name'), 'argument --display-name: expected one argument'],
-    ['a bad choice', valid.replace('cinder type-create sata', 'cinder type-key sata sett a=b'), "argument <action>: invalid choice: 'sett'"],
     ['a fault on a service the topology lacks', valid + 'faults:\n  - {at: 1s, fault: service, host: ctl@lvm, binary: cinder-volume, action: crash}\n', "no cinder-volume service with host 'ctl@lvm'; valid: (none)"],
     ['an unknown filter name', valid.replace('{step: c1, outcome: ok}', '{step: c1, emptied_by: AZFilter}'), "'AZFilter' is not valid; valid: AvailabilityZoneFilter, CapacityFilter"],
     ['an unknown lint rule', valid.replace('{step: c1, outcome: ok}', '{conf: wrong-sectoin}'), "'wrong-sectoin' is not valid; valid: "],
   ];
+  // Command lines cinderclient's own parser refuses: warnings; the step runs and its outcome is the refusal.
+  const warned: [what: string, text: string, fragment: string][] = [
+    ['a bad choice', valid.replace('cinder type-create sata', 'cinder type-key sata sett a=b'), "argument <action>: invalid choice: 'sett'"],
+    ['a flag without its value', valid.replace('--display-name v1 10', '--display-name'), 'argument --display-name: expected one argument'],
+    ['a missing argument', valid.replace('cinder type-create sata', 'cinder type-create'), 'the following arguments are required: <name>'],
+  ];
+  it.each(warned)('%s: a warning, and the file runs', (_what, text, fragment) => {
+    expect(problemsOf(text)).toEqual([]);
+    const w = loadScenarioText(text, 'x.yaml', '/nonexistent').warnings;
+    expect(w.map((p) => p.message).join('\n')).toContain(fragment);
+    expect(w.map((p) => p.message).join('\n')).toContain('the step runs; its outcome is this usage error, exit status 2');
+    expect(w.every((p) => p.line > 0)).toBe(true);
+  });
+
   it.each(semantic)('%s', (_what, text, fragment) => {
     const got2 = problemsOf(text);
     expect(got2.map((p) => p.message).join('\n')).toContain(fragment);
