@@ -86,6 +86,10 @@ export const loopCommands = {
 export const hostCommands = {
   /** `command -v`: the tool is on PATH. */
   which: (tool: string): Command => ({ argv: ['sh', '-c', 'command -v "$1"', 'sh', tool] }),
+  /** Prints, one a line, those of `tools` that are not on PATH (one process for all). */
+  missingTools: (tools: readonly string[]): Command => ({
+    argv: ['sh', '-c', 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || echo "$t"; done', 'sh', ...tools],
+  }),
   /** Available bytes on the file system holding `path`. */
   freeBytes: (path: string): Command => ({ argv: ['df', '--output=avail', '-B1', path] }),
   exists: (path: string): Command => ({ argv: ['test', '-e', path] }),
@@ -99,9 +103,17 @@ export const hostCommands = {
   copy: (src: string, dst: string, sizeMiB: number): Command => ({
     argv: ['dd', `if=${src}`, `of=${dst}`, `count=${sizeMiB}`, 'bs=1M', 'iflag=direct', 'oflag=direct'],
   }),
-  /** Cinder's `clear_volume` with volume_clear=zero, optionally at an offset (metadata mode writes the PV file). */
-  zero: (dst: string, sizeMiB: number, seekMiB = 0): Command => ({
-    argv: ['dd', 'if=/dev/zero', `of=${dst}`, `count=${sizeMiB}`, 'bs=1M', ...(seekMiB > 0 ? [`seek=${seekMiB}`] : []), 'conv=notrunc', 'oflag=direct'],
+  /** Cinder's `clear_volume` with volume_clear=zero: dd of zeros over the device, direct I/O. */
+  zero: (dst: string, sizeMiB: number): Command => ({
+    argv: ['dd', 'if=/dev/zero', `of=${dst}`, `count=${sizeMiB}`, 'bs=1M', 'oflag=direct'],
+  }),
+  /**
+   * The same clear in metadata mode, where the LV is a byte range of the PV
+   * file: punching the range out leaves zeros behind, as dd would, without
+   * writing them (and the file stays sparse).
+   */
+  punchHole: (file: string, offsetBytes: number, lengthBytes: number): Command => ({
+    argv: ['fallocate', '--punch-hole', '--offset', String(offsetBytes), '--length', String(lengthBytes), file],
   }),
 } as const;
 

@@ -27,7 +27,6 @@ import type { CommandRunner } from './runner.js';
 import { volumeStats, type LvmType } from './stats.js';
 import { TgtServer, type Export } from './tgt.js';
 
-const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
 export interface LoopLvmOptions {
@@ -242,8 +241,7 @@ export class LoopLvmDriver {
       return;
     }
     const range = await this.range(lv.name);
-    if (range.offsetBytes % MiB !== 0 || range.sizeBytes % MiB !== 0) throw new LoopLvmError('CommandFailed', `${lv.name} is not MiB-aligned in the backing file`);
-    await must(this.runner, hostCommands.zero(this.names.backingFile, range.sizeBytes / MiB, range.offsetBytes / MiB), `clearing ${lv.name}`);
+    await must(this.runner, hostCommands.punchHole(this.names.backingFile, range.offsetBytes, range.sizeBytes), `clearing ${lv.name}`);
   }
 
   private async range(lv: string): Promise<{ offsetBytes: number; sizeBytes: number }> {

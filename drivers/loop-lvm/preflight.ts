@@ -17,6 +17,7 @@ export const requiredTools = {
   truncate: 'coreutils',
   dd: 'coreutils',
   df: 'coreutils',
+  fallocate: 'util-linux',
   pvcreate: 'lvm2',
   vgcreate: 'lvm2',
   lvcreate: 'lvm2',
@@ -53,8 +54,8 @@ export async function preflight(runner: CommandRunner, i: PreflightInput): Promi
   if (!i.isRoot) throw new LoopLvmError('Preflight', 'loop-lvm needs root (losetup, LVM and tgtd act on the host); run it as root');
 
   const tools = Object.keys(requiredTools) as (keyof typeof requiredTools)[];
-  const found = await Promise.all(tools.map(async (t) => (await runner.run(hostCommands.which(t))).exitCode === 0));
-  const missing = tools.filter((_, k) => !found[k]);
+  const absent = new Set((await runner.run(hostCommands.missingTools(tools))).stdout.split('\n').map((l) => l.trim()));
+  const missing = tools.filter((t) => absent.has(t));
   if (missing.length > 0) throw new LoopLvmError('Preflight', missingToolsMessage(missing));
 
   const loop = await runner.run(loopCommands.find());
