@@ -1,7 +1,7 @@
 /**
  * Removes what a crashed (or finished) loop-lvm run left on the host, and
- * nothing else.  Ours means: a tgtd whose control socket lies in our state
- * directory; a loop device whose backing file lies in our state directory;
+ * nothing else.  Ours means: a tgtd whose control socket is an instance's
+ * socket path; a loop device whose backing file is an instance's `cinder-sim-pv.img`;
  * a VG on such a loop device that carries our name AND our tags; the state
  * directory itself.  A VG on our loop device that is not ours is left, and
  * so is the directory holding its backing file.
@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { dmCommands, hostCommands, loopCommands, lvmCommands } from './commands.js';
 import { must } from './exec.js';
-import { instanceNames, instancePattern, instanceTag, isUnder, ownerTag } from './names.js';
+import { instanceNames, instancePattern, instanceTag, ownerInstance, ownerTag, type InstanceNames } from './names.js';
 import { parseDmNames, parseLosetupList, parsePvs } from './parse.js';
 import { probeDeviceMapper } from './probe.js';
 import type { CommandRunner } from './runner.js';
@@ -27,14 +27,6 @@ export interface CleanupReport {
 /** Device-mapper names double every `-` inside the VG and LV names. */
 export const dmPrefix = (vg: string): string => `${vg.replace(/-/g, '--')}-`;
 
-/** The instance a path under the state root belongs to: its first path segment. */
-export function instanceOf(path: string, root: string): string | null {
-  if (!isUnder(path, root)) return null;
-  const rest = path.slice((root.endsWith('/') ? root : `${root}/`).length);
-  const first = rest.split('/')[0];
-  return first === undefined || first === '' ? null : first;
-}
-
 export interface CleanupInput {
   root: string;
   /** One instance; all instances under `root` when absent. */
@@ -45,13 +37,16 @@ export interface CleanupInput {
 
 export async function cleanup(runner: CommandRunner, i: CleanupInput): Promise<CleanupReport> {
   const report: CleanupReport = { killedTgtd: [], detachedLoops: [], removedVgs: [], removedDirs: [], left: [] };
-  const scopeDir = i.instance === undefined ? i.root : instanceNames(i.instance, i.root).stateDir;
+  const mine = (path: string, pick: (n: InstanceNames) => string): string | null => {
+    const owner = ownerInstance(path, i.root, pick);
+    return owner !== null && (i.instance === undefined || owner === i.instance) ? owner : null;
+  };
 
-  const tgtd = ourTgtd(scopeDir);
+  const tgtd = ourTgtd(i.root, i.instance);
   await killAndWait(tgtd);
   report.killedTgtd.push(...tgtd);
 
-  const loops = parseLosetupList((await must(runner, loopCommands.list(), 'listing loop devices')).stdout).filter((l) => isUnder(l.backFile, scopeDir));
+  const loops = parseLosetupList((await must(runner, loopCommands.list(), 'listing loop devices')).stdout).filter((l) => mine(l.backFile, (n) => n.backingFile) !== null);
   // Offset loop devices (the metadata-mode data path) first: they map extents of a PV file.
   const ranged = loops.filter((l) => l.offset !== 0 || l.sizelimit !== 0);
   const whole = loops.filter((l) => l.offset === 0 && l.sizelimit === 0);
@@ -63,7 +58,7 @@ export async function cleanup(runner: CommandRunner, i: CleanupInput): Promise<C
   const dm = whole.length > 0 ? await probeDeviceMapper(runner) : null;
   const keepDirs = new Set<string>();
   for (const l of whole) {
-    const instance = instanceOf(l.backFile, i.root);
+    const instance = mine(l.backFile, (n) => n.backingFile);
     const names = instance === null ? null : instanceNames(instance, i.root);
     const scope = { device: l.name, metadataOnly: !(dm?.works ?? false) };
     const pvs = await runner.run(lvmCommands.pvs(scope));

@@ -116,7 +116,8 @@ export class LoopLvmDriver {
     if (!(Number.isInteger(o.backingFileGb) && o.backingFileGb > 0)) {
       throw new LoopLvmError('Preflight', `backing file size ${o.backingFileGb} GB is not a positive whole number of GB`);
     }
-    const names = instanceNames(o.instance, options.stateRoot ?? stateRoot(process.env));
+    const root = options.stateRoot ?? stateRoot(process.env);
+    const names = instanceNames(o.instance, root);
     const bytes = o.backingFileGb * GiB;
     await preflight(runner, { names, backingFileBytes: bytes, isRoot: options.isRoot ?? process.getuid?.() === 0 });
     const dm = await probeDeviceMapper(runner);
@@ -155,7 +156,7 @@ export class LoopLvmDriver {
       }
     }
 
-    const tgt = new TgtServer(runner, names.tgtSocket, { ip: o.target_ip_address, port: o.target_port });
+    const tgt = new TgtServer(runner, names, root, { ip: o.target_ip_address, port: o.target_port });
     await tgt.start();
     const { stateRoot: _r, isRoot: _i, ...rest } = o;
     return new LoopLvmDriver(runner, names, caps, lvmType, scope, { peStartBytes: pv.peStartBytes, extentBytes: pv.extentBytes }, tgt, rest);

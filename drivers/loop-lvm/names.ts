@@ -45,10 +45,10 @@ export function instanceNames(instance: string, root: string): InstanceNames {
   return {
     instance,
     stateDir,
-    backingFile: join(stateDir, 'pv.img'),
+    backingFile: join(stateDir, 'cinder-sim-pv.img'),
     vg,
     thinPool: `${vg}-pool`,
-    tgtSocket: join(stateDir, 'tgt', 'socket'),
+    tgtSocket: join(stateDir, 'tgt', 'cinder-sim-tgtd'),
     marker: join(stateDir, markerFile),
   };
 }
@@ -68,4 +68,18 @@ export function isUnder(path: string, dir: string): boolean {
   const p = path.replace(/ \(deleted\)$/, '');
   const d = dir.endsWith('/') ? dir : `${dir}/`;
   return p.startsWith(d);
+}
+
+/**
+ * The instance whose object `path` is, when `path` is exactly that object's
+ * path for an instance under `root` (a loop device's backing file may end in
+ * " (deleted)"): `pick` chooses which of the instance's paths.  Nothing else
+ * under `root`, and nothing outside it, counts as ours.
+ */
+export function ownerInstance(path: string, root: string, pick: (n: InstanceNames) => string): string | null {
+  const p = path.replace(/ \(deleted\)$/, '');
+  if (!isUnder(p, root)) return null;
+  const instance = p.slice((root.endsWith('/') ? root : `${root}/`).length).split('/')[0] ?? '';
+  if (!instancePattern.test(instance)) return null;
+  return pick(instanceNames(instance, root)) === p ? instance : null;
 }

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { hostCommands, tgtCommands, type TgtCommands } from './commands.js';
 import { LoopLvmError } from './errors.js';
 import { must } from './exec.js';
-import { targetIqn } from './names.js';
+import { ownerInstance, targetIqn, type InstanceNames } from './names.js';
 import { parseTgtTargets } from './parse.js';
 import { isAlive, processesNamed } from './proc.js';
 import type { CommandRunner } from './runner.js';
@@ -47,11 +47,13 @@ export function parseProviderAuth(auth: string | null): { user: string; password
 
 export const providerLocation = (p: Portal, tid: number, iqn: string, lun: number): string => `${p.ip}:${p.port},${tid} ${iqn} ${lun}`;
 
-/** Our tgtd processes: those whose control socket lies under `dir`. */
-export function ourTgtd(dir: string): number[] {
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+/** Our tgtd processes: those whose control socket is an instance's socket under `root` (that instance's only, if given). */
+export function ourTgtd(root: string, instance?: string): number[] {
   return processesNamed('tgtd')
-    .filter((p) => (p.env['TGT_IPC_SOCKET'] ?? '').startsWith(prefix))
+    .filter((p) => {
+      const owner = ownerInstance(p.env['TGT_IPC_SOCKET'] ?? '', root, (n) => n.tgtSocket);
+      return owner !== null && (instance === undefined || owner === instance);
+    })
     .map((p) => p.pid);
 }
 
@@ -74,17 +76,21 @@ export async function killAndWait(pids: readonly number[], timeoutMs = 3000): Pr
 export class TgtServer {
   readonly cmd: TgtCommands;
 
+  readonly socket: string;
+
   constructor(
     private readonly runner: CommandRunner,
-    readonly socket: string,
+    private readonly names: InstanceNames,
+    private readonly root: string,
     readonly portal: Portal,
   ) {
-    this.cmd = tgtCommands(socket);
+    this.socket = names.tgtSocket;
+    this.cmd = tgtCommands(this.socket);
   }
 
   /** Starts tgtd (killing a stale one of ours first) and waits until it answers. */
   async start(timeoutMs = 5000): Promise<number> {
-    await killAndWait(ourTgtd(dirname(this.socket)));
+    await killAndWait(ourTgtd(this.root, this.names.instance));
     await must(this.runner, hostCommands.removeDir(dirname(this.socket)), 'removing the stale tgtd socket directory');
     await must(this.runner, hostCommands.mkdir(dirname(this.socket)), 'creating the tgtd socket directory');
     const pid = await this.runner.spawnDaemon(this.cmd.daemon(this.portal.ip, this.portal.port));
@@ -104,7 +110,7 @@ export class TgtServer {
   }
 
   async stop(): Promise<void> {
-    await killAndWait(ourTgtd(dirname(this.socket)));
+    await killAndWait(ourTgtd(this.root, this.names.instance));
   }
 
   async targets(): Promise<{ tid: number; iqn: string }[]> {

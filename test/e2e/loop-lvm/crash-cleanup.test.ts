@@ -17,7 +17,9 @@ describe.skipIf(hostSkip)('loop-lvm after a SIGKILL', () => {
   const root = hostSkip ? '' : freshRoot();
   const foreignDir = hostSkip ? '' : freshRoot();
   const foreign = hostSkip ? null : makeForeignVg(foreignDir, 'cinder-sim-foreign-vg');
+  let spawned: ReturnType<typeof execa> | null = null;
   afterAll(async () => {
+    spawned?.kill('SIGKILL');
     await cleanupHost(new ExecaRunner(), root);
     foreign?.destroy();
     sh(['rm', '-rf', root, foreignDir]);
@@ -25,14 +27,16 @@ describe.skipIf(hostSkip)('loop-lvm after a SIGKILL', () => {
 
   it('cleanup removes what the killed run left, and nothing else', async () => {
     expect(existsSync(child), `${child} is missing: build first (npm test runs tsc)`).toBe(true);
-    const p = execa('node', [child, root, 'crash', '13281'], { reject: false, buffer: false, stdin: 'ignore' });
+    const p = execa('node', [child, root, 'crash', '13281'], { reject: false, buffer: false, stdin: 'ignore', stderr: 'inherit' });
+    spawned = p;
     const ready = await new Promise<string>((resolve, reject) => {
       let out = '';
       p.stdout?.on('data', (b: Buffer) => {
         out += b.toString();
         if (out.includes('\n')) resolve(out.trim());
       });
-      p.then((r) => reject(new Error(`child exited ${String(r.exitCode)} before READY: ${String(r.stderr)}`)), reject);
+      p.then((r) => reject(new Error(`child exited ${String(r.exitCode)} before READY`)), reject);
+      setTimeout(() => reject(new Error('child not READY after 30 s')), 30_000).unref();
     });
     expect(ready).toMatch(/^READY \/dev\/loop\d+$/);
     p.kill('SIGKILL');

@@ -43,7 +43,7 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
     expect(d.mode).toBe('metadata');
     expect(d.names.vg).toBe('cinder-sim-meta-vg');
     expect(loopsUnder(root)).toEqual([d.scope.device]);
-    expect(existsSync(`${root}/meta/pv.img`)).toBe(true);
+    expect(existsSync(`${root}/meta/cinder-sim-pv.img`)).toBe(true);
     expect(tgtdUnder(root)).toHaveLength(1);
   });
 

@@ -6,8 +6,8 @@ import {
   isSnapshotOrigin, parseDfAvail, parseDmNames, parseDmTargets, parseLosetupList, parseLvs, parsePvs, parseSegments, parseTgtTargets, parseVgs, ParseError,
 } from '../../../drivers/loop-lvm/parse.js';
 import { pyRound2, thinPoolFigures, volumeStats, type StatsInput } from '../../../drivers/loop-lvm/stats.js';
-import { dmPrefix, instanceOf } from '../../../drivers/loop-lvm/cleanup.js';
-import { instanceNames, isUnder, snapshotLv, targetIqn, volumeLv } from '../../../drivers/loop-lvm/names.js';
+import { dmPrefix } from '../../../drivers/loop-lvm/cleanup.js';
+import { instanceNames, isUnder, ownerInstance, snapshotLv, targetIqn, volumeLv } from '../../../drivers/loop-lvm/names.js';
 import { generateSecret, parseProviderAuth, providerLocation } from '../../../drivers/loop-lvm/tgt.js';
 
 const fixture = (f: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/loop-lvm', f), 'utf8');
@@ -40,8 +40,8 @@ describe('parsers of real command output', () => {
   });
   it('losetup JSON list, and nothing at all when no loop device exists', () => {
     expect(parseLosetupList(fixture('losetup.json')).map((l) => [l.name, l.backFile, l.offset, l.sizelimit])).toEqual([
-      ['/dev/loop0', '/var/lib/cinder-sim/a/pv.img', 0, 0],
-      ['/dev/loop1', '/var/lib/cinder-sim/a/pv.img (deleted)', 1074790400, 268435456],
+      ['/dev/loop0', '/var/lib/cinder-sim/a/cinder-sim-pv.img', 0, 0],
+      ['/dev/loop1', '/var/lib/cinder-sim/a/cinder-sim-pv.img (deleted)', 1074790400, 268435456],
       ['/dev/loop2', '/home/user/disk.img', 0, 0],
     ]);
     expect(parseLosetupList('')).toEqual([]);
@@ -106,13 +106,27 @@ describe('names', () => {
   it('are Cinder\'s for volumes, snapshots and targets, ours for the rest', () => {
     expect([volumeLv('a'), snapshotLv('b'), targetIqn('volume-a')]).toEqual(['volume-a', '_snapshot-b', 'iqn.2010-10.org.openstack:volume-a']);
     const n = instanceNames('ci1', '/var/lib/cinder-sim');
-    expect([n.vg, n.thinPool, n.backingFile, n.tgtSocket]).toEqual(['cinder-sim-ci1-vg', 'cinder-sim-ci1-vg-pool', '/var/lib/cinder-sim/ci1/pv.img', '/var/lib/cinder-sim/ci1/tgt/socket']);
+    expect([n.vg, n.thinPool, n.backingFile, n.tgtSocket]).toEqual(['cinder-sim-ci1-vg', 'cinder-sim-ci1-vg-pool', '/var/lib/cinder-sim/ci1/cinder-sim-pv.img', '/var/lib/cinder-sim/ci1/tgt/cinder-sim-tgtd']);
   });
-  it('find an instance by path, deleted backing files included, and never outside the root', () => {
-    expect(instanceOf('/var/lib/cinder-sim/a/pv.img (deleted)', '/var/lib/cinder-sim')).toBe('a');
-    expect(instanceOf('/var/lib/cinder-sim-other/a/pv.img', '/var/lib/cinder-sim')).toBe(null);
+  it('never find an instance outside the root', () => {
+    expect(ownerInstance('/var/lib/cinder-sim-other/a/cinder-sim-pv.img', '/var/lib/cinder-sim', (n) => n.backingFile)).toBe(null);
     expect(isUnder('/var/lib/cinder-simx/pv.img', '/var/lib/cinder-sim')).toBe(false);
     expect(dmPrefix('cinder-sim-a-vg')).toBe('cinder--sim--a--vg-');
+  });
+  it.each([
+    ['/var/lib/cinder-sim/a/cinder-sim-pv.img', 'a'],
+    ['/var/lib/cinder-sim/a/cinder-sim-pv.img (deleted)', 'a'],
+    ['/var/lib/cinder-sim/a/pv.img', null],
+    ['/var/lib/cinder-sim/cinder-sim-pv.img', null],
+    ['/var/lib/cinder-sim/A B/cinder-sim-pv.img', null],
+    ['/home/user/disk.img', null],
+  ])('a loop device over %s belongs to instance %s', (path, owner) => {
+    expect(ownerInstance(path, '/var/lib/cinder-sim', (n) => n.backingFile)).toBe(owner);
+  });
+  it('a tgtd is ours only by its exact socket path', () => {
+    expect(ownerInstance('/var/lib/cinder-sim/a/tgt/cinder-sim-tgtd', '/var/lib/cinder-sim', (n) => n.tgtSocket)).toBe('a');
+    expect(ownerInstance('/var/lib/cinder-sim/a/tgt/other', '/var/lib/cinder-sim', (n) => n.tgtSocket)).toBe(null);
+    expect(ownerInstance('/run/tgt/socket', '/', (n) => n.tgtSocket)).toBe(null);
   });
   it('CHAP secrets, provider_auth and provider_location as Cinder writes them', () => {
     expect(generateSecret(20)).toMatch(/^[a-zA-Z2-9]{20}$/);
