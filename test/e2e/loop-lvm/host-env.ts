@@ -81,3 +81,10 @@ export function lvNames(device: string, vg: string): string[] {
   if (r.exitCode !== 0) return [];
   return [...r.stdout.matchAll(/"lv_name":"([^"]+)"/g)].map((m) => m[1]!);
 }
+
+/**
+ * Instance names and tgtd ports unique to this test process, so that two
+ * test runs on one host (two worktrees, say) do not meet.
+ */
+export const testInstance = (base: string): string => `${base}_${process.pid}`;
+export const testPort = (k: number): number => 14000 + (process.pid % 1000) * 5 + k;

@@ -1,13 +1,16 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecaRunner, LoopLvmDriver, LoopLvmError, cleanupHost } from '../../../drivers/loop-lvm/index.js';
-import { freshRoot, hostSkip, loopsUnder, sh, tgtdUnder } from './host-env.js';
+import { freshRoot, hostSkip, loopsUnder, sh, testInstance, testPort, tgtdUnder } from './host-env.js';
 
 /**
  * loop-lvm on this host in metadata mode (no device-mapper here, or forced):
  * real LVM metadata, real loop devices, a real private tgtd.
  */
 const runner = new ExecaRunner();
+const meta = testInstance('meta');
+const port = testPort(2);
+const vg = `cinder-sim-${meta}-vg`;
 const GiB = 2 ** 30;
 
 function readAt(file: string, at: number, n: number): Buffer {
@@ -32,7 +35,7 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
   let d: LoopLvmDriver;
 
   beforeAll(async () => {
-    d = await LoopLvmDriver.setUp(runner, { instance: 'meta', stateRoot: root, backingFileGb: 4, mode: 'metadata', target_port: 13271, volume_clear: 'none', hostname: 'h1' });
+    d = await LoopLvmDriver.setUp(runner, { instance: meta, stateRoot: root, backingFileGb: 4, mode: 'metadata', target_port: port, volume_clear: 'none', hostname: 'h1' });
   });
   afterAll(async () => {
     await cleanupHost(runner, root);
@@ -41,9 +44,9 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
 
   it('builds the VG on a loop device over a backing file in the state directory', () => {
     expect(d.mode).toBe('metadata');
-    expect(d.names.vg).toBe('cinder-sim-meta-vg');
+    expect(d.names.vg).toBe(vg);
     expect(loopsUnder(root)).toEqual([d.scope.device]);
-    expect(existsSync(`${root}/meta/cinder-sim-pv.img`)).toBe(true);
+    expect(existsSync(`${root}/${meta}/cinder-sim-pv.img`)).toBe(true);
     expect(tgtdUnder(root)).toHaveLength(1);
   });
 
@@ -55,7 +58,7 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
     expect(p.free_capacity_gb).toBe(4);
     expect(p.provisioned_capacity_gb).toBe(0);
     expect(p.total_volumes).toBe(0);
-    expect(p.location_info).toBe('LVMVolumeDriver:h1:cinder-sim-meta-vg:default:0');
+    expect(p.location_info).toBe(`LVMVolumeDriver:h1:${vg}:default:0`);
     expect(p.thick_provisioning_support).toBe(true);
     expect(p.snapshot_support).toBe(false);
     expect(p.loop_lvm_mode).toBe('metadata');
@@ -90,9 +93,9 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
   it('exports over iSCSI with CHAP through an offset loop device whose bytes are the LV\'s extents', async () => {
     const e = await d.createExport('v1', null);
     expect(e.iqn).toBe('iqn.2010-10.org.openstack:volume-v1');
-    expect(e.providerLocation).toBe(`127.0.0.1:13271,${e.tid} ${e.iqn} 1`);
+    expect(e.providerLocation).toBe(`127.0.0.1:${port},${e.tid} ${e.iqn} 1`);
     expect(e.providerAuth).toMatch(/^CHAP \S{20} \S{16}$/);
-    const url = (auth: string) => `iscsi://${auth}127.0.0.1:13271/${e.iqn}/1`;
+    const url = (auth: string) => `iscsi://${auth}127.0.0.1:${port}/${e.iqn}/1`;
     const cap = sh(['iscsi-readcapacity16', url(`${e.user}%${e.password}@`)]);
     expect(cap.stdout).toContain(`Total size:${GiB}`);
     expect(sh(['iscsi-readcapacity16', url('')]).exitCode).not.toBe(0); // CHAP is on
@@ -109,7 +112,7 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
   });
 
   it('clears a thick volume on delete when volume_clear = zero', async () => {
-    const z = await LoopLvmDriver.setUp(runner, { instance: 'meta', stateRoot: root, backingFileGb: 4, mode: 'metadata', target_port: 13271, volume_clear: 'zero' });
+    const z = await LoopLvmDriver.setUp(runner, { instance: meta, stateRoot: root, backingFileGb: 4, mode: 'metadata', target_port: port, volume_clear: 'zero' });
     const e = await z.createExport('v1', null);
     sh(['sh', '-c', `printf XXXX | dd of=${e.backingStore} conv=notrunc,fsync 2>/dev/null`]);
     await z.removeExport('v1');
@@ -124,9 +127,9 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
 
   it('cleanup leaves no loop device, VG, tgtd or state directory of ours', async () => {
     const r = await cleanupHost(runner, root);
-    expect(r.removedVgs).toEqual(['cinder-sim-meta-vg']);
+    expect(r.removedVgs).toEqual([vg]);
     expect(loopsUnder(root)).toEqual([]);
     expect(tgtdUnder(root)).toEqual([]);
-    expect(existsSync(`${root}/meta`)).toBe(false);
+    expect(existsSync(`${root}/${meta}`)).toBe(false);
   });
 });

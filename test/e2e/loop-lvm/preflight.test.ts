@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExecaRunner, LoopLvmDriver, LoopLvmError, cleanupHost, type LoopLvmOptions } from '../../../drivers/loop-lvm/index.js';
 import { probeDeviceMapper } from '../../../drivers/loop-lvm/probe.js';
-import { freshRoot, hostSkip, loopsUnder, lvNames, makeForeignVg, sh } from './host-env.js';
+import { freshRoot, hostSkip, loopsUnder, lvNames, makeForeignVg, sh, testInstance, testPort } from './host-env.js';
+
+const pre = testInstance('pre');
+const taken = testInstance('taken');
 
 /** Each refusal happens before anything on the host changed: no state directory, no loop device. */
 const runner = new ExecaRunner();
@@ -16,12 +19,12 @@ describe.skipIf(hostSkip)('loop-lvm refuses a host it cannot run on, before chan
   });
 
   async function refusal(o: Partial<LoopLvmOptions>): Promise<LoopLvmError> {
-    const e = await LoopLvmDriver.setUp(runner, { instance: 'pre', stateRoot: root, backingFileGb: 1, mode: 'metadata', target_port: 13291, ...o }).then(
+    const e = await LoopLvmDriver.setUp(runner, { instance: pre, stateRoot: root, backingFileGb: 1, mode: 'metadata', target_port: testPort(3), ...o }).then(
       () => null,
       (x: unknown) => x,
     );
     expect(e).toBeInstanceOf(LoopLvmError);
-    expect(existsSync(join(root, (o.instance ?? 'pre')))).toBe(false);
+    expect(existsSync(join(root, (o.instance ?? pre)))).toBe(false);
     expect(loopsUnder(root)).toEqual([]);
     return e as LoopLvmError;
   }
@@ -39,12 +42,12 @@ describe.skipIf(hostSkip)('loop-lvm refuses a host it cannot run on, before chan
 
   it('a VG of our name that is not ours, which stays untouched', async () => {
     const dir = freshRoot();
-    const foreign = makeForeignVg(dir, 'cinder-sim-taken-vg');
+    const foreign = makeForeignVg(dir, `cinder-sim-${taken}-vg`);
     try {
-      const e = await refusal({ instance: 'taken' });
+      const e = await refusal({ instance: taken });
       expect(e.kind).toBe('NotOurs');
-      expect(e.message).toMatch(/cinder-sim-taken-vg exists and is not ours \(tags: someone-else/);
-      expect(lvNames(foreign.device, 'cinder-sim-taken-vg')).toEqual(['data']);
+      expect(e.message).toMatch(new RegExp(`cinder-sim-${taken}-vg exists and is not ours \\(tags: someone-else`));
+      expect(lvNames(foreign.device, `cinder-sim-${taken}-vg`)).toEqual(['data']);
     } finally {
       foreign.destroy();
       sh(['rm', '-rf', dir]);
