@@ -143,6 +143,7 @@ export function tgtCommands(socket: string) {
     bindAll: (tid: number) => adm('--op', 'bind', '--mode', 'target', '--tid', String(tid), '-I', 'ALL'),
     newAccount: (user: string, password: string) => adm('--op', 'new', '--mode', 'account', '--user', user, '--password', password),
     bindAccount: (tid: number, user: string) => adm('--op', 'bind', '--mode', 'account', '--tid', String(tid), '--user', user),
+    deleteLun: (tid: number) => adm('--op', 'delete', '--mode', 'logicalunit', '--tid', String(tid), '--lun', '1'),
     deleteTarget: (tid: number) => adm('--op', 'delete', '--force', '--mode', 'target', '--tid', String(tid)),
     deleteAccount: (user: string) => adm('--op', 'delete', '--mode', 'account', '--user', user),
     /** tgtd exits; refused while a target exists. */

@@ -217,6 +217,22 @@ export class LoopLvmDriver {
     if (origin) await must(this.runner, lvmCommands.deactivate(this.scope, this.names.vg, name), `deactivating ${name}`);
     await must(this.runner, lvmCommands.extend(this.scope, this.names.vg, name, newSizeGb), `extending ${name}`);
     if (origin) await must(this.runner, lvmCommands.activate(this.scope, this.names.vg, name), `activating ${name}`);
+    if (this.exports.has(volumeId)) await this.extendTarget(volumeId);
+  }
+
+  /** An exported volume's LUN takes the new size (metadata mode: a loop device over the grown extent range). */
+  private async extendTarget(volumeId: string): Promise<void> {
+    const e = this.exports.get(volumeId)!;
+    let store = lvPath(this.names.vg, e.lv);
+    if (e.loop !== null) {
+      const r = await this.range(e.lv);
+      store = (await must(this.runner, loopCommands.attachRange(this.names.backingFile, r.offsetBytes, r.sizeBytes), `mapping ${e.lv}'s extents`)).stdout.trim();
+    }
+    await this.tgt.replaceLun(e.lv, store);
+    if (e.loop !== null) {
+      await must(this.runner, loopCommands.detach(e.loop), `detaching ${e.loop}`);
+      e.loop = store;
+    }
   }
 
   async deleteVolume(volumeId: string): Promise<void> {

@@ -155,6 +155,18 @@ export class TgtServer {
     };
   }
 
+  /**
+   * Cinder's `extend_target` (`tgt-admin --update`): tgtd reads a LUN's size
+   * when the LUN is made, so LUN 1 is made again on `backingStore`.
+   */
+  async replaceLun(lvName: string, backingStore: string): Promise<void> {
+    const iqn = targetIqn(lvName);
+    const t = (await this.targets()).find((x) => x.iqn === iqn);
+    if (!t) throw new LoopLvmError('NotFound', `target ${iqn} not found`);
+    await must(this.runner, this.cmd.deleteLun(t.tid), `removing LUN 1 of ${iqn}`);
+    await must(this.runner, this.cmd.newLun(t.tid, backingStore), `adding LUN 1 (${backingStore}) to ${iqn}`);
+  }
+
   /** Cinder's `remove_export`: a target already gone counts as removed. */
   async removeExport(lvName: string, providerAuth: string | null): Promise<void> {
     const iqn = targetIqn(lvName);

@@ -106,6 +106,11 @@ describe.skipIf(hostSkip)('loop-lvm metadata mode on the host', () => {
     const at = 2 ** 20 + firstPe * 4 * 2 ** 20 + 8 * 512;
     const buf = readAt(d.names.backingFile, at, 15);
     expect(buf.toString()).toBe('cinder-sim-data');
+    // Extending an exported volume: the LUN takes the new size, the data stays.
+    await d.extendVolume('v1', 2);
+    expect(sh(['iscsi-readcapacity16', url(`${e.user}%${e.password}@`)]).stdout).toContain(`Total size:${2 * GiB}`);
+    expect(readAt(d.names.backingFile, at, 15).toString()).toBe('cinder-sim-data');
+    expect(loopsUnder(root)).toHaveLength(2);
     await d.removeExport('v1');
     expect(loopsUnder(root)).toEqual([d.scope.device]);
     expect(sh(['iscsi-readcapacity16', url(`${e.user}%${e.password}@`)]).exitCode).not.toBe(0);

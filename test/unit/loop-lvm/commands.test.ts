@@ -72,6 +72,7 @@ describe('loop, host, dmsetup and tgtadm argv', () => {
     ['CHAP account', t.newAccount('u', 'p').argv, [...adm, '--op', 'new', '--mode', 'account', '--user', 'u', '--password', 'p']],
     ['bind CHAP', t.bindAccount(2, 'u').argv, [...adm, '--op', 'bind', '--mode', 'account', '--tid', '2', '--user', 'u']],
     ['open to all initiators', t.bindAll(2).argv, [...adm, '--op', 'bind', '--mode', 'target', '--tid', '2', '-I', 'ALL']],
+    ['delete LUN 1', t.deleteLun(2).argv, [...adm, '--op', 'delete', '--mode', 'logicalunit', '--tid', '2', '--lun', '1']],
     ['delete target', t.deleteTarget(2).argv, [...adm, '--op', 'delete', '--force', '--mode', 'target', '--tid', '2']],
   ];
   it.each(table)('%s', (_name, argv, expected) => {

@@ -160,4 +160,18 @@ describe('loop-lvm full mode (device-mapper works): Cinder\'s command sequences'
       'tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL',
     ]);
   });
+
+  it('extending an exported volume makes its LUN again, so tgtd serves the new size', async () => {
+    const { d, host } = await driver([{ name: 'volume-a', size: '1.00', attr: '-wi-a-----' }]);
+    await d.createExport('a', null);
+    const run = host.run.bind(host);
+    host.run = (c) => (c.argv.includes('show') && c.argv.includes('target') ? Promise.resolve({ argv: c.argv, exitCode: 0, stdout: 'Target 1: iqn.2010-10.org.openstack:volume-a\n', stderr: '', durationMs: 0 }) : run(c));
+    host.calls.length = 0;
+    await d.extendVolume('a', 3);
+    expect(host.calls.filter((c) => /^(lvextend|tgtadm --lld iscsi --op (new|delete))/.test(c))).toEqual([
+      `lvextend ${D} -L 3g ${VG}/volume-a`,
+      'tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun 1',
+      `tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/${VG}/volume-a --bstype rdwr`,
+    ]);
+  });
 });
