@@ -10,7 +10,7 @@ import { dmPrefix } from '../../../drivers/loop-lvm/cleanup.js';
 import { instanceNames, isUnder, ownerInstance, snapshotLv, targetIqn, volumeLv } from '../../../drivers/loop-lvm/names.js';
 import { generateSecret, parseProviderAuth, providerLocation } from '../../../drivers/loop-lvm/tgt.js';
 
-const fixture = (f: string): string => readFileSync(join(import.meta.dirname, '../../fixtures/loop-lvm', f), 'utf8');
+const fixture = (f: string): string => readFileSync(join(import.meta.dirname, 'fixtures', f), 'utf8');
 
 describe('parsers of real command output', () => {
   it('vgs JSON', () => {
