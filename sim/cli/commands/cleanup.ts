@@ -1,0 +1,42 @@
+import { ExecaRunner, LoopLvmError, cleanupHost, instancePattern, stateRoot, type CleanupReport } from '../../../drivers/loop-lvm/index.js';
+import { defineCommand } from '../command.js';
+import { UserError } from '../io.js';
+
+/** The report as lines a person reads; an empty run says so. */
+export function formatCleanup(root: string, r: CleanupReport): string {
+  const lines = [
+    ...r.killedTgtd.map((p) => `killed tgtd ${p}`),
+    ...r.detachedLoops.map((l) => `detached ${l}`),
+    ...r.removedVgs.map((v) => `removed volume group ${v}`),
+    ...r.removedDirs.map((d) => `removed state directory ${d}`),
+    ...r.left.map((l) => `left: ${l}`),
+  ];
+  return `${lines.length === 0 ? `nothing of ours under ${root}` : lines.join('\n')}\n`;
+}
+
+export const cleanupCommand = defineCommand({
+  command: 'cleanup',
+  describe: 'Remove what a crashed loop-lvm run left on this host (our tgtd, loop devices, VGs, backing files) and nothing else',
+  builder: (y) =>
+    y
+      .option('instance', { type: 'string', describe: 'only this loop-lvm instance (default: every instance under the state directory)' })
+      .option('state-dir', { type: 'string', describe: 'state directory (default: $CINDER_SIM_STATE, else /var/lib/cinder-sim)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }),
+  async run(args, io) {
+    const instance = args.instance as string | undefined;
+    if (instance !== undefined && !instancePattern.test(instance)) {
+      throw new UserError(`--instance "${instance}" is not a loop-lvm instance name (1-32 of a-z, 0-9 and _, starting with a letter or digit)`);
+    }
+    const root = (args['state-dir'] as string | undefined) ?? stateRoot(process.env);
+    if (!root.startsWith('/')) throw new UserError(`--state-dir "${root}" must be an absolute path`);
+    if (process.getuid?.() !== 0) throw new UserError('cleanup needs root (losetup, LVM and tgtd are root\'s); run it as root');
+    try {
+      const report = await cleanupHost(new ExecaRunner(), root, instance);
+      io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatCleanup(root, report));
+      return 0;
+    } catch (e) {
+      if (e instanceof LoopLvmError) throw new UserError(`cleanup: ${e.message}`, 1);
+      throw e;
+    }
+  },
+});
