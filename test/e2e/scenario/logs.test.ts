@@ -191,7 +191,7 @@ expect:
     );
     const r = runScenario(loadScenarioText(withFaults, 'bad-driver.yaml', '.'), { seed: '5', cloud: defaultCloudFactory, replay: 'x' });
     expect(r.log.filter((l) => l.logger === 'cinder.cmd.volume').map((l) => l.t_ms)).toEqual([0, 60_000]);
-    expect(r.steps.find((s) => s.id === 'c1')!.outcome).toBe('ok');
+    expect(r.steps.find((s) => s.id === 'c1')!.outcome).toBe('succeeded');
   });
 
   it('a node none of whose backends starts: cinder-volume terminates, saying so', () => {
@@ -204,7 +204,7 @@ expect:
 
   it("the node's other backend starts and serves creates", () => {
     const c1 = o.steps.find((s) => s.id === 'c1')!;
-    expect(c1.outcome).toBe('ok');
+    expect(c1.outcome).toBe('succeeded');
     expect(o.decisions.map((d) => d.chosen)).toEqual(['node1@good#good']);
   });
 });

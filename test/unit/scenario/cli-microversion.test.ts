@@ -82,12 +82,12 @@ describe('api_version in a scenario', () => {
   it('the scenario key sets every request; a step key overrides it; service-list prints that version\'s columns', () => {
     const o = runScenario(loadScenarioText(scenario("api_version: '3.0'"), 'mv.yaml', '/'), { seed: '5', cloud: defaultCloudFactory, replay: '' });
     const step = (id: string) => o.steps.find((s) => s.id === id)!;
-    expect(step('scenario_level').outcome).toBe('error');
+    expect(step('scenario_level').outcome).toBe('refused');
     expect(step('scenario_level').message).toContain('status must be available, but current status is: in-use.');
-    expect(step('step_level').outcome).toBe('ok');
+    expect(step('step_level').outcome).toBe('succeeded');
     expect(step('list').output).not.toContain('Cluster');
     const dflt = runScenario(loadScenarioText(scenario(''), 'mv.yaml', '/'), { seed: '5', cloud: defaultCloudFactory, replay: '' });
-    expect(dflt.steps.find((s) => s.id === 'scenario_level')!.outcome).toBe('ok');
+    expect(dflt.steps.find((s) => s.id === 'scenario_level')!.outcome).toBe('succeeded');
     expect(dflt.steps.find((s) => s.id === 'list')!.output).toMatch(/\| Cluster \| Disabled Reason \| Backend State \|/);
   });
   it('an unquoted or malformed api_version is refused at load with what to write', () => {

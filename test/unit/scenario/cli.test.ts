@@ -112,7 +112,7 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
     const io = bufferIo(dir);
     expect(await main(['validate', 'bad-driver.yaml'], io)).toBe(0);
     expect(io.out).toContain('bad-driver.yaml: ok (bad-driver), 1 warning');
-    expect(io.err).toContain('warning: node1.conf:6:1: topology.nodes[1].cinder_conf.file: cinder.conf: Cinder 2023.1 has no driver class cinder.volume.drivers.lvm.LVMISCSIDriver');
+    expect(io.err).toContain('node1.conf:6:1: topology.nodes[1].cinder_conf.file: warning: cinder.conf: Cinder 2023.1 has no driver class cinder.volume.drivers.lvm.LVMISCSIDriver');
   });
 
   it('list: every built-in scenario with its description', async () => {
