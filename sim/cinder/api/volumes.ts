@@ -146,7 +146,7 @@ export const createVolume: Handler<'create'> = (core, ctx, req, done) => {
     if (size < image.min_disk) return done(err(E.invalidInput(`Volume size ${size}GB cannot be smaller than the image minDisk size ${image.min_disk}GB.`)));
   }
 
-  // Availability zone (§7.3).
+  // Availability zone (cinder/volume/flows/api/create_volume.py, ExtractVolumeRequestTask._extract_availability_zones).
   const az = resolveAz(core, req.availability_zone, type, snapshot ? core.volumes.get(snapshot.volume_id) ?? null : null, source);
   if (!az.ok) return done(err(az.error));
 

@@ -9,8 +9,8 @@ import { schedulerDefaults } from '../config/resolved.js';
 import type { Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
 
 /**
- * The `cinder-sim schedule` case format (scheduler-case-format.md): the
- * schema, and running a case against a fresh HostManager + FilterScheduler.
+ * The `cinder-sim schedule` case format (docs/case-format.md): the schema,
+ * and running a case against a fresh HostManager + FilterScheduler.
  */
 
 const json: z.ZodType<Json> = z.lazy(() => z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]));
@@ -48,9 +48,20 @@ const backendSchema = z.strictObject({
   capabilities: capabilitiesSchema.nullable(),
 });
 
-const volumeTypeSchema = z.looseObject({
-  name: z.string().optional(),
-  extra_specs: z.record(z.string(), z.string()).optional(),
+/**
+ * A volume type dict: any keys, in the order given (Cinder's error texts
+ * print the dict, so the order is kept), with a string name and string
+ * extra-spec values (as the Cinder API enforces).
+ */
+const volumeTypeSchema = z.record(z.string(), json).superRefine((t, ctx) => {
+  if (t['name'] !== undefined && typeof t['name'] !== 'string') ctx.addIssue({ code: 'custom', path: ['name'], message: 'expected a string' });
+  const specs = t['extra_specs'];
+  if (specs === undefined) return;
+  if (specs === null || typeof specs !== 'object' || Array.isArray(specs)) {
+    ctx.addIssue({ code: 'custom', path: ['extra_specs'], message: 'expected an object of strings' });
+    return;
+  }
+  for (const [k, v] of Object.entries(specs)) if (typeof v !== 'string') ctx.addIssue({ code: 'custom', path: ['extra_specs', k], message: 'extra-spec values must be strings' });
 });
 
 export const operations = ['create_volume', 'extend_volume', 'retype'] as const satisfies readonly Operation[];
@@ -181,7 +192,7 @@ export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ requ
   const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? backendGroupOptions.max_over_subscription_ratio.default : String(mosr) });
   const reportAtMs = env.clock.wallNow() - 1000;
   const services: ServiceInfo[] = c.backends.map((b) => ({ host: b.host, availability_zone: b.availability_zone, disabled: b.disabled, frozen: b.frozen, up: b.service_up, cluster_name: b.cluster_name ?? null }));
-  const volumeCounts = new Map<string, number>();
+  const volumeCounts = new VolumeCounts();
   for (const b of c.backends) {
     if (b.capabilities === null) continue;
     const caps = stripVolumeCounts(b.host, b.capabilities as Record<string, Json>, b.volume_count, volumeCounts);
@@ -190,41 +201,75 @@ export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ requ
   const volumeHosts = new Map((c.volumes ?? []).map((v) => [v.id, v.host]));
   const instanceHosts = new Map((c.instances ?? []).map((v) => [v.id, v.host]));
   const lookups: SchedulingLookups = {
-    volumeCount: (poolHost) => volumeCounts.get(poolHost) ?? 0,
+    volumeCount: (poolHost) => volumeCounts.countFor(poolHost),
     volumeHost: (id) => volumeHosts.get(id),
     instanceHost: (id) => instanceHosts.get(id),
     chanceRng: () => env.chanceRng,
   };
   const scheduler = new FilterScheduler({ hostManager: hm, config: caseConfig(c), lookups, ...(env.trace ? { trace: env.trace } : {}) });
+  let index = 0;
   for (const request of c.requests ?? [c.request!]) {
-    const decision = runRequest(scheduler, services, request);
-    if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.set(decision.selected, (volumeCounts.get(decision.selected) ?? 0) + 1);
+    const decision = runRequest(scheduler, services, request, index++);
+    if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.add(decision.selected, 1);
     yield { request, decision };
   }
 }
 
+/**
+ * The case's volume table, as VolumeNumberWeigher counts it: Cinder's
+ * db.volume_data_get_for_host(host) counts the volumes whose host is `host`
+ * or LIKE 'host#%' (cinder/db/sqlalchemy/api.py).  A pool's host has no '#'
+ * when its name is empty (volume_utils.append_host), so such a pool counts
+ * every volume of its backend.
+ */
+export class VolumeCounts {
+  /** Volumes per exact volume host. */
+  private readonly exact = new Map<string, number>();
+  /** Volumes per prefix P of a volume host "P#...", i.e. those matching LIKE 'P#%'. */
+  private readonly below = new Map<string, number>();
+
+  add(volumeHost: string, n: number): void {
+    this.exact.set(volumeHost, (this.exact.get(volumeHost) ?? 0) + n);
+    for (let i = volumeHost.indexOf('#'); i >= 0; i = volumeHost.indexOf('#', i + 1)) {
+      const prefix = volumeHost.slice(0, i);
+      this.below.set(prefix, (this.below.get(prefix) ?? 0) + n);
+    }
+  }
+
+  /** volume_data_get_for_host(host, count_only=True). */
+  countFor(host: string): number {
+    return (this.exact.get(host) ?? 0) + (this.below.get(host) ?? 0);
+  }
+}
+
 /** volume_count is not a capability: it seeds the volume table VolumeNumberWeigher counts. */
-function stripVolumeCounts(host: string, caps: Record<string, Json>, legacyCount: number | undefined, counts: Map<string, number>): Record<string, Json> {
+function stripVolumeCounts(host: string, caps: Record<string, Json>, legacyCount: number | undefined, counts: VolumeCounts): Record<string, Json> {
   const out: Record<string, Json> = { ...caps };
   const pools = caps['pools'];
   if (Array.isArray(pools)) {
     out['pools'] = pools.map((p) => {
       const { volume_count, ...rest } = p as Record<string, Json>;
-      if (typeof volume_count === 'number') counts.set(rest['pool_name'] ? `${host}#${String(rest['pool_name'])}` : host, volume_count);
+      if (typeof volume_count === 'number') counts.add(rest['pool_name'] ? `${host}#${String(rest['pool_name'])}` : host, volume_count);
       return rest;
     });
   } else if (legacyCount !== undefined) {
     const vbn = caps['volume_backend_name'];
     const pool = vbn === undefined || vbn === null ? '_pool0' : String(vbn);
-    counts.set(pool ? `${host}#${pool}` : host, legacyCount);
+    counts.add(pool ? `${host}#${pool}` : host, legacyCount);
   }
   return out;
 }
 
-/** The legacy request_spec dict Cinder's API and manager build for this request. */
-export function requestSpecOf(r: CaseRequest): RequestSpec {
+/**
+ * The legacy request_spec dict Cinder's API and manager build for the
+ * request at `index` in its case.  A request names no volume or type id,
+ * but Cinder's error texts print them: a missing volume_id is "vol-%04d" of
+ * the index, and the type dict carries "id" ("type-<name>") and
+ * "qos_specs_id" (null) unless given.
+ */
+export function requestSpecOf(r: CaseRequest, index: number): RequestSpec {
   const spec: RequestSpec = {
-    volume_id: r.volume_id ?? null,
+    volume_id: r.volume_id === undefined ? `vol-${String(index).padStart(4, '0')}` : r.volume_id,
     volume_properties: {
       size: r.size,
       availability_zone: r.availability_zone ?? null,
@@ -232,7 +277,7 @@ export function requestSpecOf(r: CaseRequest): RequestSpec {
       status: r.operation === 'create_volume' ? 'creating' : 'available',
       ...(r.host !== undefined ? { host: r.host } : {}),
     },
-    volume_type: r.volume_type === undefined ? null : (r.volume_type as RequestSpec['volume_type']),
+    volume_type: r.volume_type === undefined || r.volume_type === null ? null : typeWithIds(r.volume_type),
     operation: r.operation,
   };
   if (r.availability_zones) spec.availability_zones = r.availability_zones;
@@ -241,10 +286,18 @@ export function requestSpecOf(r: CaseRequest): RequestSpec {
   return spec;
 }
 
-export function runRequest(scheduler: FilterScheduler, services: readonly ServiceInfo[], r: CaseRequest): Decision {
+/** A case's volume type as a request_spec carries it: the given keys, then "id" and "qos_specs_id" if absent. */
+function typeWithIds(t: NonNullable<CaseRequest['volume_type']>): RequestSpec['volume_type'] {
+  const out: Record<string, Json> = { ...(t as Record<string, Json>) };
+  if (!('id' in out)) out['id'] = `type-${typeof t['name'] === 'string' ? t['name'] : 'None'}`;
+  if (!('qos_specs_id' in out)) out['qos_specs_id'] = null;
+  return out as RequestSpec['volume_type'];
+}
+
+export function runRequest(scheduler: FilterScheduler, services: readonly ServiceInfo[], r: CaseRequest, index: number): Decision {
   const input = {
     services,
-    requestSpec: requestSpecOf(r),
+    requestSpec: requestSpecOf(r, index),
     filterProperties: {
       ...(r.retry ? { retry: r.retry } : {}),
       ...(r.scheduler_hints ? { scheduler_hints: r.scheduler_hints } : {}),
@@ -261,7 +314,7 @@ export function runRequest(scheduler: FilterScheduler, services: readonly Servic
   }
 }
 
-/** A decision in the result format of scheduler-case-format.md. */
+/** A decision in the case format's result format (docs/case-format.md). */
 export function resultOf(d: Decision, id?: string | number, withTrace = false): CaseResult {
   return {
     ...(id !== undefined ? { id } : {}),

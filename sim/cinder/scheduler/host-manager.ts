@@ -3,7 +3,8 @@ import type { Log } from '../../ports/log.js';
 import { appendHost } from '../host.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
 import { copyDict } from '../dict.js';
-import { PoolJournal } from './cache/pool-journal.js';
+import { Intake } from './cache/intake.js';
+import type { PoolJournal } from './cache/pool-journal.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
@@ -61,41 +62,28 @@ export class PoolState {
   goodnessFunction: Json = 0;
   /** Wall ms of the report applied, or of the last consumption (utcnow()). */
   updatedWallMs: number | null = null;
+  // The intake's marks (cache/intake.ts), kept here so that a consumption writes one object.
   /** Numbers changed by consumption since the last report was applied. */
   consumedSinceReport = false;
   /** Timestamp of the report last offered to this pool (applied or found stale). */
   lastReportWallMs: number | null = null;
   /**
-   * Bumped whenever a value a filter or weigher reads may have changed (a
+   * Moved whenever a value a filter or weigher reads may have changed (a
    * report applied, a consumption, another service row): lets a caller
-   * keep per-pool results until then.  Stamps alone do not bump it.
+   * keep per-pool results until then.  Stamps alone do not move it.
    */
   version = 0;
-  readonly #consumeLog: PoolState[];
-  readonly #journal: PoolJournal | null;
 
   constructor(
     readonly backendHost: string,
     clusterName: string | null,
     readonly poolName: string,
     service: ServiceInfo,
-    /** The host manager's log of pools consumed since its last refresh. */
-    consumeLog: PoolState[] = [],
-    /** The host manager's journal of pools whose version moved. */
-    journal: PoolJournal | null = null,
   ) {
-    // A #private field: traces serialise pool states, and the log would make them circular.
-    this.#consumeLog = consumeLog;
-    this.#journal = journal;
     this.host = appendHost(backendHost, poolName);
     this.clusterName = clusterName ? appendHost(clusterName, poolName) : null;
     this.backendKey = clusterName || backendHost;
     this.service = service;
-  }
-
-  private bump(): void {
-    this.version++;
-    this.#journal?.record(this);
   }
 
   /** cluster#pool when clustered, else host@backend#pool. */
@@ -105,12 +93,9 @@ export class PoolState {
 
   /** PoolState.update_from_volume_capability: the dict always, the numbers only if not stale. */
   update(cap: Capabilities, timestampWallMs: number, service: ServiceInfo, globalRatio: string): void {
-    this.bump();
     this.capabilities = cap;
     this.service = service;
-    this.lastReportWallMs = timestampWallMs;
     if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
-    this.consumedSinceReport = false;
     this.volumeBackendName = cap['volume_backend_name'] ?? null;
     this.vendorName = cap['vendor_name'] ?? null;
     this.driverVersion = cap['driver_version'] ?? null;
@@ -135,24 +120,8 @@ export class PoolState {
     this.goodnessFunction = cap['goodness_function'] ?? 0;
   }
 
-  /**
-   * update() with a report whose dict equals the one last applied, on a
-   * pool not consumed since: every number would be parsed to what it is,
-   * so only the stamps move.
-   */
-  touch(timestampWallMs: number, service: ServiceInfo): void {
-    if (service !== this.service) this.bump();
-    this.service = service;
-    this.lastReportWallMs = timestampWallMs;
-    if (this.updatedWallMs !== null && this.updatedWallMs > timestampWallMs) return;
-    this.updatedWallMs = timestampWallMs;
-  }
-
   /** BackendState.consume_from_volume. */
   consume(sizeGb: number, nowWallMs: number | null): void {
-    this.bump();
-    this.consumedSinceReport = true;
-    this.#consumeLog.push(this);
     this.allocatedCapacityGb += sizeGb;
     this.provisionedCapacityGb += sizeGb;
     if (this.freeCapacityGb.kind === 'missing') {
@@ -184,35 +153,36 @@ function numberOr(v: Json | undefined, dflt: number): number {
   return pyFloat(v);
 }
 
-interface StoredReport {
+/** A capability report as stored by update_service_capabilities. */
+export interface StoredReport {
   capabilities: Capabilities;
   timestampWallMs: number;
 }
 
-class BackendState {
+/** One backend as the scheduler sees it: Cinder's BackendState. */
+export class BackendState {
   readonly pools = new Map<string, PoolState>();
   volumeBackendName: Json = null;
   storageProtocol: Json = null;
   vendorName: Json = null;
   driverVersion: Json = null;
   updatedWallMs: number | null = null;
-  /** The report last applied, with the service row it was applied with (skip identical re-applies). */
+  // The intake's marks (cache/intake.ts): the report last applied, with the service row it was applied with.
   applied: StoredReport | null = null;
   appliedService: ServiceInfo | null = null;
   /** The scheduling call that last found this backend active. */
   seenEpoch = 0;
-  /** The pools' values in map order, dropped at every change of the map (each call walks them twice). */
-  private poolList: PoolState[] | null = null;
+  /** The pools' values in map order, dropped at every change of the map. */
+  private poolArray: PoolState[] | null = null;
 
   constructor(
     readonly host: string,
     readonly clusterName: string | null,
-    private readonly consumeLog: PoolState[],
-    private readonly journal: PoolJournal | null = null,
+    private readonly intake: Intake,
   ) {}
 
-  private poolArray(): PoolState[] {
-    return (this.poolList ??= [...this.pools.values()]);
+  poolList(): readonly PoolState[] {
+    return (this.poolArray ??= [...this.pools.values()]);
   }
 
   poolNames(): string {
@@ -233,24 +203,6 @@ class BackendState {
     this.updatePools(report, service, globalRatio);
   }
 
-  /**
-   * update() with a report carrying the very capabilities object last
-   * applied, no pool consumed since: the pool set and every number stay,
-   * only the stamps move (pool dicts are rebuilt equal, so kept).
-   */
-  canTouch(report: StoredReport, service: ServiceInfo): boolean {
-    const applied = this.applied;
-    if (applied === null || applied.capabilities !== report.capabilities || this.appliedService !== service) return false;
-    for (const pool of this.poolArray()) if (pool.consumedSinceReport) return false;
-    return true;
-  }
-
-  touch(report: StoredReport, service: ServiceInfo): void {
-    if (this.updatedWallMs !== null && this.updatedWallMs > report.timestampWallMs) return;
-    this.updatedWallMs = report.timestampWallMs;
-    for (const pool of this.poolArray()) pool.touch(report.timestampWallMs, service);
-  }
-
   private updatePools(report: StoredReport, service: ServiceInfo, globalRatio: string): void {
     const cap = report.capabilities;
     const pools = cap['pools'];
@@ -261,10 +213,11 @@ class BackendState {
         const name = String(poolCap['pool_name']);
         let pool = this.pools.get(name);
         if (!pool) {
-          pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog, this.journal);
+          pool = new PoolState(this.host, this.clusterName, name, service);
           this.pools.set(name, pool);
-          this.poolList = null;
+          this.poolArray = null;
         }
+        this.intake.offered(pool, report.timestampWallMs);
         pool.update(poolCap, report.timestampWallMs, service, globalRatio);
         active.add(name);
       }
@@ -272,17 +225,18 @@ class BackendState {
       const name = this.volumeBackendName === null ? '_pool0' : String(this.volumeBackendName);
       let pool = this.pools.get(name);
       if (!pool) {
-        pool = new PoolState(this.host, this.clusterName, name, service, this.consumeLog, this.journal);
+        pool = new PoolState(this.host, this.clusterName, name, service);
         this.pools.set(name, pool);
-        this.poolList = null;
+        this.poolArray = null;
       }
+      this.intake.offered(pool, report.timestampWallMs);
       pool.update(this.legacyCapabilities(cap), report.timestampWallMs, service, globalRatio);
       active.add(name);
     }
     for (const name of [...this.pools.keys()]) {
       if (active.has(name)) continue;
       this.pools.delete(name);
-      this.poolList = null;
+      this.poolArray = null;
     }
   }
 
@@ -380,13 +334,6 @@ export interface HostManagerOptions {
 
 export type ReportOutcome = 'accepted' | 'ignored_old';
 
-/** The services list a refresh saw: a copy of its rows, the caller's array itself, each host's position. */
-interface Refreshed {
-  services: ServiceInfo[];
-  given: readonly ServiceInfo[];
-  index: Map<string, number>;
-}
-
 /**
  * Cinder's HostManager: capability reports in, pool states out.  Reports
  * are stored as they arrive; backend and pool states are (re)built from
@@ -400,21 +347,15 @@ export class HostManager {
   private readonly backendStateMap = new Map<string, BackendState>();
   private readonly clock: Clock;
   private readonly globalRatio: string;
-  private readonly incremental: boolean;
+  /** Which reports, rows and consumptions changed since the last call (cache/intake.ts). */
+  private readonly intake: Intake;
+  /** Every pool version move, for readers that keep per-pool results (see PoolJournal). */
+  readonly journal: PoolJournal;
+  /** The pools of the last call, in Cinder's order. */
   private candidatesCache: PoolState[] | null = null;
   private epoch = 0;
   private noCapabilities = 0;
-  /** Every pool version move, for readers that keep per-pool results (see PoolJournal). */
-  readonly journal = new PoolJournal();
-  /** Pools consumed since the last refresh (Cinder re-applies reports each call; see refresh). */
-  private readonly consumeLog: PoolState[] = [];
-  /** Backends a refresh must re-apply (kept until a refresh completes, even if one crashes). */
-  private readonly pendingReapply = new Set<string>();
-  /** Backends whose stored report changed since the last refresh. */
-  private readonly touchedKeys = new Set<string>();
-  /** The services list of the last refresh, with each host's position (null: the next refresh is a full one). */
-  private refreshedAt: Refreshed | null = null;
-  /** Active services without a report, as of the last refresh. */
+  /** Active services without a report, as of the last call. */
   private readonly missingKeys = new Set<string>();
   private readonly beforeConsume: ((pool: PoolState) => void) | undefined;
   private readonly onConsumed: ((pool: PoolState) => void) | undefined;
@@ -426,7 +367,8 @@ export class HostManager {
     this.clock = opts.clock;
     this.log = opts.log?.named('cinder.scheduler.host_manager') ?? null;
     this.globalRatio = opts.max_over_subscription_ratio ?? '20.0';
-    this.incremental = opts.incremental ?? true;
+    this.intake = new Intake(opts.incremental ?? true);
+    this.journal = this.intake.journal;
     this.beforeConsume = opts.beforeConsume;
     this.onConsumed = opts.onConsumed;
   }
@@ -454,7 +396,7 @@ export class HostManager {
       this.serviceStatesLastUpdate.set(key, oldOrEmpty);
     }
     this.serviceStates.set(key, next);
-    this.touchedKeys.add(key);
+    this.intake.stored(key);
     if (justInit && servicesNow) {
       try {
         this.getAllBackendStates(servicesNow);
@@ -502,31 +444,12 @@ export class HostManager {
    */
   getAllBackendStates(services: readonly ServiceInfo[]): PoolState[] {
     if (this.log !== null && this.downWarnings) this.logDownServices(this.log, services);
-    // Cinder re-applies every stored report at each call.  That changes nothing unless a
-    // report, a service row or a consumption changed since the last call; a consumed pool
-    // changes only when its consumption is not newer than its report (then it is wiped).
-    const reapplyKeys = this.pendingReapply;
-    for (const pool of this.consumeLog) {
-      if (pool.consumedSinceReport && !(pool.updatedWallMs !== null && pool.lastReportWallMs !== null && pool.updatedWallMs > pool.lastReportWallMs)) {
-        reapplyKeys.add(pool.backendKey);
-      }
-    }
-    this.consumeLog.length = 0;
-    const last = this.refreshedAt;
-    if (this.incremental && last !== null && this.candidatesCache !== null && last.services.length === services.length) {
-      const changed = this.changedSince(last, services, reapplyKeys);
-      if (changed !== null) {
-        if (changed.length > 0) this.refreshSome(services, changed, reapplyKeys);
-        if (services !== last.given) {
-          last.services = [...services];
-          last.given = services;
-        }
-        reapplyKeys.clear();
-        this.touchedKeys.clear();
-        return this.candidatesCache;
-      }
-    }
-    return this.refreshAll(services, reapplyKeys);
+    // Cinder re-applies every stored report here; the intake names the services whose re-apply could change something.
+    const positions = this.intake.changedSince(services, this.backendStateMap);
+    if (positions === null) return this.refreshAll(services);
+    if (positions.length > 0) this.refreshSome(services, positions);
+    this.intake.settled(services, false);
+    return this.candidatesCache!;
   }
 
   /** Runs `fn` with no "volume service is down" lines (a report taken later than Cinder would have). */
@@ -550,43 +473,8 @@ export class HostManager {
     for (const host of down.hosts) log.warning(() => `volume service is down. (host: ${host})`);
   }
 
-  /**
-   * Positions (in services order) of the services a refresh must look at:
-   * a changed row, a new report, a consumption to wipe.  null when only a
-   * full refresh will do (clusters, a host that is not in the list).
-   */
-  private changedSince(last: Refreshed, services: readonly ServiceInfo[], reapplyKeys: Set<string>): number[] | null {
-    const out: number[] = [];
-    const prev = last.services;
-    // The caller's very array again (its rows are replaced, never mutated): no row changed.
-    for (let i = services === last.given ? services.length : 0; i < services.length; i++) {
-      const s = services[i]!;
-      if (s === prev[i]) continue;
-      if (s.cluster_name || s.host !== prev[i]!.host) return null;
-      out.push(i);
-    }
-    for (const keys of [this.touchedKeys, reapplyKeys]) {
-      for (const key of keys) {
-        const i = last.index.get(key);
-        // A report from a host with no service row yet changes no candidate.
-        if (i === undefined) {
-          if (this.backendStateMap.has(key)) return null;
-          continue;
-        }
-        out.push(i);
-      }
-    }
-    if (out.length > 1) {
-      out.sort((a, b) => a - b);
-      let w = 1;
-      for (let r = 1; r < out.length; r++) if (out[r] !== out[w - 1]) out[w++] = out[r]!;
-      out.length = w;
-    }
-    return out;
-  }
-
-  /** The full loop's work for the given services only (same order, same effects). */
-  private refreshSome(services: readonly ServiceInfo[], positions: readonly number[], reapplyKeys: Set<string>): void {
+  /** _update_backend_state_map's work for the services at `positions` only (same order, same effects). */
+  private refreshSome(services: readonly ServiceInfo[], positions: readonly number[]): void {
     let changed = false;
     for (const i of positions) {
       const service = services[i]!;
@@ -605,37 +493,28 @@ export class HostManager {
       this.missingKeys.delete(key);
       let state = this.backendStateMap.get(key);
       if (!state) {
-        state = new BackendState(service.host, null, this.consumeLog, this.journal);
+        state = new BackendState(service.host, null, this.intake);
         this.backendStateMap.set(key, state);
         changed = true;
       }
-      if (this.applyReport(state, key, report, service, reapplyKeys)) changed = true;
+      if (this.applyReport(state, key, report, service)) changed = true;
     }
     this.noCapabilities = this.missingKeys.size;
     if (changed) this.rebuildCandidates();
   }
 
-  /** Bring one backend's state to its stored report; true when its pool set changed. */
-  private applyReport(state: BackendState, key: string, report: StoredReport, service: ServiceInfo, reapplyKeys: Set<string>): boolean {
-    // Re-applying an unchanged report changes nothing unless a pool was consumed at or
-    // before the report's timestamp (then Cinder's re-apply wipes the consumption).
-    const same = state.applied === report && state.appliedService === service;
-    const reapply = !same || reapplyKeys.has(key) || !this.incremental;
-    if (reapply && this.incremental && !reapplyKeys.has(key) && state.canTouch(report, service)) {
-      state.touch(report, service);
-      state.applied = report;
-    } else if (reapply) {
-      const before = state.poolNames();
-      state.update(report, service, this.globalRatio);
-      state.applied = report;
-      state.appliedService = service;
-      if (state.poolNames() !== before) return true;
-    }
-    return false;
+  /** backend_state.update_from_volume_capability(capabilities, service); true when the pool set changed. */
+  private applyReport(state: BackendState, key: string, report: StoredReport, service: ServiceInfo): boolean {
+    if (!this.intake.mustUpdate(state, key, report, service)) return false;
+    const before = state.poolNames();
+    state.update(report, service, this.globalRatio);
+    this.intake.applied(state, report, service);
+    return state.poolNames() !== before;
   }
 
-  private refreshAll(services: readonly ServiceInfo[], reapplyKeys: Set<string>): PoolState[] {
-    this.refreshedAt = null;
+  /** _update_backend_state_map, every service. */
+  private refreshAll(services: readonly ServiceInfo[]): PoolState[] {
+    this.intake.fullPassStarting();
     const epoch = ++this.epoch;
     let active = 0;
     let changed = false;
@@ -651,11 +530,11 @@ export class HostManager {
         continue;
       }
       if (!state) {
-        state = new BackendState(service.host, service.cluster_name ?? null, this.consumeLog, this.journal);
+        state = new BackendState(service.host, service.cluster_name ?? null, this.intake);
         this.backendStateMap.set(key, state);
         changed = true;
       }
-      if (this.applyReport(state, key, report, service, reapplyKeys)) changed = true;
+      if (this.applyReport(state, key, report, service)) changed = true;
       state.seenEpoch = epoch;
       active++;
     }
@@ -665,16 +544,7 @@ export class HostManager {
       changed = true;
     }
     if (changed || this.candidatesCache === null) this.rebuildCandidates();
-    // Clusters and repeated hosts keep to the full loop (one backend, several rows).
-    const index = new Map<string, number>();
-    let simple = true;
-    services.forEach((s, i) => {
-      if (s.cluster_name) simple = false;
-      index.set(s.host, i);
-    });
-    this.refreshedAt = simple && index.size === services.length ? { services: [...services], given: services, index } : null;
-    reapplyKeys.clear();
-    this.touchedKeys.clear();
+    this.intake.settled(services, true);
     return this.candidatesCache!;
   }
 
@@ -707,22 +577,20 @@ export class HostManager {
     const report = this.serviceStates.get(key);
     const service = state?.appliedService;
     if (!state || !report || !service || state.clusterName) return;
-    if (this.applyReport(state, key, report, service, this.pendingReapply)) this.refreshedAt = null;
-    this.touchedKeys.delete(key);
+    this.intake.caughtUp(key, this.applyReport(state, key, report, service));
   }
 
   /** Whether a pool of this backend carries a consumption no report has replaced yet. */
   backendConsumed(key: string): boolean {
     const state = this.backendStateMap.get(key);
-    if (!state) return false;
-    for (const pool of state.pools.values()) if (pool.consumedSinceReport) return true;
-    return false;
+    return state !== undefined && this.intake.backendConsumed(state);
   }
 
   /** consume_from_volume on the chosen pool, stamped with the scheduler's wall clock. */
   consume(pool: PoolState, sizeGb: number): void {
     this.beforeConsume?.(pool);
     try {
+      this.intake.consumed(pool);
       pool.consume(sizeGb, this.clock.wallNow());
     } finally {
       this.onConsumed?.(pool);
@@ -735,6 +603,7 @@ export class HostManager {
       for (const pool of state.pools.values()) {
         if (poolId !== `${key}#${pool.poolName}`) continue;
         try {
+          this.intake.consumed(pool);
           pool.consume(-sizeGb, null);
         } finally {
           this.onConsumed?.(pool);

@@ -16,7 +16,7 @@ import { nearest } from '../suggest.js';
 
 /**
  * `cinder-sim schedule`: what Cinder's FilterScheduler decides for a case
- * (scheduler-case-format.md), or for a real deployment's pool listing plus
+ * (docs/case-format.md), or for a real deployment's pool listing plus
  * a request given by flags.
  */
 export const scheduleCommand = defineCommand({
@@ -119,7 +119,7 @@ function casesFromFile(file: string | undefined, io: CliIo): { list: SchedulerCa
   }
   // One schema per shape, so problems are reported at their path rather than as "matches neither".
   const parsed = Array.isArray(data) ? z.array(caseSchema).safeParse(data) : caseSchema.safeParse(data);
-  if (!parsed.success) throw new UserError(`${file}: not a scheduler case (scheduler-case-format.md):\n${formatIssues(parsed.error.issues, data)}`);
+  if (!parsed.success) throw new UserError(`${file}: not a scheduler case (see docs/case-format.md):\n${formatIssues(parsed.error.issues, data)}`);
   return Array.isArray(parsed.data) ? { list: parsed.data, array: true } : { list: [parsed.data], array: false };
 }
 

@@ -18,7 +18,7 @@ import { findOracle, runCinder } from './oracle.js';
  * by the real Cinder 2023.1 scheduler (Debian python3-cinder, run_cinder.py),
  * and the two results must be identical: candidates, each filter's
  * survivors, weighed pools and weights, selection, AZ, error text and type.
- * For Cinder's crashes (scheduler-semantics.md §10) only the exception class
+ * For Cinder's crashes (a Python exception, not NoValidBackend) only the exception class
  * is compared: our text explains the cause instead of repeating Python's.
  *
  * CINDER_DIFF_SEED / CINDER_DIFF_CASES change the random batch

@@ -1,9 +1,10 @@
 import type { JsonObject, JsonValue } from './generate.js';
 
 /**
- * Hand-written cases on the rules' edges; ids name the scheduler-semantics.md
- * section (s1 .. s10) or the finding they reproduce (found-*).  Cinder decides
- * them in the test; nothing here states an expected answer.
+ * Hand-written cases on the rules' edges; ids name the family of rules they
+ * probe (s1 .. s10), the case format's defaults (default-*) or the finding they
+ * reproduce (found-*).  Cinder decides them in the test; nothing here states
+ * an expected answer.
  */
 
 type Caps = JsonObject;
@@ -307,6 +308,29 @@ const findings: JsonObject[] = [
     id: 'found-retry-revert-wiped-by-refresh',
     backends: [legacy('x@a', thick(1000, 450)), legacy('y@b', thick(1000, 500)), legacy('z@c', thick(1000, 400))],
     requests: [{ size: 10 }, { size: 10, retry: { num_attempts: 1, backends: ['x@a#a'] } }, { size: 10 }],
+  },
+  // db.volume_data_get_for_host counts host == X or host LIKE 'X#%': a pool named '' (host X) counts its whole backend.
+  {
+    id: 'found-empty-pool-name-volume-count',
+    config: { weighers: ['VolumeNumberWeigher'] },
+    backends: [
+      pooled('x@a', [
+        { pool_name: '', ...thick(1000, 900), volume_count: 1 },
+        { pool_name: 'p1', ...thick(1000, 900), volume_count: 5 },
+      ]),
+      pooled('y@b', [{ pool_name: 'p', ...thick(1000, 900), volume_count: 4 }]),
+    ],
+    requests: [{ size: 10 }, { size: 10 }, { size: 10 }],
+  },
+  // A request without volume_id is "vol-%04d" of its index; a type without id is "type-<name>" with qos_specs_id None.
+  fleetCase('default-ids-retype-nothing', { operation: 'retype', size: 10, host: 'n1@thick#thick', volume_type: vt({ tier: 'platinum' }, 'plat') }),
+  fleetCase('default-ids-retype-unnamed-type', { operation: 'retype', size: 10, host: 'n1@thick#thick', volume_type: { extra_specs: { tier: 'platinum' } } }),
+  fleetCase('default-ids-retype-given-ids', { operation: 'retype', size: 10, host: 'n1@thick#thick', volume_id: null, volume_type: { name: 'plat', id: 'abc', qos_specs_id: 'q1', extra_specs: { tier: 'platinum' } } }),
+  fleetCase('default-ids-extend-elsewhere', { operation: 'extend_volume', size: 10, new_size: 20, host: 'nowhere@x#x' }),
+  {
+    id: 'default-ids-second-request',
+    backends: [legacy('x@a', thick(100, 50))],
+    requests: [{ size: 10 }, { operation: 'retype', size: 10, host: 'x@a#a', volume_type: vt({ tier: 'platinum' }, 'plat') }],
   },
   {
     id: 'found-retry-revert-after-consume',

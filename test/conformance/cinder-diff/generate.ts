@@ -1,7 +1,7 @@
 import type { Rng } from '../../../sim/ports/rng.js';
 
 /**
- * Random scheduler cases (scheduler-case-format.md) for the differential test
+ * Random scheduler cases (docs/case-format.md) for the differential test
  * against the real Cinder.  Values are drawn from small pools that sit on the
  * rules' edges (reserved 100, ratio < 1, 'auto', infinite/unknown, free
  * larger than total, exact fits), so a few hundred cases cover them all.

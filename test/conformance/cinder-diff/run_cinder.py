@@ -1,6 +1,6 @@
 """Differential oracle: decide cinder-sim scheduler cases with the real Cinder.
 
-Reads a JSON array of cases (scheduler-case-format.md) on stdin, writes a JSON
+Reads a JSON array of cases (docs/case-format.md) on stdin, writes a JSON
 array of results on stdout, one per case, in the same result format.  The
 decisions are made by the installed Cinder package (Debian python3-cinder,
 Cinder 2023.1): a FilterScheduler whose HostManager sees the case's services
@@ -63,7 +63,8 @@ def split_volume_counts(backend, counts):
     if isinstance(pools, list):
         for p in pools:
             if isinstance(p, dict) and 'volume_count' in p:
-                counts[pool_host(backend['host'], p.get('pool_name'))] = p.pop('volume_count')
+                key = pool_host(backend['host'], p.get('pool_name'))
+                counts[key] = counts.get(key, 0) + p.pop('volume_count')
     elif 'volume_count' in backend:
         name = caps.get('volume_backend_name')
         counts[pool_host(backend['host'], '_pool0' if name is None else str(name))] = backend['volume_count']
@@ -159,14 +160,26 @@ class Trace:
             yield
 
 
-def request_spec(r, op):
+def volume_type(r):
+    """The case's type as a request_spec carries it: "id" and "qos_specs_id" added when absent."""
+    vt = r.get('volume_type')
+    if vt is None:
+        return None
+    vt = dict(vt)
+    vt.setdefault('id', 'type-%s' % vt.get('name'))
+    vt.setdefault('qos_specs_id', None)
+    return vt
+
+
+def request_spec(r, op, index):
     props = {'size': r['size'], 'availability_zone': r.get('availability_zone'),
              'volume_type_id': None, 'attach_status': r.get('attach_status', 'detached'),
              'status': 'creating' if op == 'create_volume' else 'available'}
     if 'host' in r:
         props['host'] = r['host']
-    spec = {'volume_id': r.get('volume_id'), 'volume_properties': props,
-            'resource_properties': props, 'volume_type': r.get('volume_type'), 'operation': op}
+    volume_id = r['volume_id'] if 'volume_id' in r else 'vol-%04d' % index
+    spec = {'volume_id': volume_id, 'volume_properties': props,
+            'resource_properties': props, 'volume_type': volume_type(r), 'operation': op}
     for key in ('availability_zones', 'resource_backend', 'migration_policy'):
         if r.get(key):
             spec[key] = r[key]
@@ -178,9 +191,14 @@ def empty_result():
             'selected_az': None, 'error': None, 'error_type': None}
 
 
-def run_request(sched, r, counts, update_db):
+def count_for_host(counts, host):
+    """db.volume_data_get_for_host(host, count_only=True): volumes whose host is `host` or LIKE 'host#%'."""
+    return sum(n for h, n in counts.items() if h == host or h.startswith(host + '#'))
+
+
+def run_request(sched, r, index, counts, update_db):
     op = r.get('operation', 'create_volume')
-    spec = request_spec(r, op)
+    spec = request_spec(r, op, index)
     props = {}
     if 'retry' in r:
         props['retry'] = json.loads(json.dumps(r['retry']))
@@ -228,7 +246,7 @@ def run_case(case):
     report_at = datetime.datetime.utcnow() - datetime.timedelta(seconds=1)
     with mock.patch('cinder.objects.ServiceList.get_all', return_value=mock.Mock(objects=listed)), \
             mock.patch('cinder.db.volume_data_get_for_host',
-                       side_effect=lambda context, host, count_only: counts.get(host, 0)), \
+                       side_effect=lambda context, host, count_only: count_for_host(counts, host)), \
             mock.patch('cinder.scheduler.driver.volume_update_db') as update_db, \
             mock.patch('cinder.volume.rpcapi.VolumeAPI'), \
             mock.patch('cinder.volume.api.API', fake_volume_api(case.get('volumes') or [])), \
@@ -251,7 +269,7 @@ def run_case(case):
                     # there (e.g. 'auto' ratio); the RPC server logs and drops
                     # the error, the report is already stored.
                     pass
-            results = [run_request(sched, r, counts, update_db) for r in requests]
+            results = [run_request(sched, r, i, counts, update_db) for i, r in enumerate(requests)]
     head = {'id': case['id']} if 'id' in case else {}
     return {**head, 'results': results} if 'requests' in case else {**head, **results[0]}
 

@@ -28,7 +28,7 @@ function schedulerView(sc: SimulatedCloud) {
   return scheduler.hostManager.pools().map((p) => ({ ...p.snapshot(), updated: p.updatedWallMs }));
 }
 
-describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)', () => {
+describe('capability reports: lazy periodic model = eager model', () => {
   it('gives the scheduler the same pool states through creates, deletes, extends, snapshots, capacity change, backend failure, a clock step and a restart', () => {
     const runs = [twoBackendCloud(false), twoBackendCloud(true)].map((sc) => {
       const views: unknown[] = [];
@@ -85,7 +85,7 @@ describe('capability reports: lazy periodic model = eager model (§1.5, §1.6)',
   });
 });
 
-describe('the periodic task gate (oslo_service run_periodic_tasks, §1.5)', () => {
+describe('the periodic task gate (oslo_service periodic_task.run_periodic_tasks)', () => {
   /** Log the ticks the gate lets through from now on (the pulls the scheduler sees are compressed). */
   const logGate = (sc: SimulatedCloud): number[] => {
     const log: number[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admin, alice, bob, cloud, idOf, okResult, req, volume } from './fixtures.js';
 
-describe('snapshots (§3)', () => {
+describe('snapshots (cinder/volume/api.py create_snapshot, delete_snapshot)', () => {
   it('cascade delete removes snapshots first and returns all quota', () => {
     const sc = cloud([{ name: 'node1' }]);
     req(sc, alice, { verb: 'create', size: 10, name: 'v' });
@@ -43,7 +43,7 @@ describe('snapshots (§3)', () => {
     expect(c.host === null).toBe(!placedElsewhere);
   });
 
-  it('thick: VolumeIsBusy from the driver puts the volume back to available (§2.5)', () => {
+  it('thick: VolumeIsBusy from the driver puts the volume back to available (cinder/volume/manager.py delete_volume)', () => {
     const sc = cloud([{ name: 'node1' }]);
     req(sc, alice, { verb: 'create', size: 1, name: 'v' });
     req(sc, alice, { verb: 'snapshot-create', volume: 'v', name: 's' });
@@ -60,7 +60,7 @@ describe('snapshots (§3)', () => {
   });
 });
 
-describe('types and backends (§6)', () => {
+describe('types and backends (cinder/volume/volume_types.py)', () => {
   it('a type whose volume_backend_name no backend reports fails at scheduling, not in the API', () => {
     const sc = cloud([{ name: 'node1', backends: { lvm: { volume_backend_name: 'sata' } } }]);
     okResult(req(sc, admin, { verb: 'type-create', name: 'ssd' }));
@@ -101,7 +101,7 @@ describe('types and backends (§6)', () => {
   });
 });
 
-describe('availability zones (§7)', () => {
+describe('availability zones (cinder/volume/flows/api/create_volume.py)', () => {
   it('availability-zone-list comes from volume services, up or down; disabled-only zones are unavailable', () => {
     const sc = cloud([
       { name: 'node1', DEFAULT: { storage_availability_zone: 'az1' } },
@@ -141,7 +141,7 @@ describe('availability zones (§7)', () => {
   });
 });
 
-describe('transfers (§5)', () => {
+describe('transfers (cinder/transfer/api.py)', () => {
   it('moves a volume with its snapshots and quota to the accepting project; a wrong key is refused', () => {
     const sc = cloud([{ name: 'node1' }]);
     req(sc, alice, { verb: 'create', size: 3, name: 'v' });
@@ -181,7 +181,7 @@ describe('transfers (§5)', () => {
   });
 });
 
-describe('backups (§4)', () => {
+describe('backups (cinder/backup/api.py, cinder/backup/manager.py)', () => {
   it('take time in proportion to size, and outlive their volume and its backend', () => {
     const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
     req(sc, alice, { verb: 'create', size: 10, name: 'v' });
@@ -225,7 +225,7 @@ describe('backups (§4)', () => {
   });
 });
 
-describe('extend through the scheduler (§2.6)', () => {
+describe('extend through the scheduler (cinder/scheduler/manager.py extend_volume)', () => {
   it('grows the volume and the pool allocation; on a full backend it rolls back', () => {
     const sc = cloud([{ name: 'node1', backends: { lvm: { lvm_type: 'default', vg_size_gb: 20 } } }]);
     req(sc, alice, { verb: 'create', size: 5, name: 'v' });
@@ -238,7 +238,7 @@ describe('extend through the scheduler (§2.6)', () => {
   });
 });
 
-describe('retype with migration_policy on-demand (§2.7)', () => {
+describe('retype with migration_policy on-demand (cinder/scheduler/manager.py retype)', () => {
   it('migrates the volume to a backend that fits the new type', () => {
     const thick = { lvm_type: 'default' as const, vg_size_gb: 100 };
     const sc = cloud([{ name: 'node1', backends: { a: { ...thick, volume_backend_name: 'A' } } }, { name: 'node2', backends: { b: { ...thick, volume_backend_name: 'B' } } }]);
@@ -255,7 +255,7 @@ describe('retype with migration_policy on-demand (§2.7)', () => {
   });
 });
 
-describe('backup chains and restores (§4)', () => {
+describe('backup chains and restores (cinder/backup/api.py)', () => {
   it('full then incremental; restore into an existing larger volume; delete newest first', () => {
     const sc = cloud([{ name: 'node1' }]);
     req(sc, alice, { verb: 'create', size: 4, name: 'v' });

@@ -5,7 +5,7 @@ import { admin, alice, cloud, okResult, req, volume } from './fixtures.js';
 const rows = (o: Parameters<typeof okResult>[0]) => okResult<ServiceListRow[]>(o);
 const volRow = (list: ServiceListRow[], host: string) => list.find((r) => r.binary === 'cinder-volume' && r.host === host)!;
 
-describe('service liveness as Cinder judges it (§1.3)', () => {
+describe('service liveness as Cinder judges it (cinder/objects/service.py Service.is_up)', () => {
   it.each([
     { name: 'in sync', offsetMs: 0, list: 'up', schedulable: true },
     { name: '30 s behind', offsetMs: -30_000, list: 'up', schedulable: true },

@@ -144,7 +144,7 @@ describe('invariants and determinism', () => {
   });
 });
 
-describe('cinder-scheduler start-up (§1.6)', () => {
+describe('cinder-scheduler start-up (cinder/scheduler/manager.py init_host_with_rpc, _wait_for_scheduler)', () => {
   it('a restarted scheduler forgets its state, asks for reports, and holds creates until every up backend has reported', () => {
     const sc = cloud([{ name: 'node1' }, { name: 'node2' }]);
     const sched = { binary: 'cinder-scheduler' as const, host: 'ctl' };

@@ -14,7 +14,7 @@ const expected = JSON.parse(readFileSync(new URL('cases.expected.json', dir), 'u
 
 type Expected = CaseResult | { id?: string | number; results: CaseResult[] };
 
-/** Cinder's own text for its exceptions; for crashes (§10) only the exception class must match. */
+/** Cinder's own text for its exceptions; for Cinder's crashes (a Python exception) only the exception class must match. */
 const EXACT_TEXT = new Set(['NoValidBackend', 'SchedulerHostFilterNotFound', 'SchedulerHostWeigherNotFound']);
 
 function comparable(r: CaseResult): CaseResult {

@@ -99,10 +99,10 @@ describe('operations and their error texts', () => {
     const base = { operation: 'retype', size: 10, host: 'node4@full#full', volume_id: 'rv' };
     expect(decide({ ...base, volume_type: type('full') })).toMatchObject({ selected: 'node4@full#full', error: null });
     expect(decide({ ...base, volume_type: type('thick') }).error).toBe(
-      "No valid backend was found. Current backend not valid for volume rv with type {'name': 'gold', 'extra_specs': {'volume_backend_name': 'thick'}}, migration not allowed",
+      "No valid backend was found. Current backend not valid for volume rv with type {'name': 'gold', 'extra_specs': {'volume_backend_name': 'thick'}, 'id': 'type-gold', 'qos_specs_id': None}, migration not allowed",
     );
     expect(decide({ ...base, volume_type: type('thick'), migration_policy: 'on-demand' })).toMatchObject({ selected: 'node1@thick#thick', consumedGb: 10 });
-    expect(decide({ ...base, volume_type: type('nope') }).error).toBe("No valid backend was found. No valid backends for volume rv with type {'name': 'gold', 'extra_specs': {'volume_backend_name': 'nope'}}");
+    expect(decide({ ...base, volume_type: type('nope') }).error).toBe("No valid backend was found. No valid backends for volume rv with type {'name': 'gold', 'extra_specs': {'volume_backend_name': 'nope'}, 'id': 'type-gold', 'qos_specs_id': None}");
   });
   test('unknown filter and weigher names: every bad one, and the valid ones', () => {
     const f = decide({ size: 1 }, { config: { filters: ['CapacityFilter', 'NopeFilter', 'AlsoBad'] } });

@@ -21,7 +21,7 @@ function driver(flat: Partial<BackendOptions> & FakeBackendInput): FakeVolumeDri
 const pool0 = (d: FakeVolumeDriver) => d.getVolumeStats().pools[0]!;
 const vol = (id: string, sizeGb: number, pool = 'LVM') => ({ id, sizeGb, pool });
 
-describe('fake LVM driver: capability report (§9.2)', () => {
+describe('fake LVM driver: capability report (cinder/volume/drivers/lvm.py _update_volume_stats)', () => {
   it.each([
     { name: 'thick, empty', spec: { lvm_type: 'default', vg_size_gb: 100 }, total: 100, free: 100, prov: 0, vols: 0 },
     { name: 'thick, foreign LV counted', spec: { lvm_type: 'default', vg_size_gb: 100, foreign_lvs_gb: 10 }, total: 100, free: 90, prov: 10, vols: 1 },
@@ -125,7 +125,7 @@ describe('fake LVM driver: its cinder.conf options are the registry\'s', () => {
   });
 });
 
-describe('fake LVM driver: iSCSI connection (§9.5)', () => {
+describe('fake LVM driver: iSCSI connection (cinder/volume/targets/iscsi.py initialize_connection)', () => {
   it('portal from target_ip_address:target_port, IQN, LUN 1, CHAP generated then reused', () => {
     const d = driver({ target_ip_address: '10.0.1.29', target_port: 3261 });
     d.createVolume(vol('v1', 1));

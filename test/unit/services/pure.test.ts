@@ -8,7 +8,7 @@ import { SimDatabase } from '../../../sim/engine/store.js';
 const clock = { monoNow: () => 0, wallNow: () => 0, wallAt: () => 0 };
 const defaults: QuotaDefaults = { volumes: 10, snapshots: 10, gigabytes: 1000, backups: 10, backup_gigabytes: 1000, per_volume_gigabytes: -1 };
 
-describe('quota engine (§10)', () => {
+describe('quota engine (cinder/quota.py)', () => {
   it.each<{ name: string; deltas: Record<string, number>; used: Record<string, number>; error: string | null }>([
     { name: 'within limits', deltas: { volumes: 1, gigabytes: 10 }, used: {}, error: null },
     { name: 'gigabytes first when both are over', deltas: { volumes: 1, gigabytes: 10 }, used: { volumes: 10, gigabytes: 995 }, error: 'Requested volume or snapshot exceeds allowed gigabytes quota. Requested 10G, quota is 1000G and 995G has been consumed.' },
