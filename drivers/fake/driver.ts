@@ -401,7 +401,7 @@ export class FakeVolumeDriver implements VolumeDriver {
   // ---- stats ------------------------------------------------------------------
 
   /**
-   * The report `_update_volume_stats` builds (§9.2).  When the storage has
+   * The report `_update_volume_stats` builds.  When the storage has
    * failed, reading it raises in Cinder and nothing is published: callers
    * check `statsUnavailable` first.
    */
