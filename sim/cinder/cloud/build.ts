@@ -313,7 +313,8 @@ export class Cloud {
       for (const [group, nb] of fresh) {
         const host = `${nb.options.backend_host || oldHost}@${group}`;
         if (!deployed('cinder-volume')) continue;
-        const built = this.buildVolume(node, group, nb);
+        // A group enabled again finds its storage as it left it.
+        const built = this.buildVolume(node, group, nb, this.drivers.get(host));
         if (!built.started) notes.push(`${host} failed to start`);
         else {
           this.volumeServices.get(host)!.start();

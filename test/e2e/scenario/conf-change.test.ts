@@ -142,3 +142,38 @@ describe('conf_change', () => {
     expect(() => loadScenarioText(text.replace('new: {vg_size_gb: 10}}', 'new: {vg_size_gb: 10}, nope: {vg_size_gb: 1}}'), 'conf-change.yaml', '.')).toThrow("no backend 'nope' is enabled in node1's cinder.conf or by its conf_change faults");
   });
 });
+
+describe('conf_change twice', () => {
+  it('a backend removed then enabled again finds its volumes on its storage', () => {
+    const back = text
+      .replace('setup:\n', 'setup:\n  - cinder type-create oldtype\n  - cinder type-key oldtype set volume_backend_name=OLD\n')
+      .replace("  - {at: 90m, id: del_keep, cmd: cinder delete keep}\n", "  - {at: 90m, id: on_old, cmd: cinder create 2 --name on_old --volume-type oldtype}\n  - {at: 110m, id: del_keep, cmd: cinder delete keep}\n")
+      .replace('  - {at: 30m, id: fits, cmd: cinder create 20 --name fits}\n', '  - {at: 30m, id: fits, cmd: cinder create 20 --name fits}\n  - {at: 31m, id: old_vol, cmd: cinder create 9 --name old_vol --volume-type oldtype}\n')
+      .replace(/expect:[\s\S]*$/, () => `expect:
+  - {volume: old_vol, status: available, host_matches: '^node1@old#OLD$'}
+  - {step: on_old, outcome: failed, message_contains: No valid backend}
+  - {service: node1@old, state: up, at: 100m}
+`)
+      .replace('faults:\n', `faults:
+  - at: 95m
+    fault: conf_change
+    node: node1
+    cinder_conf: |
+      [DEFAULT]
+      enabled_backends = lvm,old
+      [lvm]
+      volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+      volume_backend_name = LVM
+      lvm_type = default
+      reserved_percentage = 70
+      [old]
+      volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver
+      volume_backend_name = OLD
+      lvm_type = default
+`);
+    const loaded = loadScenarioText(back, 'conf-change.yaml', '.');
+    const out = runScenario(loaded, { seed: '1', cloud: defaultCloudFactory, replay: 'x' });
+    expect(failed(out)).toEqual([]);
+    expect(out.faults.map((f) => f.detail)[1]).toContain('node1@old started (newly in enabled_backends)');
+  });
+});
