@@ -126,7 +126,7 @@ describe('conf_change', () => {
   it('refuses a broken cinder.conf file named by the fault at that file\'s line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conf-change-'));
     writeFileSync(join(dir, 'node1.conf'), '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nvolume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver\nreserved_percentage = lots\n');
-    const src = text.replace(/    cinder_conf: \|\n      \[DEFAULT\][\s\S]*?(?=expect:)/, '    cinder_conf: {file: node1.conf}\n');
+    const src = text.replace(/ {4}cinder_conf: \|\n {6}\[DEFAULT\][\s\S]*?(?=expect:)/, '    cinder_conf: {file: node1.conf}\n');
     expect(() => loadScenarioText(src, 'conf-change.yaml', dir)).toThrow(/node1\.conf:5:.*reserved_percentage/);
   });
 
