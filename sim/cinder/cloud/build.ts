@@ -137,9 +137,9 @@ export class Cloud {
   }
 
   /**
-   * Build one backend's cinder-volume (service and fake driver); false when
-   * its driver class cannot be imported (the service fails to start, logged
-   * as cmd/volume.py does).  `storage` hands over the driver of a service
+   * Build one backend's cinder-volume (service and fake driver); not
+   * started when its driver class cannot be imported (the service fails to
+   * start, logged as cmd/volume.py does).  `storage` hands over the driver of a service
    * restarting with changed options: the same storage, reconfigured.
    */
   private buildVolume(node: NodeSpec, group: string, b: BackendSpec, storage?: FakeVolumeDriver): { started: boolean; store: Store } {
@@ -159,6 +159,8 @@ export class Cloud {
       fail();
       this.failedToStart.set(svcHost, fail);
       this.volumeServices.delete(svcHost);
+      // The storage stays, with no driver set up on it.
+      storage?.resetInitialized();
       return { started: false, store: ports.store };
     }
     this.failedToStart.delete(svcHost);

@@ -102,6 +102,17 @@ describe('conf_change', () => {
     expect(failed(run(src))).toEqual([]);
   });
 
+  it('a volume_driver class 2023.1 does not have fails that backend\'s start at the restart; the node\'s other backend starts', () => {
+    const src = text
+      .replace('      [lvm]\n      volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver', '      [lvm]\n      volume_driver = cinder.volume.drivers.lvm.LVMISCSIDriver')
+      .replace(/expect:[\s\S]*$/, 'expect:\n  - {service: node1@lvm, state: down, at: 80m}\n  - {service: node1@new, state: up, at: 80m}\n  - {log: {level: error, node: node1, contains: "Volume service node1@lvm failed to start."}, at_least: 1}\n');
+    const loaded = loadScenarioText(src, 'conf-change.yaml', '.');
+    expect(loaded.warnings.map((w) => w.message).join('\n')).toContain('LVMISCSIDriver');
+    const out = runScenario(loaded, { seed: '1', cloud: defaultCloudFactory, replay: 'x' });
+    expect(failed(out)).toEqual([]);
+    expect(out.faults[0]!.detail).toContain('node1@lvm failed to start');
+  });
+
   it('a service a fault stopped stays stopped through the restart', () => {
     const src = text
       .replace('faults:\n', 'faults:\n  - {at: 50m, fault: service, host: node1@lvm, binary: cinder-volume, action: stop}\n')
