@@ -56,16 +56,46 @@ export class FakeVolumeDriver implements VolumeDriver {
   private readonly targets = new Map<string, number>();
   /** Ids of the volumes held, kept with the LVs (invariant checks read it on every request). */
   private readonly volumeIndex = new Set<string>();
+  /** The volume group this storage is: the group's volume_group when the driver was first built. */
+  private readonly vgName: string;
+  private opts: FakeDriverOptions;
 
   constructor(
     spec: FakeBackendInput,
     /** The backend group's resolved cinder.conf options. */
-    readonly options: FakeDriverOptions,
+    options: FakeDriverOptions,
     private readonly rng: Rng,
     /** Hostname for location_info (the service's host without @backend). */
     private readonly hostname: string,
   ) {
     this.spec = fakeBackendSpec.parse(spec);
+    this.opts = options;
+    this.vgName = options.volume_group;
+  }
+
+  /** The backend group's resolved cinder.conf options (changed only by reconfigure). */
+  get options(): FakeDriverOptions {
+    return this.opts;
+  }
+
+  /**
+   * The service restarts with its group's options changed in cinder.conf: the
+   * same storage (the VG and its LVs) under the new options, and do_setup
+   * runs again.  A volume_group naming another VG fails do_setup (that VG
+   * does not exist).  A changed pool name (volume_backend_name) is reported
+   * from now on; a change between thick and thin rebuilds the pool only
+   * while it holds no volume (an LV layout is not converted).
+   */
+  reconfigure(options: FakeDriverOptions): void {
+    this.opts = options;
+    this.isInitialized = false;
+    if (this.spec.pools || this.pools.length === 0) return;
+    const pool = this.pools[0]!;
+    if (pool.thin !== (this.lvmType === 'thin') && ![...pool.lvs.values()].some((lv) => lv.kind !== 'foreign')) {
+      this.pools = this.buildPools();
+      return;
+    }
+    pool.name = this.backendName;
   }
 
   get initialized(): boolean {
@@ -86,7 +116,9 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   doSetup(): DriverResult<void> {
     const s = this.spec;
-    if (s.vg_missing || this.failed) return this.fail('VolumeBackendAPIException', `Volume Group ${this.options.volume_group} does not exist`, 0);
+    if (s.vg_missing || this.failed || this.options.volume_group !== this.vgName) {
+      return this.fail('VolumeBackendAPIException', `Volume Group ${this.options.volume_group} does not exist`, 0);
+    }
     if (this.options.lvm_type === 'thin' && !s.thin_supported) {
       return this.fail('VolumeBackendAPIException', 'Thin provisioning not supported on this version of LVM.', 0);
     }

@@ -1,6 +1,7 @@
 import { serviceList } from '../cinder/api/services.js';
 import type { ApiResult, CinderRequest, RequestContext } from '../cinder/api/requests.js';
 import type { Cloud } from '../cinder/cloud/build.js';
+import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
@@ -100,7 +101,7 @@ export class CloudView {
 
   /** Forget the decisions recorded so far (lean runs keep counts only). */
   dropDecisions(): void {
-    for (const s of this.cloud.schedulers) s.dropDecisions();
+    this.cloud.dropDecisions();
     this.decisionCache = { n: 0, list: [] };
   }
 
@@ -198,6 +199,19 @@ export class CloudView {
   startLater(node: string, binary: 'cinder-volume' | 'cinder-scheduler' | 'cinder-backup'): string[] | string {
     try {
       return this.cloud.startLater(node, binary);
+    } catch (e) {
+      return `not applied: ${(e as Error).message}`;
+    }
+  }
+
+  /**
+   * Replace a node's cinder.conf (its [DEFAULT] options and enabled backends
+   * with their fake storage) and restart its services; what happened per
+   * service, or why not.
+   */
+  changeConf(node: string, conf: Pick<CloudInput['nodes'][number], 'DEFAULT' | 'backends'>): string[] | string {
+    try {
+      return this.cloud.reconfigure(node, conf);
     } catch (e) {
       return `not applied: ${(e as Error).message}`;
     }

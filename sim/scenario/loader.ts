@@ -4,7 +4,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { checkScenario, rawCommandIssues } from './check.js';
 import { formatPath, ScenarioProblems, type PathKey, type Problem } from './problems.js';
 import { FakeBackendSpec, ScenarioSchema, type Scenario } from './schema.js';
-import { loadConfs } from './topology.js';
+import { loadConfs, loadNodeConf } from './topology.js';
 import { plainIssues, valueAt, type PlainIssue } from './zod-issues.js';
 import { backendGroupOptions, defaultGroupOptions, legacyOptionNames, type CinderConf } from '../cinder/config/index.js';
 
@@ -19,6 +19,8 @@ export interface LoadedScenario {
   confs: Map<string, { file: string; text: string }>;
   /** Each node's cinder.conf as Cinder reads it. */
   cinderConfs: Map<string, CinderConf>;
+  /** The cinder.conf of each conf_change fault, by the fault's index, as Cinder reads it on the fault's node. */
+  faultConfs: Map<number, CinderConf>;
   /** `file:line` of a key path, for messages at run time. */
   where(path: readonly PathKey[]): string;
   /**
@@ -145,12 +147,32 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
       problems.push(loc.problem(['topology', 'nodes', i, 'cinder_conf', 'file'], `cannot read '${src.file}' (paths are relative to the scenario file)`));
     }
   });
+  const faultTexts = new Map<number, { file: string; text: string }>();
+  scenario.faults.forEach((f, i) => {
+    if (f.fault !== 'conf_change') return;
+    const src = f.cinder_conf;
+    if (typeof src === 'string') {
+      faultTexts.set(i, { file: `${file}#faults[${i}]`, text: src });
+      return;
+    }
+    try {
+      faultTexts.set(i, { file: src.file, text: readFileSync(resolve(dir, src.file), 'utf8') });
+    } catch {
+      problems.push(loc.problem(['faults', i, 'cinder_conf', 'file'], `cannot read '${src.file}' (paths are relative to the scenario file)`));
+    }
+  });
   const checked = checkScenario(scenario, confs);
   problems.push(...checked.filter((p) => !p.warning).map((p) => loc.problem(p.path, p.message)));
   const warnings = checked.filter((p) => p.warning).map((p) => loc.problem(p.path, p.message));
   const cinderConfs = loadConfs(scenario, confs);
-  problems.push(...confProblems(scenario, cinderConfs, raw, loc, warnings));
-  problems.push(...hostProblems(scenario, cinderConfs, loc));
+  const faultConfs = new Map<number, CinderConf>();
+  for (const [i, c] of faultTexts) {
+    const f = scenario.faults[i]!;
+    if (f.fault === 'conf_change' && scenario.topology.nodes.some((n) => n.name === f.node)) faultConfs.set(i, loadNodeConf(f.node, c));
+  }
+  problems.push(...confProblems(scenario, cinderConfs, faultConfs, raw, loc, warnings));
+  problems.push(...faultConfProblems(scenario, cinderConfs, faultConfs, raw, loc, warnings));
+  problems.push(...hostProblems(scenario, cinderConfs, loc, faultConfs));
   if (problems.length) throw new ScenarioProblems(dedupe(problems));
   return {
     scenario,
@@ -158,6 +180,7 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     dir,
     confs,
     cinderConfs,
+    faultConfs,
     warnings: dedupe(warnings),
     where: (path) => {
       const { line } = loc.locate(path);
@@ -216,38 +239,76 @@ function dedupe(problems: Problem[]): Problem[] {
  * node's cinder.conf does not enable.  Inline conf lines map into the
  * scenario file.
  */
-function confProblems(s: Scenario, confs: Map<string, CinderConf>, raw: unknown, loc: Locator, warnings: Problem[]): Problem[] {
+function confProblems(s: Scenario, confs: Map<string, CinderConf>, faultConfs: Map<number, CinderConf>, raw: unknown, loc: Locator, warnings: Problem[]): Problem[] {
   const problems: Problem[] = [];
   s.topology.nodes.forEach((n, i) => {
     const conf = confs.get(n.name);
     const src = n.cinder_conf;
     const confPath: PathKey[] = ['topology', 'nodes', i, 'cinder_conf'];
     if (conf) {
-      for (const f of conf.findings) {
-        if (f.severity !== 'error') continue;
-        const out = SHOWN_BY_THE_RUN.has(f.rule) ? warnings : problems;
-        if (typeof src === 'string') {
-          const base = loc.locate(confPath).line;
-          const inline = valueAt(raw, confPath);
-          const blockScalar = typeof inline === 'string' && inline.includes('\n');
-          out.push({ file: loc.file, line: base + (blockScalar ? (f.line ?? 0) : 0), col: 1, path: formatPath(confPath), message: `cinder.conf: ${f.message}` });
-        } else {
-          out.push({ file: src?.file ?? loc.file, line: f.line ?? 0, col: 1, path: formatPath([...confPath, 'file']), message: `cinder.conf: ${f.message}` });
-        }
-      }
+      pushFindings(conf, src, confPath, raw, loc, problems, warnings);
     }
     const enabled = conf?.backends.map((b) => b.name) ?? [];
+    // A backend a conf_change enables later may have its physical facts here too.
+    const later = s.faults.flatMap((f, j) => (f.fault === 'conf_change' && f.node === n.name ? (faultConfs.get(j)?.backends.map((b) => b.name) ?? []) : []));
     for (const group of Object.keys(n.backends)) {
-      if (!enabled.includes(group)) {
-        problems.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf; enabled_backends: ${enabled.join(', ') || '(none)'}`, group));
+      if (!enabled.includes(group) && !later.includes(group)) {
+        problems.push(loc.problem(['topology', 'nodes', i, 'backends', group], `no backend '${group}' is enabled in ${n.name}'s cinder.conf${later.length ? ' or by its conf_change faults' : ''}; enabled_backends: ${[...new Set([...enabled, ...later])].join(', ') || '(none)'}`, group));
       }
     }
   });
   return problems;
 }
 
+/** A conf's error findings as problems (or warnings, for what the run shows): the conf file's line, or the scenario's line for inline text. */
+function pushFindings(conf: CinderConf, src: string | { file: string } | undefined, confPath: PathKey[], raw: unknown, loc: Locator, problems: Problem[], warnings: Problem[]): void {
+  for (const f of conf.findings) {
+    if (f.severity !== 'error') continue;
+    const out = SHOWN_BY_THE_RUN.has(f.rule) ? warnings : problems;
+    if (typeof src === 'string') {
+      const base = loc.locate(confPath).line;
+      const inline = valueAt(raw, confPath);
+      const blockScalar = typeof inline === 'string' && inline.includes('\n');
+      out.push({ file: loc.file, line: base + (blockScalar ? (f.line ?? 0) : 0), col: 1, path: formatPath(confPath), message: `cinder.conf: ${f.message}` });
+    } else {
+      out.push({ file: src?.file ?? loc.file, line: f.line ?? 0, col: 1, path: formatPath([...confPath, 'file']), message: `cinder.conf: ${f.message}` });
+    }
+  }
+}
+
+/**
+ * A conf_change fault's cinder.conf is linted as a node's is.  It may not
+ * rename the node's services (host) or a kept backend's backend_host:
+ * cinder-sim does not move services or volumes to a new host name.
+ */
+function faultConfProblems(s: Scenario, confs: Map<string, CinderConf>, faultConfs: Map<number, CinderConf>, raw: unknown, loc: Locator, warnings: Problem[]): Problem[] {
+  const problems: Problem[] = [];
+  s.faults.forEach((f, i) => {
+    if (f.fault !== 'conf_change') return;
+    const confPath: PathKey[] = ['faults', i, 'cinder_conf'];
+    if (!s.topology.nodes.some((n) => n.name === f.node)) {
+      problems.push(loc.problem(['faults', i, 'node'], `unknown node '${f.node}'; valid: ${s.topology.nodes.map((n) => n.name).join(', ')}`));
+      return;
+    }
+    const conf = faultConfs.get(i);
+    if (!conf) return;
+    pushFindings(conf, f.cinder_conf, confPath, raw, loc, problems, warnings);
+    const before = confs.get(f.node);
+    const host = (c: CinderConf | undefined): string => c?.defaults.host || f.node;
+    if (host(conf) !== host(before)) {
+      problems.push(loc.problem(confPath, `host changes from '${host(before)}' to '${host(conf)}': a conf_change keeps the node's host (cinder-sim does not move services and volumes to a new host name)`));
+      return;
+    }
+    for (const b of conf.backends) {
+      const old = before?.backends.find((x) => x.name === b.name);
+      if (old && old.host !== b.host) problems.push(loc.problem(confPath, `backend ${b.name}'s host changes from '${old.host}' to '${b.host}' (backend_host): a conf_change keeps a backend's host`));
+    }
+  });
+  return problems;
+}
+
 /** The service hosts a topology has: host@backend per cinder-volume, host per scheduler and backup. */
-export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>): { volume: string[]; other: string[] } {
+export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>, faultConfs: ReadonlyMap<number, CinderConf> = new Map()): { volume: string[]; other: string[] } {
   const volume: string[] = [];
   const other: string[] = [];
   for (const n of s.topology.nodes) {
@@ -256,16 +317,18 @@ export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>): { vol
     // Services the node runs from the start, or gets mid-run (add_service).
     const added = s.faults.flatMap((f) => (f.fault === 'add_service' && f.node === n.name ? [f.binary] : []));
     const runs = (b: string): boolean => n.services.includes(b as (typeof n.services)[number]) || added.includes(b as (typeof added)[number]);
-    if (runs('cinder-volume')) volume.push(...(conf?.backends.map((b) => b.host) ?? []));
+    // Backends a conf_change enables mid-run are hosts too.
+    const changed = s.faults.flatMap((f, i) => (f.fault === 'conf_change' && f.node === n.name ? (faultConfs.get(i)?.backends.map((b) => b.host) ?? []) : []));
+    if (runs('cinder-volume')) volume.push(...new Set([...(conf?.backends.map((b) => b.host) ?? []), ...changed]));
     if (runs('cinder-scheduler') || runs('cinder-backup')) other.push(host);
   }
   return { volume, other };
 }
 
 /** Faults and expectations that name a service or backend must name one the topology has. */
-function hostProblems(s: Scenario, confs: Map<string, CinderConf>, loc: Locator): Problem[] {
+function hostProblems(s: Scenario, confs: Map<string, CinderConf>, loc: Locator, faultConfs: Map<number, CinderConf>): Problem[] {
   const out: Problem[] = [];
-  const { volume, other } = serviceHosts(s, confs);
+  const { volume, other } = serviceHosts(s, confs, faultConfs);
   const check = (path: PathKey[], host: string, binary: string) => {
     const known = binary === 'cinder-volume' ? volume : other;
     if (!known.includes(host)) out.push(loc.problem(path, `no ${binary} service with host '${host}'; valid: ${known.join(', ') || '(none)'}`));

@@ -191,6 +191,10 @@ export const Fault = z.discriminatedUnion('fault', [
     .object({ at, fault: z.literal('add_service'), node: Name, binary: z.enum(['cinder-volume', 'cinder-scheduler', 'cinder-backup']) })
     .strict()
     .describe("deploy a service on a node mid-run (one its `services` does not list): it starts at `at`, with the node's cinder.conf"),
+  z
+    .object({ at, fault: z.literal('conf_change'), node: Name, cinder_conf: ConfSource })
+    .strict()
+    .describe("replace a node's cinder.conf and restart its running services, which come back with the new options (new backends start, removed ones stop)"),
 ]);
 
 // ---------------------------------------------------------------- expectations

@@ -2,7 +2,7 @@ import { loadCinderConf, resolveServiceDefaults, SIMULATED_NODE_IP, type Backend
 import { schedulerClasses } from '../cinder/scheduler/index.js';
 import type { FakeBackendInput } from '../../drivers/fake/spec.js';
 import type { ClockSpec } from '../ports/clock.js';
-import type { Scenario } from './schema.js';
+import type { NodeSpecT, Scenario } from './schema.js';
 
 /**
  * A scenario's topology in the words the cloud builder takes: per node its
@@ -32,9 +32,28 @@ export function loadConfs(s: Scenario, confs: ReadonlyMap<string, { file: string
   const out = new Map<string, CinderConf>();
   for (const n of s.topology.nodes) {
     const c = confs.get(n.name);
-    if (c) out.set(n.name, loadCinderConf([{ path: c.file, text: c.text }], { host: n.name, myIp: SIMULATED_NODE_IP, schedulerClasses }));
+    if (c) out.set(n.name, loadNodeConf(n.name, c));
   }
   return out;
+}
+
+/** Parse a cinder.conf as Cinder would on the node (a node's own, or a conf_change fault's). */
+export function loadNodeConf(node: string, c: { file: string; text: string }): CinderConf {
+  return loadCinderConf([{ path: c.file, text: c.text }], { host: node, myIp: SIMULATED_NODE_IP, schedulerClasses });
+}
+
+/**
+ * A node's options from its cinder.conf (the defaults without one), and per
+ * enabled backend its group's options and the fake storage from the node's
+ * `backends:` physical facts (the fake driver's defaults where none are given).
+ */
+export function planConf(n: Pick<NodeSpecT, 'name' | 'backends'>, conf: CinderConf | null): Pick<NodePlan, 'DEFAULT' | 'backends'> {
+  const backends: NodePlan['backends'] = {};
+  for (const b of conf?.backends ?? []) {
+    backends[b.name] = { options: b.options, storage: n.backends[b.name] ?? {} };
+  }
+  const DEFAULT = conf ? { ...conf.defaults, max_over_subscription_ratio: conf.scheduler_max_over_subscription_ratio.value } : resolveServiceDefaults(n.name);
+  return { DEFAULT, backends };
 }
 
 /**
@@ -46,11 +65,7 @@ export function loadConfs(s: Scenario, confs: ReadonlyMap<string, { file: string
 export function planNodes(s: Scenario, confs: ReadonlyMap<string, CinderConf>): NodePlan[] {
   return s.topology.nodes.map((n) => {
     const conf = confs.get(n.name) ?? null;
-    const backends: NodePlan['backends'] = {};
-    for (const b of conf?.backends ?? []) {
-      backends[b.name] = { options: b.options, storage: n.backends[b.name] ?? {} };
-    }
-    const DEFAULT = conf ? { ...conf.defaults, max_over_subscription_ratio: conf.scheduler_max_over_subscription_ratio.value } : resolveServiceDefaults(n.name);
+    const { DEFAULT, backends } = planConf(n, conf);
     const later = [...new Set(s.faults.flatMap((f) => (f.fault === 'add_service' && f.node === n.name && !n.services.includes(f.binary) ? [f.binary] : [])))];
     return {
       name: n.name,

@@ -15,7 +15,7 @@ import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeR
 import { driverImportFails } from '../config/lint-driver.js';
 import { renamedDriverClasses } from '../config/known.js';
 import { checkInvariants } from './invariants.js';
-import { resolveCloudSpec, type CloudInput, type CloudSpec, type ImageSpec, type NodeSpec } from './spec.js';
+import { resolveCloudSpec, type BackendSpec, type CloudInput, type CloudSpec, type ImageSpec, type NodeSpec } from './spec.js';
 
 /** What a world gives the cloud: ports per (node, service) and named random streams. */
 export interface CloudHost {
@@ -66,7 +66,7 @@ export interface CloudSnapshot {
 export class Cloud {
   readonly spec: CloudSpec;
   readonly directory = new ServiceDirectory();
-  readonly apis: { node: string; api: CinderApi; ports: ServicePorts }[] = [];
+  readonly apis: { node: string; api: CinderApi; readonly ports: ServicePorts }[] = [];
   readonly schedulers: SchedulerService[] = [];
   readonly volumeServices = new Map<string, VolumeService>();
   readonly drivers = new Map<string, FakeVolumeDriver>();
@@ -77,10 +77,21 @@ export class Cloud {
   private readonly failedToStart = new Map<string, () => void>();
   private seq = 0;
   private readonly store: Store;
+  private readonly images: Map<string, ImageSpec>;
+  /** Services halted by a fault (stop, crash) and not started since: a conf change's restart leaves them stopped. */
+  private readonly halted = new Set<string>();
+  /** Nodes' start_later services already started. */
+  private readonly deployed = new Set<string>();
+  /** Decisions are dropped as they are read (lean runs): schedulers built later run light too. */
+  private lightDecisions = false;
 
-  constructor(input: CloudInput, host: CloudHost, opts: CloudOptions = {}) {
+  constructor(
+    input: CloudInput,
+    private readonly host: CloudHost,
+    private readonly opts: CloudOptions = {},
+  ) {
     this.spec = resolveCloudSpec(input);
-    const images = new Map<string, ImageSpec>(this.spec.images.map((i) => [i.id, i]));
+    this.images = new Map<string, ImageSpec>(this.spec.images.map((i) => [i.id, i]));
     let store: Store | null = null;
     for (const node of this.spec.nodes) {
       const d = node.DEFAULT;
@@ -88,7 +99,7 @@ export class Cloud {
       for (const svc of node.services) {
         if (svc === 'cinder-api') {
           const ports = host.ports(node.name, 'cinder-api');
-          this.apis.push({ node: node.name, api: new CinderApi(ports, d, this.directory, images), ports });
+          this.apis.push({ node: node.name, api: new CinderApi(ports, d, this.directory, this.images), ports });
           store ??= ports.store;
         } else if (svc === 'cinder-scheduler') {
           this.schedulers.push(new SchedulerService(host.ports(node.name, 'cinder-scheduler'), d, this.directory, opts.shortcuts));
@@ -101,33 +112,9 @@ export class Cloud {
           }
           let started = 0;
           for (const [group, b] of Object.entries(node.backends)) {
-            const o = b.options;
-            // As cinder-volume reads them: an empty value is unset.
-            const backendHost = o.backend_host || hostName;
-            const svcHost = `${backendHost}@${group}`;
-            const ports = host.ports(node.name, `cinder-volume@${group}`);
-            store ??= ports.store;
-            if (o.volume_driver in renamedDriverClasses) {
-              ports.log.warning(`Driver path ${o.volume_driver} is deprecated, update your configuration to the new path.`);
-            } else if (driverImportFails(o.volume_driver)) {
-              // VolumeManager.__init__ cannot import the class, inside Service.__init__ before the
-              // services row is made: cmd/volume.py logs it and starts the node's other backends.
-              const failed = ports.log.named('cinder.cmd.volume');
-              const fail = () => failed.error(`Volume service ${svcHost} failed to start.`);
-              fail();
-              this.failedToStart.set(svcHost, fail);
-              continue;
-            }
-            started++;
-            const driver = new FakeVolumeDriver(b.storage, o, host.rng(`driver:${svcHost}`), backendHost);
-            this.drivers.set(svcHost, driver);
-            const vs = new VolumeService(
-              ports,
-              { host: svcHost, availabilityZone: o.backend_availability_zone || d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => images.get(id)?.size_bytes, shortcuts: opts.shortcuts },
-              driver,
-              this.directory,
-            );
-            this.volumeServices.set(svcHost, vs);
+            const built = this.buildVolume(node, group, b);
+            store ??= built.store;
+            if (built.started) started++;
           }
           if (started === 0 && Object.keys(node.backends).length > 0) {
             host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume').error('No volume service(s) started successfully, terminating.');
@@ -147,6 +134,48 @@ export class Cloud {
     }
     if (this.apis.length === 0) throw new Error('cloud spec: no node runs cinder-api; add "cinder-api" to some node\'s services');
     this.store = store!;
+  }
+
+  /**
+   * Build one backend's cinder-volume (service and fake driver); not
+   * started when its driver class cannot be imported (the service fails to
+   * start, logged as cmd/volume.py does).  `storage` hands over the driver of a service
+   * restarting with changed options: the same storage, reconfigured.
+   */
+  private buildVolume(node: NodeSpec, group: string, b: BackendSpec, storage?: FakeVolumeDriver): { started: boolean; store: Store } {
+    const o = b.options;
+    const d = node.DEFAULT;
+    // As cinder-volume reads them: an empty value is unset.
+    const backendHost = o.backend_host || d.host;
+    const svcHost = `${backendHost}@${group}`;
+    const ports = this.host.ports(node.name, `cinder-volume@${group}`);
+    if (o.volume_driver in renamedDriverClasses) {
+      ports.log.warning(`Driver path ${o.volume_driver} is deprecated, update your configuration to the new path.`);
+    } else if (driverImportFails(o.volume_driver)) {
+      // VolumeManager.__init__ cannot import the class, inside Service.__init__ before the
+      // services row is made: cmd/volume.py logs it and starts the node's other backends.
+      const failed = ports.log.named('cinder.cmd.volume');
+      const fail = () => failed.error(`Volume service ${svcHost} failed to start.`);
+      fail();
+      this.failedToStart.set(svcHost, fail);
+      this.volumeServices.delete(svcHost);
+      // The storage stays, with no driver set up on it.
+      storage?.resetInitialized();
+      return { started: false, store: ports.store };
+    }
+    this.failedToStart.delete(svcHost);
+    let driver = storage;
+    if (driver) driver.reconfigure(o);
+    else driver = new FakeVolumeDriver(b.storage, o, this.host.rng(`driver:${svcHost}`), backendHost);
+    this.drivers.set(svcHost, driver);
+    const vs = new VolumeService(
+      ports,
+      { host: svcHost, availabilityZone: o.backend_availability_zone || d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => this.images.get(id)?.size_bytes, shortcuts: this.opts.shortcuts },
+      driver,
+      this.directory,
+    );
+    this.volumeServices.set(svcHost, vs);
+    return { started: true, store: ports.store };
   }
 
   /** Start every service (but those a node starts later): the API's bootstrap, volume and backup services, then schedulers. */
@@ -179,6 +208,7 @@ export class Cloud {
     const services: [string, { start(): void }][] =
       binary === 'cinder-volume' ? [...this.volumeServices] : binary === 'cinder-backup' ? [...this.backupServices] : this.schedulers.map((s) => [s.host, s]);
     const started = services.filter(([host]) => mine(host));
+    this.deployed.add(`${nodeName}/${binary}`);
     for (const [, svc] of started) svc.start();
     return started.map(([host]) => host);
   }
@@ -211,6 +241,14 @@ export class Cloud {
    * are the same.
    */
   service(ref: ServiceRef): { stop(): void; crash(): void; start(): void; restart(): void } {
+    const s = this.serviceControl(ref);
+    const key = `${ref.binary} ${ref.host}`;
+    const halt = (): void => void this.halted.add(key);
+    const run = (): void => void this.halted.delete(key);
+    return { stop: () => (s.stop(), halt()), crash: () => (s.crash(), halt()), start: () => (s.start(), run()), restart: () => (s.restart(), run()) };
+  }
+
+  private serviceControl(ref: ServiceRef): { stop(): void; crash(): void; start(): void; restart(): void } {
     if (ref.binary === 'cinder-volume') {
       const fail = this.failedToStart.get(ref.host);
       if (fail !== undefined) return { stop: () => {}, crash: () => {}, start: fail, restart: fail };
@@ -226,6 +264,111 @@ export class Cloud {
     const s = this.schedulers.find((x) => x.host === ref.host);
     if (!s) throw new Error(`unknown cinder-scheduler '${ref.host}'`);
     return { stop: () => s.stop(), crash: () => s.stop(), start: () => s.start(), restart: () => (s.stop(), s.start()) };
+  }
+
+  /**
+   * A node's cinder.conf changed, and its services restart (oslo.config is
+   * read at process start): each service running on the node stops and
+   * starts again with the new options; one a fault stopped stays stopped
+   * (and has the new options when it starts).  A cinder-volume backend
+   * keeps its storage (the fake driver, reconfigured); a group newly in
+   * enabled_backends starts a new service, one no longer there stops (its
+   * row stays and goes down).  Answers what happened, one line per service.
+   */
+  reconfigure(nodeName: string, conf: Pick<CloudInput['nodes'][number], 'DEFAULT' | 'backends'>): string[] {
+    const node = this.spec.nodes.find((n) => n.name === nodeName);
+    if (!node) throw new Error(`unknown node '${nodeName}'; nodes: ${this.spec.nodes.map((n) => n.name).join(', ')}`);
+    // As the cloud is built: a node that runs no cinder-volume has no backend.
+    const backends = node.services.includes('cinder-volume') ? conf.backends : {};
+    const next = resolveCloudSpec({ nodes: [{ name: node.name, services: node.services, DEFAULT: conf.DEFAULT, backends }] }).nodes[0]!;
+    const oldHost = node.DEFAULT.host;
+    if (next.DEFAULT.host !== oldHost) throw new Error(`${nodeName}: host changes from '${oldHost}' to '${next.DEFAULT.host}'; cinder-sim does not move services to a new host name`);
+    const deployed = (b: HeartbeatBinary): boolean => node.services.includes(b) && (!node.start_later.includes(b) || this.deployed.has(`${nodeName}/${b}`));
+    const wasRunning = (b: HeartbeatBinary, host: string): boolean => deployed(b) && !this.halted.has(`${b} ${host}`);
+    const notes: string[] = [];
+    const oldBackends = node.backends;
+    node.DEFAULT = next.DEFAULT;
+    node.backends = next.backends;
+    const d = next.DEFAULT;
+
+    if (node.services.includes('cinder-volume')) {
+      const hostOf = (group: string, b: BackendSpec): string => `${b.options.backend_host || oldHost}@${group}`;
+      for (const [group, b] of Object.entries(oldBackends)) {
+        const host = hostOf(group, b);
+        const nb = next.backends[group];
+        if (nb && hostOf(group, nb) !== host) throw new Error(`${host}: backend_host changes to '${nb.options.backend_host}'; cinder-sim does not move a backend's volumes to a new host name`);
+        const running = wasRunning('cinder-volume', host);
+        this.volumeServices.get(host)?.crash();
+        if (!nb) {
+          this.failedToStart.delete(host);
+          if (running) notes.push(`${host} stopped (not in enabled_backends)`);
+          continue;
+        }
+        const built = this.buildVolume(node, group, nb, this.drivers.get(host));
+        if (!built.started) notes.push(`${host} failed to start`);
+        else if (running) {
+          this.volumeServices.get(host)!.start();
+          notes.push(`${host} restarted`);
+        } else notes.push(`${host} stays stopped`);
+      }
+      const fresh = Object.entries(next.backends).filter(([group]) => !(group in oldBackends));
+      for (const [group, nb] of fresh) {
+        const host = `${nb.options.backend_host || oldHost}@${group}`;
+        if (!deployed('cinder-volume')) continue;
+        // A group enabled again finds its storage as it left it.
+        const built = this.buildVolume(node, group, nb, this.drivers.get(host));
+        if (!built.started) notes.push(`${host} failed to start`);
+        else {
+          this.volumeServices.get(host)!.start();
+          notes.push(`${host} started (newly in enabled_backends)`);
+        }
+      }
+      if (deployed('cinder-volume')) {
+        const log = this.host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume');
+        const groups = Object.keys(next.backends);
+        if (groups.length === 0) {
+          log.error('Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.');
+        } else if (groups.every((g) => this.failedToStart.has(`${next.backends[g]!.options.backend_host || oldHost}@${g}`))) {
+          log.error('No volume service(s) started successfully, terminating.');
+        }
+      }
+    }
+
+    this.schedulers.forEach((old, i) => {
+      if (old.host !== oldHost || !node.services.includes('cinder-scheduler')) return;
+      const running = wasRunning('cinder-scheduler', old.host);
+      old.stop();
+      const s = new SchedulerService(this.host.ports(node.name, 'cinder-scheduler'), d, this.directory, this.opts.shortcuts);
+      if (this.lightDecisions) s.dropDecisions();
+      // Decisions made before the restart are still to be read by whoever records them.
+      s.decisions.push(...old.decisions);
+      this.schedulers[i] = s;
+      if (running) s.start();
+      notes.push(`cinder-scheduler ${old.host} ${running ? 'restarted' : 'stays stopped'}`);
+    });
+
+    const backup = this.backupServices.get(oldHost);
+    if (backup && node.services.includes('cinder-backup')) {
+      const running = wasRunning('cinder-backup', oldHost);
+      backup.stop();
+      const b = new BackupService(this.host.ports(node.name, 'cinder-backup'), d, backup.driver, this.directory);
+      this.backupServices.set(oldHost, b);
+      if (running) b.start();
+      notes.push(`cinder-backup ${oldHost} ${running ? 'restarted' : 'stays stopped'}`);
+    }
+
+    for (const a of this.apis) {
+      if (a.node !== nodeName) continue;
+      a.api = new CinderApi(a.ports, d, this.directory, this.images);
+      notes.push(`cinder-api ${oldHost} restarted`);
+    }
+    return notes;
+  }
+
+  /** Forget the schedulers' decisions recorded so far (lean runs keep counts only); a scheduler built later keeps light traces too. */
+  dropDecisions(): void {
+    this.lightDecisions = true;
+    for (const s of this.schedulers) s.dropDecisions();
   }
 
   /**

@@ -1,5 +1,6 @@
 import { durationMs, formatDuration } from '../duration.js';
 import { ntpMode, type FaultT } from '../schema.js';
+import { planConf } from '../topology.js';
 import type { RunContext } from './context.js';
 
 /** A clock fault on a node whose NTP is running is corrected at once (step) or over time (slew): say so. */
@@ -47,6 +48,12 @@ export function applyFault(ctx: RunContext, f: FaultT): void {
     case 'add_service': {
       const r = cloud.startLater(f.node, f.binary);
       return rec(typeof r === 'string' ? r : `${f.binary} deployed on ${f.node} and started: ${r.join(', ') || '(nothing: no backend enabled)'}`);
+    }
+    case 'conf_change': {
+      const n = ctx.loaded.scenario.topology.nodes.find((x) => x.name === f.node)!;
+      const conf = ctx.loaded.faultConfs.get(ctx.loaded.scenario.faults.indexOf(f)) ?? null;
+      const r = cloud.changeConf(f.node, planConf(n, conf));
+      return rec(typeof r === 'string' ? r : `${f.node}: cinder.conf replaced; ${r.join(', ') || 'no service runs there'}`);
     }
     case 'backend_failure': {
       const err = cloud.setBackendFailed(f.backend, f.state === 'failed');
