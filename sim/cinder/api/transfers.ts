@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { volumeTopic } from '../rpcapi.js';
 import { extractBackend } from '../host.js';
 import type { TransferRow } from '../db/index.js';
-import { E, err, isAdmin, ok, resolveByNameOrId, resolveVolume, type ApiCore } from './core.js';
+import { E, err, isAdmin, isoUtc, ok, resolveByNameOrId, resolveVolume, type ApiCore } from './core.js';
 import type { Handler } from './handler.js';
 import { checkPerVolume, commit, negate, reserve } from '../quota.js';
 import { atLeast, type RequestContext } from './requests.js';
@@ -41,7 +41,11 @@ export const createTransfer: Handler<'transfer-create'> = (core, ctx, req, done)
     no_snapshots: noSnapshots,
   });
   core.volumes.update(v.id, { status: 'awaiting-transfer' });
-  done(ok({ id: t.id, volume_id: v.id, name: t.display_name, auth_key: authKey, no_snapshots: noSnapshots, source_project_id: v.project_id, destination_project_id: null, accepted: false }));
+  // views/transfers.py create(): no_snapshots from 3.55, the transfer's history from 3.57.
+  const view: Record<string, unknown> = { id: t.id, created_at: isoUtc(t.created_at), name: t.display_name, volume_id: v.id, auth_key: authKey };
+  if (atLeast(ctx, mv.TRANSFER_WITH_SNAPSHOTS)) view['no_snapshots'] = noSnapshots;
+  if (atLeast(ctx, mv.TRANSFER_WITH_HISTORY)) Object.assign(view, { destination_project_id: null, source_project_id: v.project_id, accepted: false });
+  done(ok(view));
 };
 
 /** Accept: any project (even the donor) with the right key; quota moves; a synchronous call to cinder-volume. */

@@ -38,12 +38,24 @@ describe('API microversions', () => {
     expect(req(sc, at(alice, '3.42'), { verb: 'extend', volume: 'v', new_size: 2 }).ok).toBe(true);
   });
 
-  it('3.55: transfer-create --no-snapshots is ignored below, honoured from 3.55', () => {
+  it('3.55: transfer-create --no-snapshots is ignored below (the view has no such field), honoured from 3.55', () => {
     const sc = cloud([{ name: 'n1' }]);
     req(sc, alice, { verb: 'create', name: 'a', size: 1 });
     req(sc, alice, { verb: 'create', name: 'b', size: 1 });
-    expect(okResult(req(sc, at(alice, '3.54'), { verb: 'transfer-create', volume: 'a', no_snapshots: true }))['no_snapshots']).toBe(false);
+    const below = okResult(req(sc, at(alice, '3.54'), { verb: 'transfer-create', volume: 'a', no_snapshots: true }));
+    expect('no_snapshots' in below).toBe(false);
     expect(okResult(req(sc, at(alice, '3.55'), { verb: 'transfer-create', volume: 'b', no_snapshots: true }))['no_snapshots']).toBe(true);
+  });
+
+  it('3.57: transfer-create shows the transfer history (source, destination, accepted) from 3.57 only; created_at always', () => {
+    const sc = cloud([{ name: 'n1' }]);
+    req(sc, alice, { verb: 'create', name: 'a', size: 1 });
+    req(sc, alice, { verb: 'create', name: 'b', size: 1 });
+    const below = okResult(req(sc, at(alice, '3.56'), { verb: 'transfer-create', volume: 'a' }));
+    expect(Object.keys(below).sort()).toEqual(['auth_key', 'created_at', 'id', 'name', 'no_snapshots', 'volume_id']);
+    expect(below['created_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    const from = okResult(req(sc, at(alice, '3.57'), { verb: 'transfer-create', volume: 'b' }));
+    expect(from).toMatchObject({ source_project_id: alice.project_id, destination_project_id: null, accepted: false });
   });
 
   it('3.3: message-list does not exist below (404), lists from 3.3', () => {
