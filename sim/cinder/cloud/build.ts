@@ -300,6 +300,8 @@ export class Cloud {
         const running = wasRunning('cinder-volume', host);
         this.volumeServices.get(host)?.crash();
         if (!nb) {
+          // No longer a service of this node (its row stays and goes down); the storage stays for a later re-enable.
+          this.volumeServices.delete(host);
           this.failedToStart.delete(host);
           if (running) notes.push(`${host} stopped (not in enabled_backends)`);
           continue;
@@ -314,14 +316,14 @@ export class Cloud {
       const fresh = Object.entries(next.backends).filter(([group]) => !(group in oldBackends));
       for (const [group, nb] of fresh) {
         const host = `${nb.options.backend_host || oldHost}@${group}`;
-        if (!deployed('cinder-volume')) continue;
-        // A group enabled again finds its storage as it left it.
+        // A group enabled again finds its storage as it left it.  Built now even on a node whose
+        // cinder-volume is deployed later, as the cloud builds it, so that deploying starts it.
         const built = this.buildVolume(node, group, nb, this.drivers.get(host));
         if (!built.started) notes.push(`${host} failed to start`);
-        else {
+        else if (deployed('cinder-volume')) {
           this.volumeServices.get(host)!.start();
           notes.push(`${host} started (newly in enabled_backends)`);
-        }
+        } else notes.push(`${host} starts when cinder-volume is deployed`);
       }
       if (deployed('cinder-volume')) {
         const log = this.host.ports(node.name, 'cinder-volume').log.named('cinder.cmd.volume');

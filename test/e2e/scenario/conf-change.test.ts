@@ -154,6 +154,16 @@ describe('conf_change', () => {
   });
 });
 
+describe('a backend conf_change removed', () => {
+  it('is no longer a service of the node: a later restart fault on it is not applied and it stays down', () => {
+    const src = text.replace("    fault: conf_change\n", "    fault: conf_change\n").replace('expect:\n', '  - {at: 75m, fault: service, host: node1@old, binary: cinder-volume, action: restart}\nexpect:\n');
+    const out = run(src);
+    expect(failed(out)).toEqual([]);
+    const restart = out.faults.find((f) => f.detail.includes('node1@old') && !f.detail.includes('cinder.conf replaced'));
+    expect(restart?.detail).toMatch(/not applied/);
+  });
+});
+
 describe('conf_change twice', () => {
   it('a backend removed then enabled again finds its volumes on its storage', () => {
     const back = text
