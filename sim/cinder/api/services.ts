@@ -1,6 +1,6 @@
 import { limitOf, quotaRow, quotaTable } from '../quota.js';
 import { SCHEDULER_TOPIC } from '../rpcapi.js';
-import { effectiveServiceDownTime, isServiceUpForList } from '../service/index.js';
+import { isServiceUpForList } from '../service/index.js';
 import { extractBackend } from '../host.js';
 import { err, isoUtc, ok, type ApiCore } from './core.js';
 import { atLeast } from './requests.js';
@@ -24,7 +24,9 @@ export interface ServiceListRow {
 
 export function serviceList(core: ApiCore, filter: { host?: string; binary?: string } = {}): ServiceListRow[] {
   const now = core.nowWall();
-  const downMs = effectiveServiceDownTime(core.opts) * 1000;
+  // cinder-api is a WSGIService: it never runs Service.basic_config_check, so
+  // its CONF.service_down_time is the configured one, not the raised one.
+  const downMs = core.opts.service_down_time * 1000;
   return core.services
     .list((s) => (!filter.host || s.host === filter.host) && (!filter.binary || s.binary === filter.binary))
     .map((s) => {

@@ -53,12 +53,15 @@ describe('service liveness as Cinder judges it (cinder/objects/service.py Servic
     expect(volRow(rows(req(sc, admin, { verb: 'service-list' })), 'node1@lvm').state).toBe('down');
   });
 
-  it('service_down_time <= report_interval is raised to 2.5 x report_interval', () => {
+  it('service_down_time <= report_interval is raised to 2.5 x report_interval by the services (the scheduler judges with it), not by cinder-api', () => {
     const sc = cloud([{ name: 'node1', DEFAULT: { report_interval: 30 } }], { controllerDefaults: { report_interval: 30, service_down_time: 20 } });
     sc.cloud.service({ binary: 'cinder-volume', host: 'node1@lvm' }).stop();
     sc.run({ untilMs: sc.nowMs + 60_000 });
-    expect(volRow(rows(req(sc, admin, { verb: 'service-list' })), 'node1@lvm').state).toBe('up');
-    sc.run({ untilMs: sc.nowMs + 30_000 });
+    // cinder-api (a WSGIService, no basic_config_check) judges with the configured 20 s ...
     expect(volRow(rows(req(sc, admin, { verb: 'service-list' })), 'node1@lvm').state).toBe('down');
+    // ... the scheduler with 75 s.
+    expect(sc.view.services().find((s) => s.host === 'node1@lvm')!.schedulerState).toBe('up');
+    sc.run({ untilMs: sc.nowMs + 30_000 });
+    expect(sc.view.services().find((s) => s.host === 'node1@lvm')!.schedulerState).toBe('down');
   });
 });
