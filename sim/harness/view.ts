@@ -4,6 +4,7 @@ import type { Cloud } from '../cinder/cloud/build.js';
 import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
+import type { SchedulerDecisionRecord } from '../cinder/scheduler/manager.js';
 import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
 import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
 import type { World } from '../engine/world.js';
@@ -64,19 +65,25 @@ export function emptiedBy(d: Decision | null): string | null {
  */
 export class CloudView {
   private readonly nodeOfHost = new Map<string, string>();
-  private readonly scheduler: { node: string; downMs: number } | null;
-  private decisionCache: { n: number; list: CloudDecision[] } = { n: 0, list: [] };
+  private scheduler: { node: string; downMs: number } | null = null;
+  private decisionCache: { cursors: number[]; list: CloudDecision[] } = { cursors: [], list: [] };
 
   constructor(
     private readonly world: World,
     private readonly cloud: Cloud,
   ) {
-    for (const n of cloud.spec.nodes) {
+    this.readTopology();
+  }
+
+  /** Which node each service host runs on, and the scheduler's liveness margin: read again after a cinder.conf change. */
+  private readTopology(): void {
+    this.nodeOfHost.clear();
+    for (const n of this.cloud.spec.nodes) {
       const host = n.DEFAULT.host ?? n.name;
       this.nodeOfHost.set(host, n.name);
       for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(`${b.options.backend_host || host}@${g}`, n.name);
     }
-    const s = cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
+    const s = this.cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;
   }
 
@@ -87,22 +94,26 @@ export class CloudView {
 
   /** Scheduling decisions so far, oldest first (the list grows). */
   decisions(): readonly CloudDecision[] {
-    const all = this.cloud.schedulers.flatMap((s) => s.decisions);
-    if (all.length !== this.decisionCache.n) {
-      const list = this.decisionCache.list;
-      for (const d of all.slice(list.length)) {
-        const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
-        list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
-      }
-      this.decisionCache = { n: all.length, list };
+    // Each scheduler's log grows at its end; the new entries of all of them join the list in time order.
+    const { cursors, list } = this.decisionCache;
+    const fresh: SchedulerDecisionRecord[] = [];
+    this.cloud.schedulers.forEach((s, i) => {
+      const from = cursors[i] ?? 0;
+      for (let k = from; k < s.decisions.length; k++) fresh.push(s.decisions[k]!);
+      cursors[i] = s.decisions.length;
+    });
+    if (this.cloud.schedulers.length > 1) fresh.sort((a, b) => a.atMs - b.atMs);
+    for (const d of fresh) {
+      const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
+      list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
     }
-    return this.decisionCache.list;
+    return list;
   }
 
   /** Forget the decisions recorded so far (lean runs keep counts only). */
   dropDecisions(): void {
     this.cloud.dropDecisions();
-    this.decisionCache = { n: 0, list: [] };
+    this.decisionCache = { cursors: [], list: [] };
   }
 
   /** Every service's state now, as service-list and as the scheduler judge it. */
@@ -211,7 +222,9 @@ export class CloudView {
    */
   changeConf(node: string, conf: Pick<CloudInput['nodes'][number], 'DEFAULT' | 'backends'>): string[] | string {
     try {
-      return this.cloud.reconfigure(node, conf);
+      const notes = this.cloud.reconfigure(node, conf);
+      this.readTopology();
+      return notes;
     } catch (e) {
       return `not applied: ${(e as Error).message}`;
     }
