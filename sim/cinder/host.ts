@@ -4,9 +4,23 @@
  * `host@backend#pool`.
  */
 
+/**
+ * The host of the cinder-volume service for one enabled backend
+ * (cmd/volume.py): `backend_host@group`, or `host@group` when backend_host is
+ * unset or empty (oslo.config gives '' for a key written with no value).
+ */
+export function volumeServiceHost(host: string, group: string, backendHost: string | null | undefined): string {
+  return `${backendHost || host}@${group}`;
+}
+
 /** volume_utils.append_host: `host#pool`, or `host` alone for an empty pool name. */
 export function appendHost(host: string, pool: string): string {
   return pool ? `${host}#${pool}` : host;
+}
+
+/** volume_utils.extract_host(host, 'host'): `host@backend#pool` -> `host`. */
+export function extractHostPart(host: string): string {
+  return extractBackend(host).split('@')[0]!;
 }
 
 /** volume_utils.extract_host(host, 'backend'): `host@backend#pool` -> `host@backend`. */

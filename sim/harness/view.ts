@@ -5,6 +5,7 @@ import type { CloudInput } from '../cinder/cloud/spec.js';
 import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import type { SchedulerDecisionRecord } from '../cinder/scheduler/manager.js';
+import { volumeServiceHost } from '../cinder/host.js';
 import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
 import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
 import type { World } from '../engine/world.js';
@@ -79,9 +80,9 @@ export class CloudView {
   private readTopology(): void {
     this.nodeOfHost.clear();
     for (const n of this.cloud.spec.nodes) {
-      const host = n.DEFAULT.host ?? n.name;
+      const host = n.DEFAULT.host || n.name;
       this.nodeOfHost.set(host, n.name);
-      for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(`${b.options.backend_host || host}@${g}`, n.name);
+      for (const [g, b] of Object.entries(n.backends)) this.nodeOfHost.set(volumeServiceHost(host, g, b.options.backend_host), n.name);
     }
     const s = this.cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;

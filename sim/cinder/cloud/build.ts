@@ -15,6 +15,7 @@ import { table, type BackupRow, type SnapshotRow, type TransferRow, type VolumeR
 import { driverImportFails } from '../config/lint-driver.js';
 import { renamedDriverClasses } from '../config/known.js';
 import { checkInvariants } from './invariants.js';
+import { extractHostPart, volumeServiceHost } from '../host.js';
 import { resolveCloudSpec, type BackendSpec, type CloudInput, type CloudSpec, type ImageSpec, type NodeSpec } from './spec.js';
 
 /** What a world gives the cloud: ports per (node, service) and named random streams. */
@@ -146,8 +147,8 @@ export class Cloud {
     const o = b.options;
     const d = node.DEFAULT;
     // As cinder-volume reads them: an empty value is unset.
-    const backendHost = o.backend_host || d.host;
-    const svcHost = `${backendHost}@${group}`;
+    const svcHost = volumeServiceHost(d.host, group, o.backend_host);
+    const backendHost = extractHostPart(svcHost);
     const ports = this.host.ports(node.name, `cinder-volume@${group}`);
     if (o.volume_driver in renamedDriverClasses) {
       ports.log.warning(`Driver path ${o.volume_driver} is deprecated, update your configuration to the new path.`);
@@ -189,7 +190,7 @@ export class Cloud {
   /** The node a service host (host or host@backend) belongs to. */
   private nodeOf(host: string): NodeSpec | undefined {
     const base = host.split('@')[0]!;
-    return this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === base || Object.entries(n.backends).some(([g, b]) => `${b.options.backend_host || n.DEFAULT.host || n.name}@${g}` === host));
+    return this.spec.nodes.find((n) => (n.DEFAULT.host || n.name) === base || Object.entries(n.backends).some(([g, b]) => volumeServiceHost(n.DEFAULT.host || n.name, g, b.options.backend_host) === host));
   }
 
   private later(host: string, binary: HeartbeatBinary): boolean {
@@ -292,7 +293,7 @@ export class Cloud {
     const d = next.DEFAULT;
 
     if (node.services.includes('cinder-volume')) {
-      const hostOf = (group: string, b: BackendSpec): string => `${b.options.backend_host || oldHost}@${group}`;
+      const hostOf = (group: string, b: BackendSpec): string => volumeServiceHost(oldHost, group, b.options.backend_host);
       for (const [group, b] of Object.entries(oldBackends)) {
         const host = hostOf(group, b);
         const nb = next.backends[group];
@@ -315,7 +316,7 @@ export class Cloud {
       }
       const fresh = Object.entries(next.backends).filter(([group]) => !(group in oldBackends));
       for (const [group, nb] of fresh) {
-        const host = `${nb.options.backend_host || oldHost}@${group}`;
+        const host = hostOf(group, nb);
         // A group enabled again finds its storage as it left it.  Built now even on a node whose
         // cinder-volume is deployed later, as the cloud builds it, so that deploying starts it.
         const built = this.buildVolume(node, group, nb, this.drivers.get(host));
@@ -330,7 +331,7 @@ export class Cloud {
         const groups = Object.keys(next.backends);
         if (groups.length === 0) {
           log.error('Configuration for cinder-volume does not specify "enabled_backends". Using DEFAULT section to configure drivers is not supported since Ocata.');
-        } else if (groups.every((g) => this.failedToStart.has(`${next.backends[g]!.options.backend_host || oldHost}@${g}`))) {
+        } else if (groups.every((g) => this.failedToStart.has(hostOf(g, next.backends[g]!)))) {
           log.error('No volume service(s) started successfully, terminating.');
         }
       }

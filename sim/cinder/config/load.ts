@@ -1,3 +1,4 @@
+import { volumeServiceHost } from '../host.js';
 import { effectiveServiceDownTime } from '../service/index.js';
 import { convertValue } from './convert.js';
 import { finding, sortFindings, type Finding } from './findings.js';
@@ -249,8 +250,7 @@ function resolveBackend(
   const importFailure = driverFindings.some((f) => f.rule === 'unknown-driver');
   const extra = parseExtraCapabilities(options.extra_capabilities, sources.extra_capabilities!, findings);
 
-  const hostPrefix = options.backend_host || defaults.host;
-  const host = `${hostPrefix}@${name}`;
+  const host = volumeServiceHost(defaults.host, name, options.backend_host);
   const clusterName = defaults.cluster?.trim() || null;
   const lvm = driver === LVM_DRIVER;
   const header = own?.headers[0];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeSpec } from '../../../sim/cinder/cloud/spec.js';
 import { table, tables, type TableName } from '../../../sim/cinder/db/index.js';
-import { appendHost, extractBackend, extractPool } from '../../../sim/cinder/host.js';
+import { appendHost, extractBackend, extractHostPart, extractPool, volumeServiceHost } from '../../../sim/cinder/host.js';
 import { isServiceUp, isServiceUpForList, serviceBinaries } from '../../../sim/cinder/service/index.js';
 import { SimDatabase } from '../../../sim/engine/store.js';
 import { ServiceBinary } from '../../../sim/scenario/schema.js';
@@ -37,6 +37,18 @@ describe('host strings (volume_utils append_host / extract_host)', () => {
   it('append_host adds the pool, or nothing for an empty pool name', () => {
     expect(appendHost('node1@lvm', 'pool-a')).toBe('node1@lvm#pool-a');
     expect(appendHost('node1@lvm', '')).toBe('node1@lvm');
+  });
+});
+
+describe('the host of a backend\'s cinder-volume (cmd/volume.py)', () => {
+  it.each([
+    ['node1', 'lvm', undefined, 'node1@lvm'],
+    ['node1', 'lvm', null, 'node1@lvm'],
+    ['node1', 'lvm', '', 'node1@lvm'],
+    ['node1', 'lvm', 'shared', 'shared@lvm'],
+  ] as const)('host %s, group %s, backend_host %s -> %s', (host, group, backendHost, want) => {
+    expect(volumeServiceHost(host, group, backendHost)).toBe(want);
+    expect(extractHostPart(appendHost(want, 'pool'))).toBe(want.split('@')[0]);
   });
 });
 
