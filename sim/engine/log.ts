@@ -9,7 +9,7 @@ const defaultLogger: Record<string, string> = {
 };
 
 /** The logger of a service named `service` (`cinder-volume@lvm1` logs as cinder-volume). */
-export function serviceLogger(service: string): string {
+function serviceLogger(service: string): string {
   const binary = service.split('@')[0]!;
   return defaultLogger[binary] ?? binary;
 }

@@ -27,7 +27,7 @@ export interface NormalStep {
   via: string | undefined;
 }
 
-export function normalStep(section: 'setup' | 'steps', index: number, s: StepT, apiVersion?: string): NormalStep {
+function normalStep(section: 'setup' | 'steps', index: number, s: StepT, apiVersion?: string): NormalStep {
   if (typeof s === 'string') return { section, index, atMs: undefined, cmd: s, as: ADMIN_PROJECT, id: undefined, apiVersion, via: undefined };
   return { section, index, atMs: s.at === undefined ? undefined : durationMs(s.at), cmd: s.cmd, as: s.as ?? ADMIN_PROJECT, id: s.id, apiVersion: s.api_version ?? apiVersion, via: s.via };
 }

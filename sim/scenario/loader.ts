@@ -308,7 +308,7 @@ function faultConfProblems(s: Scenario, confs: Map<string, CinderConf>, faultCon
 }
 
 /** The service hosts a topology has: host@backend per cinder-volume, host per scheduler and backup. */
-export function serviceHosts(s: Scenario, confs: Map<string, CinderConf>, faultConfs: ReadonlyMap<number, CinderConf> = new Map()): { volume: string[]; other: string[] } {
+function serviceHosts(s: Scenario, confs: Map<string, CinderConf>, faultConfs: ReadonlyMap<number, CinderConf> = new Map()): { volume: string[]; other: string[] } {
   const volume: string[] = [];
   const other: string[] = [];
   for (const n of s.topology.nodes) {

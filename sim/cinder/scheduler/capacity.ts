@@ -143,7 +143,7 @@ export const RULE_THIN = 6;
 /** A thin request on a thin pool with a ratio below 1: nothing passes. */
 export const RULE_INVALID_RATIO = 7;
 /** Everything else: virtual free space (free less the reserve). */
-export const RULE_FREE_SPACE = 8;
+const RULE_FREE_SPACE = 8;
 
 /**
  * CapacityFilter's decision tree for one pool, up to the comparison with

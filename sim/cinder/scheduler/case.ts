@@ -267,7 +267,7 @@ function stripVolumeCounts(host: string, caps: Record<string, Json>, legacyCount
  * the index, and the type dict carries "id" ("type-<name>") and
  * "qos_specs_id" (null) unless given.
  */
-export function requestSpecOf(r: CaseRequest, index: number): RequestSpec {
+function requestSpecOf(r: CaseRequest, index: number): RequestSpec {
   const spec: RequestSpec = {
     volume_id: r.volume_id === undefined ? `vol-${String(index).padStart(4, '0')}` : r.volume_id,
     volume_properties: {
@@ -294,7 +294,7 @@ function typeWithIds(t: NonNullable<CaseRequest['volume_type']>): RequestSpec['v
   return out as RequestSpec['volume_type'];
 }
 
-export function runRequest(scheduler: FilterScheduler, services: readonly ServiceInfo[], r: CaseRequest, index: number): Decision {
+function runRequest(scheduler: FilterScheduler, services: readonly ServiceInfo[], r: CaseRequest, index: number): Decision {
   const input = {
     services,
     requestSpec: requestSpecOf(r, index),

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { UserError } from '../io.js';
 
 /** The report as lines a person reads; an empty run says so. */
-export function formatCleanup(root: string, r: CleanupReport): string {
+function formatCleanup(root: string, r: CleanupReport): string {
   const lines = [
     ...r.killedTgtd.map((p) => `killed tgtd ${p}`),
     ...r.detachedLoops.map((l) => `detached ${l}`),

@@ -93,7 +93,7 @@ function prettyDict(d: Obj): string {
 }
 
 /** utils.print_dict: Property | Value, sorted by Property; dicts under `formatters` keys as `k : v` lines. */
-export function printDict(o: Obj, formatters: readonly string[] = []): string {
+function printDict(o: Obj, formatters: readonly string[] = []): string {
   const rows = Object.keys(o).map((k) => {
     const v = o[k];
     const dict = v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -103,7 +103,7 @@ export function printDict(o: Obj, formatters: readonly string[] = []): string {
 }
 
 /** utils.print_list over the command's columns, sorted by the first (sortby_index=0). */
-export function printList(verb: string, items: readonly Obj[]): string {
+function printList(verb: string, items: readonly Obj[]): string {
   const wanted = listColumns[verb];
   const first = items[0] ?? {};
   const cols: readonly (readonly [string, string])[] = wanted ? wanted.filter(([k]) => items.length === 0 || items.some((i) => k in i)) : Object.keys(first).slice(0, 8).map((k) => [k, k] as const);
@@ -198,7 +198,7 @@ export function requestId(seq: number, seed = ''): string {
 }
 
 /** str() of cinderclient's ClientException: `<message> (HTTP <code>) (Request-ID: req-...)`. */
-export function clientException(message: string, http: number | null, reqId?: string): string {
+function clientException(message: string, http: number | null, reqId?: string): string {
   return `${message}${http ? ` (HTTP ${http})` : ''}${reqId ? ` (Request-ID: ${reqId})` : ''}`;
 }
 

@@ -9,7 +9,6 @@ import { compareVersions, MAX_API_VERSION, MIN_API_VERSION, parseApiVersion } fr
  * the client before any request.
  */
 export const CLIENT_MAX_VERSION = '3.70';
-export const CLIENT_MIN_VERSION = '3.0';
 
 /** A version as the client holds it: major, minor (Infinity for 'latest'). */
 export type ClientVersion = readonly [number, number];

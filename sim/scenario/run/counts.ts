@@ -11,8 +11,7 @@
  *   succeeded  accepted, and what it started did not fail.
  */
 
-export const requestResults = ['succeeded', 'refused', 'failed', 'in_flight'] as const;
-export type RequestResult = (typeof requestResults)[number];
+export type RequestResult = 'succeeded' | 'refused' | 'failed' | 'in_flight';
 
 /** Statuses a resource passes through on its way somewhere. */
 export const TRANSITIONAL: ReadonlySet<string> = new Set(['creating', 'deleting', 'extending', 'backing-up', 'restoring-backup', 'restoring', 'attaching', 'detaching', 'retyping', 'downloading', 'uploading', 'reserved']);
