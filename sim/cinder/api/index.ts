@@ -8,8 +8,9 @@
  * after a synchronous RPC call (or its timeout).  Requests are the typed
  * objects of ./requests.ts, one per cinder CLI verb, naming resources as
  * the CLI does (id or name; resolved like python-cinderclient).
- * The whole-cloud entry point is sim/cinder/cloud (buildCloud) and, in the
- * simulator, sim/harness/simulated-cloud.ts (SimulatedCloud).
+ * Every service of a topology is built by sim/cinder/cloud (`new Cloud`);
+ * in the simulator, sim/harness/simulated-cloud.ts (buildCloud,
+ * SimulatedCloud) wires it to an engine World.
  */
 import type { ServicePorts } from '../../ports/service.js';
 import type { ServiceDefaults } from '../config/resolved.js';
