@@ -2,7 +2,7 @@ import type { World } from '../engine/world.js';
 import type { CloudFactory } from '../harness/simulated-cloud.js';
 import type { CloudView } from '../harness/view.js';
 import { allSteps } from './check.js';
-import { cloudInput } from './cloud-adapter.js';
+import { cloudInput } from './cloud-input.js';
 import { durationMs } from './duration.js';
 import { expectationResult, stepOutcome, type ExpectView } from './expectations.js';
 import type { LoadedScenario } from './loader.js';
