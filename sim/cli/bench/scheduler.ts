@@ -4,6 +4,7 @@ import { HostManager, type ServiceInfo } from '../../cinder/scheduler/host-manag
 import type { RequestSpec } from '../../cinder/scheduler/types.js';
 import { World } from '../../engine/world.js';
 import { UserError } from '../io.js';
+import { benchCapabilities, ZONES } from './schedule-case.js';
 import { peakRssMb, type Bench, type BenchOptions } from './types.js';
 
 /**
@@ -59,28 +60,10 @@ export function placeMany(backendCount: number, requestCount: number, seed: stri
   const services: ServiceInfo[] = [];
   let pools = 0;
   const reportAt = node.clock.wallNow() - 1000;
-  const zones = ['nova', 'az1', 'az2'];
   for (let i = 0; i < backendCount; i++) {
     const host = `node${i}@be${i}`;
-    services.push({ host, availability_zone: zones[i % 3]!, disabled: false, frozen: false, up: true });
-    const thin = rng.chance(0.5);
-    const pool = (name: string) => {
-      const total = rng.int(1000, 100_000);
-      const allocated = rng.int(0, total >> 1);
-      return {
-        pool_name: name,
-        total_capacity_gb: total,
-        free_capacity_gb: total - allocated,
-        allocated_capacity_gb: allocated,
-        provisioned_capacity_gb: allocated,
-        thin_provisioning_support: thin,
-        max_over_subscription_ratio: thin ? rng.int(10, 40) / 10 : 1,
-        reserved_percentage: rng.int(0, 3) * 5,
-        tier: rng.chance(0.5) ? 'gold' : 'silver',
-      };
-    };
-    const twoPools = i % 3 === 0;
-    const caps = { volume_backend_name: `be${i}`, storage_protocol: 'iSCSI', vendor_name: 'Open Source', driver_version: '3.0.0', pools: twoPools ? [pool('a'), pool('b')] : [pool('a')] };
+    services.push({ host, availability_zone: ZONES[i % 3]!, disabled: false, frozen: false, up: true });
+    const caps = benchCapabilities(rng, i, false);
     pools += caps.pools.length;
     hm.updateServiceCapabilities(host, caps, reportAt);
   }
@@ -92,7 +75,7 @@ export function placeMany(backendCount: number, requestCount: number, seed: stri
   });
   const specs: RequestSpec[] = [];
   for (let k = 0; k < requestCount; k++) {
-    const az = rng.chance(0.3) ? zones[rng.int(0, 2)]! : null;
+    const az = rng.chance(0.3) ? ZONES[rng.int(0, 2)]! : null;
     const extra = rng.chance(0.3) ? { tier: rng.chance(0.5) ? 'gold' : '<or> gold <or> silver' } : undefined;
     specs.push({
       volume_id: `vol-${k}`,
