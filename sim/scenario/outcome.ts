@@ -6,7 +6,7 @@
 
 import type { RequestResult } from './run/counts.js';
 
-export const OUTCOME_SCHEMA_VERSION = 1;
+export const OUTCOME_SCHEMA_VERSION = 2;
 
 /**
  * How a step ended: its requests' results under the one definition of
