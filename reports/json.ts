@@ -18,6 +18,7 @@ export const jsonReport: Renderer = {
             summary: o.summary,
             expectations: o.expectations,
             replay: o.replay,
+            ...(o.baseline ? { baseline: o.baseline } : {}),
           })),
         },
         null,

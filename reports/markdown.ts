@@ -1,4 +1,5 @@
 import { describeCounts } from '../sim/scenario/run/counts.js';
+import { baselineMarkdown } from './diff.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -21,7 +22,7 @@ export const markdownReport: Renderer = {
       out.push('| result | expectation | found | where |', '|---|---|---|---|');
       for (const e of o.expectations) out.push(`| ${e.passed ? 'pass' : '**FAIL**'} | ${cell(e.text)} | ${cell(e.detail)} | ${cell(e.where)} |`);
       if (!ok) out.push('', `Replay: \`${o.replay}\``);
-      out.push('');
+      out.push('', ...baselineMarkdown(o));
     }
     return out.join('\n');
   },

@@ -1,5 +1,6 @@
 import type { RunOutcome } from '../sim/scenario/outcome.js';
 import { describeCounts } from '../sim/scenario/run/counts.js';
+import { baselineLines, baselineSummary } from './diff.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 /** The run summary a terminal shows: per scenario its expectations, then totals and replay lines. */
@@ -34,6 +35,7 @@ export function scenarioLines(o: RunOutcome): string[] {
     lines.push(`         ${e.detail}  [${e.where}]`);
   }
   if (o.expectations.length === 0) lines.push('   (no expectations)');
+  lines.push(...baselineLines(o));
   return lines;
 }
 
@@ -45,6 +47,8 @@ export function summaryLines(report: RunReport): string[] {
     `summary: ${report.outcomes.length} scenario${report.outcomes.length === 1 ? '' : 's'}, ${passed} expectation${passed === 1 ? '' : 's'} passed, ${failed} failed (seed ${report.seed}, report format v${REPORT_SCHEMA_VERSION})`,
   ];
   for (const o of bad) lines.push(`replay: ${o.replay}`);
+  const baseline = baselineSummary(report.outcomes);
+  if (baseline !== null) lines.push(baseline);
   return lines;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -19,6 +20,8 @@ export interface LoadedScenario {
   confs: Map<string, { file: string; text: string }>;
   /** Each node's cinder.conf as Cinder reads it. */
   cinderConfs: Map<string, CinderConf>;
+  /** sha256 of the scenario's inputs: the file's text, then each cinder.conf (see inputsSha256). */
+  sha256: string;
   /** The cinder.conf of each conf_change fault, by the fault's index, as Cinder reads it on the fault's node. */
   faultConfs: Map<number, CinderConf>;
   /** `file:line` of a key path, for messages at run time. */
@@ -181,12 +184,25 @@ export function loadScenarioText(text: string, file: string, dir: string, _ext =
     confs,
     cinderConfs,
     faultConfs,
+    sha256: inputsSha256(text, [...confs.values(), ...faultTexts.values()]),
     warnings: dedupe(warnings),
     where: (path) => {
       const { line } = loc.locate(path);
       return `${file}:${line}`;
     },
   };
+}
+
+/**
+ * One hash of what a scenario reads: its own text, then the text of each
+ * cinder.conf (node order, then conf_change faults; inline ones are hashed
+ * twice, harmlessly), never a path, so the same inputs anywhere carry the
+ * same hash (outcome.json's scenario_sha256).
+ */
+function inputsSha256(text: string, confs: readonly { file: string; text: string }[]): string {
+  const h = createHash('sha256').update(text);
+  for (const c of confs) h.update(`\0${c.text}`);
+  return h.digest('hex');
 }
 
 /**

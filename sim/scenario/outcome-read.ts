@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { OUTCOME_SCHEMA_VERSION, type RunOutcome } from './outcome.js';
+import { RUN_MANIFEST, type RunManifest } from './outdir.js';
 
 /** A run that cannot be read: the message names the file and what is wrong. */
 export class OutcomeReadError extends Error {
@@ -89,12 +90,33 @@ export function readRun(path: string): ReadOutcome[] {
   if (!statSync(path).isDirectory()) return [{ file: path, outcome: readOutcomeFile(path) }];
   const own = join(path, 'outcome.json');
   if (existsSync(own)) return [{ file: own, outcome: readOutcomeFile(own) }];
+  // In the order the run ran them when its manifest says so, else by name.
+  const order = readRunManifest(path)?.scenarios ?? [];
+  const rank = (d: string): number => (order.includes(d) ? order.indexOf(d) : order.length);
   const found = readdirSync(path)
     .sort()
+    .sort((a, b) => rank(a) - rank(b))
     .map((d) => join(path, d, 'outcome.json'))
     .filter((f) => existsSync(f));
   if (found.length === 0) throw new OutcomeReadError(`${path}: no outcome.json in it or in its subdirectories (is it a cinder-sim run's --out directory?)`);
   return found.map((file) => ({ file, outcome: readOutcomeFile(file) }));
+}
+
+/** A run directory's manifest (outdir.ts), or null when it has none (a scenario directory, an older run). */
+export function readRunManifest(dir: string): RunManifest | null {
+  const file = join(dir, RUN_MANIFEST);
+  if (!existsSync(file)) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new OutcomeReadError(`${file}: damaged run manifest: not valid JSON (${(e as Error).message})`);
+  }
+  const m = data as Partial<RunManifest> | null;
+  if (typeof m?.seed !== 'string' || !Array.isArray(m.scenarios) || !m.scenarios.every((x) => typeof x === 'string')) {
+    throw new OutcomeReadError(`${file}: damaged run manifest: expected { "seed": string, "scenarios": [string, ...] }`);
+  }
+  return { seed: m.seed, scenarios: m.scenarios };
 }
 
 /** A short name for messages: the scenario directory and file. */

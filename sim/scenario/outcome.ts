@@ -4,6 +4,7 @@
  * wall-clock time, no absolute paths).  Reports read only this.
  */
 
+import type { BaselineRecord } from './baseline.js';
 import type { RequestResult } from './run/counts.js';
 
 export const OUTCOME_SCHEMA_VERSION = 2;
@@ -162,6 +163,12 @@ export interface RunOutcome {
   description: string;
   /** The scenario file as named on the command line (relative), or `builtin:<name>`. */
   file: string;
+  /**
+   * sha256 of the scenario's inputs (its text and each cinder.conf text;
+   * loader.ts inputsSha256): `cinder-sim diff` says whether two runs read
+   * the same scenario.  Absent in outcomes written before it was added.
+   */
+  scenario_sha256?: string;
   seed: string;
   duration_ms: number;
   end: { reason: string; events: number; time_ms: number };
@@ -204,4 +211,11 @@ export interface RunOutcome {
   };
   /** The command that replays this run. */
   replay: string;
+  /**
+   * `run --baseline DIR`: this scenario's decisions compared with its stored
+   * baseline, or (with --update-baseline) the baseline written and how it
+   * differs from the one it replaced.  Absent without --baseline.  Kept
+   * here so `cinder-sim report` renders the same reports from the outcomes.
+   */
+  baseline?: BaselineRecord;
 }

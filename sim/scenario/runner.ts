@@ -161,6 +161,7 @@ class ScenarioRun {
       scenario: s.name,
       description: s.description,
       file: this.loaded.file,
+      scenario_sha256: this.loaded.sha256,
       seed: this.opts.seed,
       duration_ms: this.ctx.durationMs,
       end: { reason: end.reason, events: end.events, time_ms: end.timeMs },

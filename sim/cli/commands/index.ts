@@ -17,6 +17,8 @@ export const commands = {
   conf: async () => (await import('./conf.js')).confCommand,
   schedule: async () => (await import('./schedule.js')).scheduleCommand,
   cleanup: async () => (await import('./cleanup.js')).cleanupCommand,
+  diff: async () => (await import('./diff.js')).diffCommand,
+  report: async () => (await import('./report.js')).reportCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

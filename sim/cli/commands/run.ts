@@ -6,10 +6,11 @@ import { scenarioLines, summaryLines } from '../../../reports/text.js';
 import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
-import { checkOutDir, prepareOutDir } from '../../scenario/outdir.js';
+import { checkOutDir, prepareOutDir, runSeedLabel, writeRunManifest } from '../../scenario/outdir.js';
 import type { RunOutcome } from '../../scenario/outcome.js';
 import { formatProblem, formatWarning, ScenarioProblems, type Problem } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
+import { baselinePlan } from '../baseline.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
 import { seedFlag } from '../seed.js';
@@ -24,7 +25,9 @@ export const runCommand = defineCommand({
     y
       .positional('scenarios', { type: 'string', array: true, describe: 'scenario files, or names of built-in scenarios (cinder-sim list)' })
       .option('seed', { type: 'string', describe: `root seed (default: the scenario's seed, else ${DEFAULT_SEED})` })
-      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' }),
+      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' })
+      .option('baseline', { type: 'string', describe: "compare each scenario's scheduling decisions with DIR/<scenario>.decisions.txt (exit 1 when one changed)" })
+      .option('update-baseline', { type: 'boolean', default: false, describe: 'write the baselines into --baseline DIR instead of comparing' }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
@@ -56,7 +59,8 @@ export const runCommand = defineCommand({
     const seedOf = (l: LoadedScenario): string => args.seed ?? (l.scenario.seed !== undefined ? String(l.scenario.seed) : DEFAULT_SEED);
     const seeds = [...new Set(loaded.map(seedOf))];
     // One seed for the run when --seed is given (or every scenario defaults to the same); else each scenario's own.
-    const runSeed = seeds.length === 1 ? seeds[0]! : 'per-scenario';
+    const runSeed = runSeedLabel(seeds);
+    const baseline = baselinePlan(args.baseline, args['update-baseline'], loaded.map((l) => ({ name: l.scenario.name, seed: seedOf(l) })), io);
     io.stdout(seeds.length === 1 ? `seed: ${runSeed}\n` : `seed: each scenario's own (${loaded.map((l) => `${l.scenario.name}=${seedOf(l)}`).join(', ')}); override with --seed N\n`);
     const outcomes: RunOutcome[] = [];
     for (const l of loaded) {
@@ -75,14 +79,16 @@ export const runCommand = defineCommand({
         throw e;
       }
       progress?.clear();
+      if (baseline) outcome.baseline = baseline.record(outcome);
       outcomes.push(outcome);
       io.stdout(scenarioLines(outcome).join('\n') + '\n\n');
     }
     const report: RunReport = { seed: runSeed, outcomes };
     writeOutputs(outDir, report);
+    baseline?.finish(outcomes);
     io.stdout(summaryLines(report).join('\n') + '\n');
     io.stdout(`outputs: ${args.out.replace(/\/+$/, '')}/\n`);
-    return outcomes.some((o) => o.summary.expectations_failed > 0) ? 1 : 0;
+    return outcomes.some((o) => o.summary.expectations_failed > 0 || (o.baseline?.mode === 'compared' && o.baseline.diff.changed > 0)) ? 1 : 0;
   },
 });
 
@@ -115,6 +121,7 @@ function writeOutputs(outDir: string, report: RunReport): void {
     writeFileSync(join(dir, 'outcome.json'), JSON.stringify(o, null, 1) + '\n');
   }
   for (const r of Object.values(reports)) writeFileSync(join(outDir, r.file), r.render(report));
+  writeRunManifest(outDir, { seed: report.seed, scenarios: report.outcomes.map((o) => o.scenario) });
 }
 
 /** A `\r`-rewritten progress line, at most every PROGRESS_EVERY_MS of wall time (terminals only). */
