@@ -36,12 +36,12 @@ export interface LvmTypeResolution {
  * holds no LV at all.  (Thin pools themselves are made from 95 % of the VG.)
  */
 export function resolveLvmType(configured: string, volumeGroup: string, facts: LvmFacts): LvmTypeResolution {
-  if (configured !== 'auto') return { configured, effective: configured === 'thin' ? 'thin' : 'default', why: `lvm_type = ${configured}` };
+  if (configured !== 'auto') return { configured, effective: configured === 'thin' ? 'thin' : 'default', why: `lvm_type ${configured} is used as set` };
   const pool = `${volumeGroup}-pool`;
-  if (!facts.thinSupported) return { configured, effective: 'default', why: 'auto: this LVM does not support thin provisioning (lvm2 < 2.02.95)' };
-  if (facts.thinPoolExists) return { configured, effective: 'thin', why: `auto: LVM supports thin provisioning and the thin pool ${pool} exists` };
-  if (!facts.hasLvs) return { configured, effective: 'thin', why: `auto: LVM supports thin provisioning and volume group ${volumeGroup} holds no LV (Cinder creates ${pool} from 95 % of it)` };
-  return { configured, effective: 'default', why: `auto: volume group ${volumeGroup} already holds LVs and no thin pool ${pool}` };
+  if (!facts.thinSupported) return { configured, effective: 'default', why: 'this LVM does not support thin provisioning (lvm2 < 2.02.95)' };
+  if (facts.thinPoolExists) return { configured, effective: 'thin', why: `LVM supports thin provisioning and the thin pool ${pool} exists` };
+  if (!facts.hasLvs) return { configured, effective: 'thin', why: `LVM supports thin provisioning and volume group ${volumeGroup} holds no LV yet (Cinder makes ${pool} from 95 % of it)` };
+  return { configured, effective: 'default', why: `volume group ${volumeGroup} already holds LVs and no thin pool ${pool}` };
 }
 
 export interface BackendProvisioning {
@@ -97,13 +97,13 @@ export function lintProvisioning(conf: CinderConf, factsOf: (b: BackendConfig) =
     if (ratio.kind === 'file') continue;
     const set = b.sources.lvm_type;
     const at = set.kind === 'file' ? { file: set.file, line: set.line, section: set.section } : b.group !== null ? { file: b.group.file, line: b.group.line, section: b.group.section } : { file: null, line: null };
-    const said = set.kind === 'file' ? 'lvm_type = auto' : 'lvm_type is unset, so auto (the default)';
+    const said = set.kind === 'file' ? 'lvm_type = auto' : 'lvm_type (unset: auto)';
     out.push(
       finding('auto-thin-oversubscribed', {
         ...at,
         key: 'lvm_type',
         value: 'auto',
-        message: `backend ${b.name}: ${said} becomes thin (${p.lvm_type.why}) and max_over_subscription_ratio is the option default ${b.options.max_over_subscription_ratio}: the scheduler accepts thin volumes up to ${b.options.max_over_subscription_ratio} times the thin pool, so this backend will not fill as a thick one would; set lvm_type = default for thick volumes, or the max_over_subscription_ratio you mean`,
+        message: `backend ${b.name}: ${said} becomes thin (${p.lvm_type.why}), and max_over_subscription_ratio is the option default ${b.options.max_over_subscription_ratio}: the scheduler accepts thin volumes up to ${b.options.max_over_subscription_ratio} times the thin pool, so this backend does not fill as a thick one would; set lvm_type = default for thick volumes, or the max_over_subscription_ratio you mean`,
       }),
     );
   }
