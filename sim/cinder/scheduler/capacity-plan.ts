@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Rng } from '../../ports/rng.js';
 import { extractBackend } from '../host.js';
 import { capacityJson } from './capacity.js';
+import { fastCapacityApplies, placeFast } from './capacity-fast.js';
 import { openCase, type CaseRequest, type SchedulerCase } from './case.js';
 import { describeVerdict } from './explain.js';
 import type { Decision } from './filter-scheduler.js';
@@ -16,10 +17,11 @@ import type { Json } from './python.js';
  * backend.  Shapes are placed in order: a shape with a count places that
  * many (fewer if the cloud fills first), one without places until full.
  *
- * Decisions are trace-light and take the scheduler's fast path where it
- * applies (fast-path.ts: the same pool and weight as the full loop);
- * `reference: true` runs the full filter and weigh loop with full traces
- * for every placement, the model the planner is tested against.
+ * Placements are made by capacity-fast.ts where a default-like
+ * configuration lets it (the consumed pool is the only one that changes),
+ * else by trace-light decisions on the scheduler's fast path
+ * (fast-path.ts); `reference: true` runs the full filter and weigh loop
+ * with full traces for every placement, the model both are tested against.
  */
 
 export interface CapacityShape {
@@ -118,6 +120,24 @@ export function planCapacity(c: SchedulerCase, shapes: readonly CapacityShape[],
     let fits = 0;
     let stop: StopReason = shape.count !== null && shape.count <= opts.max ? 'count' : 'max';
     let next: NextFailure | null = null;
+    const tally = (pool: string, az: string): void => {
+      let t = placed.get(pool);
+      if (t === undefined) {
+        t = { pool, backend: extractBackend(pool), availability_zone: az, volumes: 0, gb: 0 };
+        placed.set(pool, t);
+      }
+      t.volumes++;
+      t.gb += shape.size;
+      fits++;
+      opts.onPlacement?.(k, pool);
+    };
+    if (!reference && fastCapacityApplies(session.config, shape.size)) {
+      // The shortcut (capacity-fast.ts) places while it can; the scheduler itself takes over where it declines.
+      placeFast(session.pools(), session.filterContext(request), session.config, shape.size, limit, (pool) => {
+        session.place(pool, request);
+        tally(pool.host, pool.service.availability_zone);
+      });
+    }
     while (fits < limit) {
       const d = session.decide(request);
       if (d.selected === null) {
@@ -127,15 +147,7 @@ export function planCapacity(c: SchedulerCase, shapes: readonly CapacityShape[],
         next = failureOf(full);
         break;
       }
-      fits++;
-      let t = placed.get(d.selected);
-      if (t === undefined) {
-        t = { pool: d.selected, backend: extractBackend(d.selected), availability_zone: d.selectedAz ?? '', volumes: 0, gb: 0 };
-        placed.set(d.selected, t);
-      }
-      t.volumes++;
-      t.gb += shape.size;
-      opts.onPlacement?.(k, d.selected);
+      tally(d.selected, d.selectedAz ?? '');
     }
     out.push(outcomeOf(shape, fits, stop, next, [...placed.values()]));
   });

@@ -6,7 +6,7 @@ import { HostManager, type PoolState, type ServiceInfo } from './host-manager.js
 import type { Json } from './python.js';
 import { backendGroupOptions } from '../config/options.js';
 import { schedulerDefaults } from '../config/resolved.js';
-import type { Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
+import type { FilterContext, FilterProperties, Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
 
 /**
  * The `cinder-sim schedule` case format (docs/case-format.md): the schema,
@@ -202,6 +202,15 @@ export interface CaseSession {
   decide(request: CaseRequest, level?: 'session' | 'full'): Decision;
   /** The pools a scheduling call made now would start from, in Cinder's order. */
   pools(): readonly PoolState[];
+  /** The scheduler's options. */
+  readonly config: SchedulerConfig;
+  /** What the filters are given for the next request like `request` (a create: no retry, no hints). */
+  filterContext(request: CaseRequest): FilterContext;
+  /**
+   * The next request (a create) placed on `pool` by a caller that chose it
+   * as the scheduler would: consumed and counted as decide() does.
+   */
+  place(pool: PoolState, request: CaseRequest): void;
 }
 
 export interface SessionOptions {
@@ -245,6 +254,17 @@ export function openCase(c: SchedulerCase, env: CaseEnv, opts: SessionOptions = 
       return decision;
     },
     pools: () => hm.getAllBackendStates(services),
+    config: scheduler.config,
+    filterContext(request) {
+      const spec = requestSpecOf(request, index);
+      const props: FilterProperties = { request_spec: spec, volume_type: spec.volume_type ?? {}, size: spec.volume_properties.size, availability_zone: spec.volume_properties.availability_zone, qos_specs: null };
+      return { props, lookups };
+    },
+    place(pool, request) {
+      index++;
+      hm.consume(pool, request.size);
+      volumeCounts.add(pool.host, 1);
+    },
   };
 }
 
