@@ -14,6 +14,11 @@ function table(rows: readonly (readonly string[])[], indent: string): string {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/** A float as Python prints it: 20 -> 20.0. */
+function pyNumber(x: number): string {
+  return Number.isInteger(x) ? x.toFixed(1) : String(x);
+}
+
 function gbText(v: Json): string {
   return typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v);
 }
@@ -61,7 +66,7 @@ export function renderCapacityText(cloud: CapacityCloud, plan: CapacityPlan): st
   let out = `Capacity of ${cloud.source}: ${new Set(plan.pools.map((p) => p.backend)).size} backend(s), ${plan.pools.length} pool(s), as Cinder 2023.1's scheduler places\n`;
   for (const n of cloud.notes) out += `  note: ${n}\n`;
   out += '\nPools in effect\n';
-  const rows = plan.pools.map((p) => [p.pool, p.availability_zone, p.thin ? 'thin' : 'thick', p.thin ? String(p.max_over_subscription_ratio) : '-', `${p.reserved_percentage}%`, gbText(p.total_capacity_gb), gbText(p.free_capacity_gb), gbText(p.provisioned_capacity_gb)]);
+  const rows = plan.pools.map((p) => [p.pool, p.availability_zone, p.thin ? 'thin' : 'thick', p.thin ? pyNumber(p.max_over_subscription_ratio) : '-', `${p.reserved_percentage}%`, gbText(p.total_capacity_gb), gbText(p.free_capacity_gb), gbText(p.provisioned_capacity_gb)]);
   out += table([['POOL', 'ZONE', 'PROVISIONING', 'RATIO', 'RESERVED', 'TOTAL_GB', 'FREE_GB', 'PROVISIONED_GB'], ...rows.slice(0, ROWS * 2)], '  ');
   if (rows.length > ROWS * 2) out += `  ... and ${rows.length - ROWS * 2} more pools\n`;
   if (cloud.backends.length > 0 && cloud.backends.length <= ROWS * 2) {
