@@ -10,6 +10,7 @@ import type {
   VolumeDriver,
   VolumeStats,
 } from '../../sim/ports/volume-driver.js';
+import { resolveLvmType, type LvmFacts } from '../../sim/cinder/config/provisioning.js';
 import { fakeBackendSpec, type FakeBackendInput, type FakeBackendSpec, type FakeDriverOptions } from './spec.js';
 
 /** One logical volume (or thin-pool-backed LV) in a pool. */
@@ -107,11 +108,20 @@ export class FakeVolumeDriver implements VolumeDriver {
     return this.options.volume_backend_name ?? 'LVM';
   }
 
-  /** lvm_type after check_for_setup_error: auto becomes thin wherever thin is supported. */
+  /**
+   * lvm_type after check_for_setup_error: auto becomes thin where LVM
+   * supports it and the VG holds the thin pool already or no LV at all
+   * (resolveLvmType, as cinder/volume/drivers/lvm.py decides).
+   */
   get lvmType(): 'default' | 'thin' {
-    const type = this.options.lvm_type;
-    if (type === 'auto') return this.spec.thin_supported ? 'thin' : 'default';
-    return type === 'thin' ? 'thin' : 'default';
+    return resolveLvmType(this.options.lvm_type, this.options.volume_group, this.lvmFacts()).effective;
+  }
+
+  /** What the LVM driver sees of this VG: before the first setup, only the foreign LVs are there. */
+  lvmFacts(): LvmFacts {
+    const pool = this.spec.pools ? undefined : this.pools[0];
+    const hasLvs = pool === undefined ? this.spec.foreign_lvs_gb > 0 : pool.lvs.size > 0;
+    return { thinSupported: this.spec.thin_supported, thinPoolExists: pool?.thin === true, hasLvs };
   }
 
   doSetup(): DriverResult<void> {

@@ -29,6 +29,7 @@ export const lintRules = {
   'default-az-without-service': { severity: 'warning', summary: 'the default availability zone has no volume service' },
   'type-backend-name-missing': { severity: 'warning', summary: 'a volume type whose volume_backend_name no backend reports' },
   'default-volume-type-missing': { severity: 'warning', summary: 'default_volume_type names no known volume type' },
+  'auto-thin-oversubscribed': { severity: 'warning', summary: 'lvm_type auto becomes thin at the default over-subscription ratio 20.0' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type Severity = 'error' | 'warning' | 'info';

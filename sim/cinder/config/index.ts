@@ -52,6 +52,8 @@ export { extraCapabilities, resolveBackendOptions, resolveServiceDefaults, sched
 export type { ServiceDefaults } from './resolved.js';
 export type { BackendOptionName, BackendOptions, DefaultOptionName, DefaultOptions, OptSpec } from './options.js';
 export { parseIni } from './ini.js';
+export { ASSUMED_LVM, backendProvisioning, lintProvisioning, resolveLvmType, sourceText } from './provisioning.js';
+export type { BackendProvisioning, LvmFacts, LvmTypeResolution } from './provisioning.js';
 export type { IniFile, ParsedIni } from './ini.js';
 
 import type { Finding } from './findings.js';

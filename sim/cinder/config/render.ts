@@ -1,4 +1,5 @@
 import type { Finding } from './findings.js';
+import { backendProvisioning, type BackendProvisioning } from './provisioning.js';
 import type { BackendConfig, CinderConf, OptionSource } from './types.js';
 import { backendGroupOptions, defaultGroupOptions, type AnyOptionValue, type BackendOptionName, type BackendOptions, type DefaultOptionName, type OptSpec } from './options.js';
 
@@ -63,6 +64,7 @@ function renderBackend(b: BackendConfig): string {
   out += `  service host ${b.host}, zone ${b.availability_zone}, reports volume_backend_name ${b.reported_volume_backend_name ?? '(driver-defined)'}\n`;
   if (b.start_failure !== null) out += `  does not start: ${b.start_failure}\n`;
   if (!b.driver_modelled) out += `  driver not modelled by the simulator: only the generic options below apply\n`;
+  out += provisioningLines(backendProvisioning(b), '  ');
   const rows = (Object.keys(backendGroupOptions) as (keyof typeof backendGroupOptions)[]).map((n) => [n, '=', formatValue(b.options[n], backendGroupOptions[n]), formatSource(b.sources[n])]);
   out += table(rows, '    ');
   if (b.other_options.length > 0) {
@@ -107,6 +109,16 @@ export function renderConfText(conf: CinderConf): string {
   return out;
 }
 
+/** A backend's provisioning in effect, as lines: thin or thick and why, the ratio and the reserve with their sources. */
+export function provisioningLines(p: BackendProvisioning, indent: string): string {
+  const assumed = p.lvm_type?.configured === 'auto' ? '; assumed: lvm2 >= 2.02.95 and an empty volume group' : '';
+  const kind = p.lvm_type === null ? 'decided by the driver' : `${p.provisioning ?? ''}: lvm_type ${p.lvm_type.configured} (${p.lvm_type.source}): ${p.lvm_type.why}${assumed}`;
+  let out = `${indent}provisioning in effect: ${kind}\n`;
+  out += `${indent}  max_over_subscription_ratio ${p.max_over_subscription_ratio.value} (${p.max_over_subscription_ratio.source})${p.provisioning === 'thick' ? ', not used: thick pools are not over-subscribed' : ''}\n`;
+  out += `${indent}  reserved_percentage ${p.reserved_percentage.value} (${p.reserved_percentage.source})\n`;
+  return out;
+}
+
 function maskSecrets(options: BackendOptions): Record<BackendOptionName, AnyOptionValue> {
   const out: Record<string, AnyOptionValue> = { ...options };
   for (const [name, spec] of Object.entries(backendGroupOptions) as [string, OptSpec][]) {
@@ -134,6 +146,7 @@ export function confJson(conf: CinderConf): Record<string, unknown> {
       driver_modelled: b.driver_modelled,
       start_failure: b.start_failure,
       extra_capabilities: b.extra_capabilities,
+      provisioning: backendProvisioning(b),
       options: withSources(maskSecrets(b.options), b.sources),
       other_options: b.other_options,
     })),

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { Rng } from '../../ports/rng.js';
 import { FilterScheduler, type Decision, type TraceLevel } from './filter-scheduler.js';
-import { HostManager, type ServiceInfo } from './host-manager.js';
+import { HostManager, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
 import { backendGroupOptions } from '../config/options.js';
 import { schedulerDefaults } from '../config/resolved.js';
-import type { Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
+import type { FilterContext, FilterProperties, Operation, RequestSpec, SchedulerConfig, SchedulingLookups } from './types.js';
 
 /**
  * The `cinder-sim schedule` case format (docs/case-format.md): the schema,
@@ -188,6 +188,42 @@ export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
  * case of thousands of requests on a large fleet never holds them all.
  */
 export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ request: CaseRequest; decision: Decision }> {
+  const session = openCase(c, env);
+  for (const request of c.requests ?? [c.request!]) yield { request, decision: session.decide(request) };
+}
+
+/** A case's scheduler state, open for requests decided one after another (see openCase). */
+export interface CaseSession {
+  /**
+   * Decide the next request on the state the earlier ones left (consumed
+   * pools, the volume table).  `full`: with the full trace, whatever the
+   * session's level (the same decision; filters and weighers are pure).
+   */
+  decide(request: CaseRequest, level?: 'session' | 'full'): Decision;
+  /** The pools a scheduling call made now would start from, in Cinder's order. */
+  pools(): readonly PoolState[];
+  /** The scheduler's options. */
+  readonly config: SchedulerConfig;
+  /** What the filters are given for the next request like `request` (a create: no retry, no hints). */
+  filterContext(request: CaseRequest): FilterContext;
+  /**
+   * The next request (a create) placed on `pool` by a caller that chose it
+   * as the scheduler would: consumed and counted as decide() does.
+   */
+  place(pool: PoolState, request: CaseRequest): void;
+}
+
+export interface SessionOptions {
+  /** Trace-light creates take the scheduler's fast path (fast-path.ts): the same decisions. */
+  fastPath?: boolean;
+}
+
+/**
+ * The case's backends reported to a fresh HostManager, and a
+ * FilterScheduler over it: requests are decided as `caseDecisions` decides
+ * them, consuming after each placement and counting the volume created.
+ */
+export function openCase(c: SchedulerCase, env: CaseEnv, opts: SessionOptions = {}): CaseSession {
   const mosr = c.config?.max_over_subscription_ratio;
   const hm = new HostManager({ clock: env.clock, max_over_subscription_ratio: mosr === undefined ? backendGroupOptions.max_over_subscription_ratio.default : String(mosr) });
   const reportAtMs = env.clock.wallNow() - 1000;
@@ -206,13 +242,30 @@ export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ requ
     instanceHost: (id) => instanceHosts.get(id),
     chanceRng: () => env.chanceRng,
   };
-  const scheduler = new FilterScheduler({ hostManager: hm, config: caseConfig(c), lookups, ...(env.trace ? { trace: env.trace } : {}) });
+  const config = caseConfig(c);
+  const scheduler = new FilterScheduler({ hostManager: hm, config, lookups, ...(env.trace ? { trace: env.trace } : {}), ...(opts.fastPath ? { fastPath: true } : {}) });
+  let full: FilterScheduler | null = env.trace === 'light' ? null : scheduler;
   let index = 0;
-  for (const request of c.requests ?? [c.request!]) {
-    const decision = runRequest(scheduler, services, request, index++);
-    if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.add(decision.selected, 1);
-    yield { request, decision };
-  }
+  return {
+    decide(request, level = 'session') {
+      const by = level === 'full' ? (full ??= new FilterScheduler({ hostManager: hm, config, lookups })) : scheduler;
+      const decision = runRequest(by, services, request, index++);
+      if (decision.selected !== null && request.operation === 'create_volume') volumeCounts.add(decision.selected, 1);
+      return decision;
+    },
+    pools: () => hm.getAllBackendStates(services),
+    config: scheduler.config,
+    filterContext(request) {
+      const spec = requestSpecOf(request, index);
+      const props: FilterProperties = { request_spec: spec, volume_type: spec.volume_type ?? {}, size: spec.volume_properties.size, availability_zone: spec.volume_properties.availability_zone, qos_specs: null };
+      return { props, lookups };
+    },
+    place(pool, request) {
+      index++;
+      hm.consume(pool, request.size);
+      volumeCounts.add(pool.host, 1);
+    },
+  };
 }
 
 /**

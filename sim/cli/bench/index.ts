@@ -1,3 +1,4 @@
+import { capacityBench } from './capacity.js';
 import { engineBench } from './engine.js';
 import { scenarioBench } from './scenario.js';
 import { scheduleBench } from './schedule.js';
@@ -10,6 +11,7 @@ export const benches = {
   scheduler: schedulerBench,
   scenario: scenarioBench,
   schedule: scheduleBench,
+  capacity: capacityBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

@@ -5,6 +5,8 @@ export interface BenchOptions {
   events?: number;
   backends?: number;
   requests?: number;
+  /** capacity: at most this many placements. */
+  volumes?: number;
   years?: number;
   /** schedule: how many of the case's requests the real Cinder decides (0: Cinder is not run). */
   cinder?: number;

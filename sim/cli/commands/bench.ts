@@ -15,6 +15,7 @@ export const benchCommand = defineCommand({
       .option('events', { type: 'number', describe: 'engine: events in total' })
       .option('backends', { type: 'number', describe: 'scheduler/scenario: backends' })
       .option('requests', { type: 'number', describe: 'scheduler/scenario: requests' })
+      .option('volumes', { type: 'number', describe: 'capacity: at most this many placements' })
       .option('years', { type: 'number', describe: 'scenario: simulated years' })
       .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
       .option('write-case', { type: 'string', describe: 'schedule: keep the generated case in this file' })
@@ -26,6 +27,7 @@ export const benchCommand = defineCommand({
       events: args.events,
       backends: args.backends,
       requests: args.requests,
+      volumes: args.volumes,
       years: args.years,
       cinder: args.cinder,
       ...(args['write-case'] !== undefined ? { writeCase: resolve(io.cwd, args['write-case']) } : {}),

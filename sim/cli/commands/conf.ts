@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hasErrors, lintVolumeTypes, loadCinderConf, type IniFile, type VolumeTypeSpec } from '../../cinder/config/index.js';
+import { sortFindings } from '../../cinder/config/findings.js';
+import { hasErrors, lintProvisioning, lintVolumeTypes, loadCinderConf, type IniFile, type VolumeTypeSpec } from '../../cinder/config/index.js';
 import { confJson, renderConfText } from '../../cinder/config/render.js';
 import { schedulerClasses } from '../../cinder/scheduler/index.js';
 import { defineCommand } from '../command.js';
@@ -57,7 +58,9 @@ export const confCommand = defineCommand({
     if (host.trim() === '') throw new UserError('--host: give a non-empty name (it stands for the machine hostname)');
     const types = args.type.map((t) => parseTypeFlag(String(t)));
     const loaded = loadCinderConf(readFiles(args.files.map(String), io), { host, schedulerClasses });
-    const conf = types.length === 0 ? loaded : { ...loaded, findings: [...loaded.findings, ...lintVolumeTypes(loaded, types)] };
+    // Beyond what loading finds: the types against the backends, and the provisioning surprises (lvm_type auto at ratio 20.0).
+    const more = [...(types.length === 0 ? [] : lintVolumeTypes(loaded, types)), ...lintProvisioning(loaded)];
+    const conf = { ...loaded, findings: sortFindings([...loaded.findings, ...more], loaded.files) };
     io.stdout(args.json ? JSON.stringify(confJson(conf), null, 2) + '\n' : renderConfText(conf));
     return hasErrors(conf.findings) ? 2 : 0;
   },

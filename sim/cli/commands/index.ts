@@ -16,6 +16,7 @@ export const commands = {
   run: async () => (await import('./run.js')).runCommand,
   conf: async () => (await import('./conf.js')).confCommand,
   schedule: async () => (await import('./schedule.js')).scheduleCommand,
+  capacity: async () => (await import('./capacity.js')).capacityCommand,
   cleanup: async () => (await import('./cleanup.js')).cleanupCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   report: async () => (await import('./report.js')).reportCommand,

@@ -35,7 +35,23 @@ describe('cinder-sim conf', () => {
       volume_driver: 'cinder.volume.drivers.lvm.LVMVolumeDriver',
       start_failure: null,
     });
-    expect(doc.findings).toEqual([]);
+    // lvm_type unset (auto) at the default ratio: flagged at the backend's section header.
+    expect(doc.findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'auto-thin-oversubscribed', file: `${FIX}/install-guide/block-storage.conf`, key: 'lvm_type' })]);
+    expect((doc as unknown as { backends: { provisioning: unknown }[] }).backends[0]!.provisioning).toMatchObject({ provisioning: 'thin', lvm_type: { configured: 'auto', effective: 'thin', source: 'option default auto' }, max_over_subscription_ratio: { value: '20.0', source: 'option default 20.0' } });
+  });
+
+  test('an explicit thick lvm_type or a ratio set on purpose is no surprise', async () => {
+    for (const text of ['[DEFAULT]\nenabled_backends = lvm\n[lvm]\nlvm_type = default\n', '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nmax_over_subscription_ratio = 1.0\n']) {
+      const { dir, name } = tempConf(text);
+      const io = bufferIo(dir);
+      expect(await main(['conf', name, '--json'], io)).toBe(0);
+      expect((JSON.parse(io.out) as { findings: unknown[] }).findings).toEqual([]);
+    }
+    const { dir, name } = tempConf('[DEFAULT]\nenabled_backends = lvm\n[lvm]\nlvm_type = default\n');
+    const io = bufferIo(dir);
+    await main(['conf', name], io);
+    expect(io.out).toContain('provisioning in effect: thick: lvm_type default (set in [lvm] at cinder.conf:4): lvm_type default is used as set');
+    expect(io.out).toContain('max_over_subscription_ratio 20.0 (option default 20.0), not used: thick pools are not over-subscribed');
   });
 
   test('the text view shows services, effective options with their origin, scheduler settings and findings', async () => {
@@ -48,7 +64,11 @@ describe('cinder-sim conf', () => {
     expect(r.out).toMatch(/scheduler_default_filters\s+=\s+AvailabilityZoneFilter, CapacityFilter, CapabilitiesFilter\s+default/);
     expect(r.out).toMatch(/capacity_weight_multiplier\s+=\s+1\.0\s+default/);
     expect(r.out).toContain('(if this node runs cinder-scheduler)');
-    expect(r.out).toMatch(/Findings: 0 errors, 1 warning, 0 info\n\s+warning test\/fixtures\/conf\/devstack\/cinder\.conf:10: \[DEFAULT\] target_helper is ignored/);
+    expect(r.out).toMatch(/Findings: 0 errors, 2 warnings, 0 info\n\s+warning test\/fixtures\/conf\/devstack\/cinder\.conf:10: \[DEFAULT\] target_helper is ignored/);
+    // Issue 13: the provisioning in effect, and the surprise of lvm_type auto at the default ratio, at the lvm_type line.
+    expect(r.out).toContain('provisioning in effect: thin: lvm_type auto (set in [lvmdriver-1] at test/fixtures/conf/devstack/cinder.conf:38): LVM supports thin provisioning and volume group stack-volumes-lvmdriver-1 holds no LV yet');
+    expect(r.out).toMatch(/max_over_subscription_ratio 20\.0 \(option default 20\.0\)\n\s+reserved_percentage 0 \(option default 0\)/);
+    expect(r.out).toMatch(/warning test\/fixtures\/conf\/devstack\/cinder\.conf:38: backend lvmdriver-1: lvm_type = auto becomes thin .* max_over_subscription_ratio is the option default 20\.0: .* \[auto-thin-oversubscribed\]/);
   });
 
   test('an error finding exits 2 and still prints the view', async () => {

@@ -57,8 +57,8 @@ const cases: Case[] = [
   { name: 'every backend moved out of storage_availability_zone', rule: 'default-az-without-service', text: '[DEFAULT]\nenabled_backends = lvm\n[lvm]\nbackend_availability_zone = az2\n', expect: { file: null, line: null, key: 'storage_availability_zone', value: 'nova' } },
 ];
 
-/** Rules that need volume types; covered in types-lint.test.ts. */
-const typeRules: LintRuleId[] = ['type-backend-name-missing', 'default-volume-type-missing'];
+/** Rules linted outside loading; covered in types-lint.test.ts and provisioning.test.ts. */
+const typeRules: LintRuleId[] = ['type-backend-name-missing', 'default-volume-type-missing', 'auto-thin-oversubscribed'];
 
 describe('lint rules', () => {
   test.each(cases)('$rule: $name', ({ rule, text, expect: fields }) => {

@@ -27,6 +27,8 @@ describe('fake LVM driver: capability report (cinder/volume/drivers/lvm.py _upda
     { name: 'thick, foreign LV counted', spec: { lvm_type: 'default', vg_size_gb: 100, foreign_lvs_gb: 10 }, total: 100, free: 90, prov: 10, vols: 1 },
     { name: 'auto becomes thin, pool from 95 %', spec: { lvm_type: 'auto', vg_size_gb: 100 }, total: 95, free: 95, prov: 0, vols: 1 },
     { name: 'auto without thin support stays thick', spec: { lvm_type: 'auto', vg_size_gb: 100, thin_supported: false }, total: 100, free: 100, prov: 0, vols: 0 },
+    // check_for_setup_error: auto is thin only when the VG holds no LV yet (or already has the thin pool).
+    { name: 'auto with LVs already in the VG stays thick', spec: { lvm_type: 'auto', vg_size_gb: 100, foreign_lvs_gb: 10 }, total: 100, free: 90, prov: 10, vols: 1 },
   ] as const)('$name', ({ spec, total, free, prov, vols }) => {
     const p = pool0(driver(spec));
     expect(p).toMatchObject({ total_capacity_gb: total, free_capacity_gb: free, provisioned_capacity_gb: prov, total_volumes: vols });
