@@ -16,14 +16,14 @@ import {
 } from '../db/index.js';
 import { extractBackend } from '../host.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
-import { effectiveServiceDownTime, ServiceHeart, type ServiceDirectory } from '../service/index.js';
+import { effectiveServiceDownTime, isServiceUp, ServiceHeart, type ServiceDirectory } from '../service/index.js';
 import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from './filter-scheduler.js';
 import { defaultShortcuts, type Shortcuts } from '../shortcuts.js';
 import { ReportPuller } from './cache/report-puller.js';
 import { ServiceView } from './cache/service-view.js';
 import { HostManager, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
-import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
+import type { Operation, RequestSpec, RetryInfo, SchedulingLookups, ServiceFacts } from './types.js';
 
 export interface SchedulerDecisionRecord {
   atMs: number;
@@ -252,6 +252,47 @@ export class SchedulerService {
       volumeHost: (id) => this.volumes.get(id)?.host ?? undefined,
       instanceHost: () => undefined,
       chanceRng: () => this.chanceRng,
+      serviceFacts: (host) => this.serviceFacts(host),
+    };
+  }
+
+  /** A cinder-volume row as this scheduler judges it now, with the numbers (full traces only). */
+  private serviceFacts(host: string): ServiceFacts | undefined {
+    const row = this.ports.store.table<ServiceRow>(tables.services).list((r) => r.binary === 'cinder-volume' && r.host === host)[0];
+    if (row === undefined) return undefined;
+    const clock = this.ports.clock;
+    const nowMono = clock.monoNow();
+    const now = clock.wallNow();
+    const updated = this.directory.updatedAt(row) ?? null;
+    const src = this.directory.heartbeatSource(row.id);
+    const downS = effectiveServiceDownTime(this.defaults);
+    const lastMono = src?.lastHeartbeatMono?.() ?? null;
+    const heartbeating = src?.beat ? src.beat() !== null : null;
+    let downSinceMs: number | null = null;
+    let downSinceBasis: ServiceFacts['downSinceBasis'] = null;
+    if (!isServiceUp(updated, now, downS * 1000)) {
+      const stoppedAt = heartbeating === false && updated !== null && lastMono !== null ? firstDown(lastMono, nowMono, (t) => !isServiceUp(updated, clock.wallAt(t), downS * 1000)) : null;
+      if (stoppedAt !== null) {
+        downSinceMs = stoppedAt;
+        downSinceBasis = 'heartbeat_stopped';
+      } else if (this.view.downSince(host) !== null) {
+        downSinceMs = this.view.downSince(host);
+        downSinceBasis = 'first_seen';
+      }
+    }
+    return {
+      updatedAtWallMs: updated,
+      schedulerNowWallMs: now,
+      heartbeatAgeMs: updated === null ? null : now - updated,
+      serviceDownTimeS: this.defaults.service_down_time,
+      effectiveServiceDownTimeS: downS,
+      serviceClockOffsetMs: src?.clock?.offsetAt?.(nowMono) ?? null,
+      schedulerClockOffsetMs: clock.offsetAt?.(nowMono) ?? null,
+      lastHeartbeatMs: lastMono,
+      heartbeating,
+      downSinceMs,
+      downSinceBasis,
+      disabledReason: row.disabled_reason,
     };
   }
 
@@ -410,4 +451,21 @@ export class SchedulerService {
     this.puller.pullAll();
     return this.hostManager.getAllBackendStates(this.serviceInfos());
   }
+}
+
+/**
+ * The first virtual ms in (from, to] where `down` holds, when it does not
+ * hold at `from` and holds at `to` (a clock that only runs forward makes it
+ * monotone); null otherwise.
+ */
+function firstDown(from: number, to: number, down: (t: number) => boolean): number | null {
+  if (down(from) || !down(to)) return null;
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (down(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
