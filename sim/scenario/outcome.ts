@@ -199,9 +199,26 @@ export interface RunOutcome {
      * compared without keeping a year of decisions.
      */
     decisions_digest?: string;
+    /** Lean runs: the running decisions digest every 1000 decisions, so that a replay (explain) can check it took the same path. */
+    decisions_checkpoints?: DigestCheckpoint[];
     expectations_passed: number;
     expectations_failed: number;
   };
   /** The command that replays this run. */
   replay: string;
+  /**
+   * sha256 of what the run was made of (the scenario as parsed, every
+   * cinder.conf text): a replay (explain on a lean run) tells a scenario
+   * changed since.  Absent in outcomes written before it was added.
+   */
+  scenario_digest?: string;
+  /** How the run kept its records: 'all' (every request and decision) or 'lean' (counts, digests, the steps' own). */
+  records?: 'all' | 'lean';
+}
+
+/** The running decisions digest after `decisions` decisions (the first 16 hex digits). */
+export interface DigestCheckpoint {
+  decisions: number;
+  at_ms: number;
+  digest: string;
 }

@@ -84,7 +84,7 @@ export function describeLeftOut(s: LeftOutService, formatDurationMs: (ms: number
     case 'down': {
       if (!f) return 'down (Service.is_up is false)';
       if (f.updatedAtWallMs === null || f.heartbeatAgeMs === null) return `down: it never sent a heartbeat (services.updated_at is None)${clocks()}`;
-      const sdt = f.serviceDownTimeS === f.effectiveServiceDownTimeS ? `${f.serviceDownTimeS} s` : `${f.effectiveServiceDownTimeS} s (configured ${f.serviceDownTimeS} s, raised to 2.5 x report_interval)`;
+      const sdt = f.serviceDownTimeS === f.effectiveServiceDownTimeS ? formatDurationMs(f.serviceDownTimeS * 1000) : `${formatDurationMs(f.effectiveServiceDownTimeS * 1000)} (configured ${formatDurationMs(f.serviceDownTimeS * 1000)}, raised to 2.5 x report_interval)`;
       const age = `heartbeat age ${formatDurationMs(f.heartbeatAgeMs)} by the scheduler's clock (its now minus services.updated_at) > service_down_time ${sdt}`;
       const beat = f.heartbeating === true ? '; the service still beats (its clock stamps its heartbeats too old)' : f.heartbeating === false ? '; its heartbeat has stopped' : '';
       const since =

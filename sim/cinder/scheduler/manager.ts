@@ -69,6 +69,9 @@ export class SchedulerService {
   readonly decisions: SchedulerDecisionRecord[] = [];
   /** 'light' once a caller drops the decisions (it keeps counts only): no per-pool trace rows. */
   private traceLevel: TraceLevel = 'full';
+  /** A replay's watcher (see traceFully): gets every decision as it is made. */
+  private listener: ((d: SchedulerDecisionRecord) => void) | null = null;
+  private levelBeforeWatch: TraceLevel = 'full';
   private running = false;
 
   constructor(
@@ -175,8 +178,23 @@ export class SchedulerService {
    */
   dropDecisions(): void {
     this.decisions.length = 0;
-    if (this.traceLevel === 'light') return;
+    if (this.traceLevel === 'light' || this.listener !== null) return;
     this.traceLevel = 'light';
+    this.filterScheduler = this.newFilterScheduler();
+  }
+
+  /**
+   * For a replay that explains one request (`cinder-sim explain` on a lean
+   * run): from now on decide with the full trace (the same decisions as
+   * light, without the fast path) and hand each decision to `listener` as it
+   * is recorded; null goes back to the trace level of before.
+   */
+  traceFully(listener: ((d: SchedulerDecisionRecord) => void) | null): void {
+    if (listener !== null && this.listener === null) this.levelBeforeWatch = this.traceLevel;
+    this.listener = listener;
+    const level = listener !== null ? 'full' : this.levelBeforeWatch;
+    if (level === this.traceLevel) return;
+    this.traceLevel = level;
     this.filterScheduler = this.newFilterScheduler();
   }
 
@@ -321,7 +339,9 @@ export class SchedulerService {
   }
 
   private record(op: string, resource: string, d: Decision | null, reason: string | null = d?.error ?? null): void {
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: this.traceLevel === 'light' ? null : d });
+    const rec: SchedulerDecisionRecord = { atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: this.traceLevel === 'light' ? null : d };
+    this.decisions.push(rec);
+    this.listener?.(rec);
   }
 
   private userMessage(project: string, type: MessageRow['resource_type'], uuid: string, eventId: string, text: string): void {
@@ -437,7 +457,9 @@ export class SchedulerService {
     }
     const host = hosts[this.ports.rng.int(0, hosts.length - 1)]!;
     backups.update(b.id, { host });
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: 'create_backup', resource: b.id, ok: true, chosen: host, reason: null, trace: null });
+    const rec: SchedulerDecisionRecord = { atMs: this.ports.clock.monoNow(), operation: 'create_backup', resource: b.id, ok: true, chosen: host, reason: null, trace: null };
+    this.decisions.push(rec);
+    this.listener?.(rec);
     this.ports.bus.cast(backupTopic(host), 'create_backup', { backup_id: b.id });
   }
 

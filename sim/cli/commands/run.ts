@@ -24,7 +24,8 @@ export const runCommand = defineCommand({
     y
       .positional('scenarios', { type: 'string', array: true, describe: 'scenario files, or names of built-in scenarios (cinder-sim list)' })
       .option('seed', { type: 'string', describe: `root seed (default: the scenario's seed, else ${DEFAULT_SEED})` })
-      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' }),
+      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' })
+      .option('records', { choices: ['all', 'lean'] as const, default: 'all' as const, describe: "what outcome.json keeps: 'all' (every request and decision with its trace) or 'lean' (counts, a decisions digest, the steps' own requests; for long runs; explain replays them)" }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
@@ -61,11 +62,11 @@ export const runCommand = defineCommand({
     const outcomes: RunOutcome[] = [];
     for (const l of loaded) {
       const seed = seedOf(l);
-      const replay = `cinder-sim run ${l.file} --seed ${seed}`;
+      const replay = `cinder-sim run ${l.file} --seed ${seed}${args.records === 'lean' ? ' --records lean' : ''}`;
       const progress = io.isTty ? progressLine(io, l.scenario.name) : undefined;
       let outcome: RunOutcome;
       try {
-        outcome = runScenario(l, { seed, replay, cloud: defaultCloudFactory, ...(progress ? { progress: progress.update } : {}) });
+        outcome = runScenario(l, { seed, replay, cloud: defaultCloudFactory, records: args.records, ...(progress ? { progress: progress.update } : {}) });
       } catch (e) {
         progress?.clear();
         if (e instanceof RunAborted) {
