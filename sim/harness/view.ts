@@ -59,6 +59,11 @@ export function emptiedBy(d: Decision | null): string | null {
   return d.filters.find((f) => f.passed.length === 0)?.name ?? null;
 }
 
+function cloudDecision(d: SchedulerDecisionRecord): CloudDecision {
+  const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
+  return { atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null };
+}
+
 /**
  * A simulated cloud as a scenario sees it: requests answered as values,
  * decisions, service states and pools as records, and the faults it can
@@ -104,11 +109,17 @@ export class CloudView {
       cursors[i] = s.decisions.length;
     });
     if (this.cloud.schedulers.length > 1) fresh.sort((a, b) => a.atMs - b.atMs);
-    for (const d of fresh) {
-      const message = d.ok ? null : d.reason === null ? null : d.reason.startsWith('No valid backend') ? d.reason : `No valid backend was found. ${d.reason}`;
-      list.push({ atMs: d.atMs, operation: d.operation, resource: d.resource, ok: d.ok, chosen: d.chosen, emptiedBy: emptiedBy(d.trace), noCandidates: d.trace !== null && d.trace.candidateCount === 0, message, traceText: d.trace && !d.ok ? renderDecision(d.trace) : '', trace: d.trace ? { ...d.trace, pool: undefined } : null });
-    }
+    for (const d of fresh) list.push(cloudDecision(d));
     return list;
+  }
+
+  /**
+   * A replay's watch (explain on a lean run): every scheduler decides with
+   * the full trace from now on and `listener` hears each decision as it is
+   * made; null ends it.  The decisions are the same either way.
+   */
+  traceDecisions(listener: ((d: CloudDecision) => void) | null): void {
+    for (const s of this.cloud.schedulers) s.traceFully(listener === null ? null : (d) => listener(cloudDecision(d)));
   }
 
   /** Forget the decisions recorded so far (lean runs keep counts only). */

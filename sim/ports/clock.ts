@@ -24,6 +24,12 @@ export interface Clock {
    * a clock without pieces leaves it out and is read through wallAt.
    */
   segmentAt?(monoMs: number): ClockSegment;
+  /**
+   * Optional (a simulated world knows it): this wall clock's offset from
+   * true time at `monoMs`, ms.  For traces only: a real service cannot
+   * know it, so no Cinder rule may read it.
+   */
+  offsetAt?(monoMs: number): number;
 }
 
 /**

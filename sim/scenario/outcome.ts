@@ -206,6 +206,8 @@ export interface RunOutcome {
      * compared without keeping a year of decisions.
      */
     decisions_digest?: string;
+    /** Lean runs: the running decisions digest every 1000 decisions, so that a replay (explain) can check it took the same path. */
+    decisions_checkpoints?: DigestCheckpoint[];
     expectations_passed: number;
     expectations_failed: number;
   };
@@ -218,4 +220,13 @@ export interface RunOutcome {
    * here so `cinder-sim report` renders the same reports from the outcomes.
    */
   baseline?: BaselineRecord;
+  /** How the run kept its records: 'all' (every request and decision) or 'lean' (counts, digests, the steps' own). */
+  records?: 'all' | 'lean';
+}
+
+/** The running decisions digest after `decisions` decisions (the first 16 hex digits). */
+export interface DigestCheckpoint {
+  decisions: number;
+  at_ms: number;
+  digest: string;
 }

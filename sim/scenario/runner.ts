@@ -6,7 +6,7 @@ import { cloudInput } from './cloud-input.js';
 import { durationMs } from './duration.js';
 import { expectationResult, stepOutcome, type ExpectView } from './expectations.js';
 import type { LoadedScenario } from './loader.js';
-import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type RunOutcome } from './outcome.js';
+import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type DecisionRecord, type DigestCheckpoint, type ExpectationResult, type RequestRecord, type RunOutcome, type StepRecord } from './outcome.js';
 import type { RunContext } from './run/context.js';
 import { applyFault } from './run/faults.js';
 import { FullRecorder, LeanRecorder, type Recorder } from './run/recorder.js';
@@ -14,6 +14,7 @@ import { negotiatedDefault } from './cinderclient/version.js';
 import { requestSender } from './run/requests.js';
 import { Steps } from './run/steps.js';
 import { startWorkload } from './run/workloads.js';
+import { RequestWatch, type WatchSpec } from './run/watch.js';
 import { planNodes } from './topology.js';
 
 export interface RunOptions {
@@ -29,6 +30,20 @@ export interface RunOptions {
    * millions of requests such as `cinder-sim bench scenario`.
    */
   records?: 'all' | 'lean';
+}
+
+/** What a replay up to one request found (see replayToRequest). */
+export interface ReplayResult {
+  /** The watched request's record(s) and the first decision about what it made, full trace (empty when never reached). */
+  requests: RequestRecord[];
+  decisions: DecisionRecord[];
+  /** Virtual time the replay stopped at. */
+  stoppedAtMs: number;
+  /** Decisions made (digested) up to the stop, and the digest checkpoints passed. */
+  decisionsSeen: number;
+  checkpoints: DigestCheckpoint[];
+  /** The steps finished by the stop (each of their requests answered), as recorded. */
+  steps: StepRecord[];
 }
 
 /** A broken invariant (a bug in the simulated services or the engine): the run stops. */
@@ -48,16 +63,29 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): RunOutcom
   return new ScenarioRun(loaded, opts).run();
 }
 
+/**
+ * Replay a lean run (the same seed, lean records, fast path) up to the
+ * watched request's first decision, which is made with the full trace, and
+ * stop there.  The decisions are those of the run being replayed.
+ */
+export function replayToRequest(loaded: LoadedScenario, opts: Omit<RunOptions, 'records'>, watch: WatchSpec): ReplayResult {
+  const run = new ScenarioRun(loaded, { ...opts, records: 'lean' }, watch);
+  return run.replay();
+}
+
+
 /** Schedules a scenario's setup, steps, workloads, faults, samples and expectations, runs it, and assembles the outcome. */
 class ScenarioRun {
   private readonly world: World;
   private readonly cloud: CloudView;
   private readonly recorder: Recorder;
   private readonly ctx: RunContext;
+  private readonly watch: RequestWatch | null;
 
   constructor(
     private readonly loaded: LoadedScenario,
     private readonly opts: RunOptions,
+    watchSpec?: WatchSpec,
   ) {
     const s = loaded.scenario;
     const plans = planNodes(s, loaded.cinderConfs);
@@ -68,10 +96,51 @@ class ScenarioRun {
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
     // A lean run counts log lines; it keeps their text only for a log expectation to read.
     if (opts.records === 'lean' && !s.expect.some((e) => e.log !== undefined)) this.world.log.keepText(false);
-    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version)) };
+    this.watch = watchSpec ? new RequestWatch(watchSpec, this.cloud, () => this.world.sim.stop()) : null;
+    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version), this.watch ?? undefined) };
+  }
+
+  /** Run up to the watched request's decision (or the end); see replayToRequest. */
+  replay(): ReplayResult {
+    this.schedule();
+    const sim = this.world.sim;
+    try {
+      sim.run({ untilMs: this.ctx.durationMs });
+    } catch (e) {
+      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, sim.now);
+    }
+    const rec = this.recorder as LeanRecorder;
+    rec.flush();
+    // Only steps whose every request was answered before the stop have printed all they will.
+    const answered = new Set(rec.requests.filter((r) => r.answered_at_ms >= 0).map((r) => r.seq));
+    const steps = rec.stepOrder.filter((st) => st.requests.every((n) => answered.has(n)));
+    return { requests: this.watch!.requests, decisions: this.watch!.decisions, stoppedAtMs: sim.now, decisionsSeen: rec.decisionsDigested(), checkpoints: rec.checkpoints, steps };
   }
 
   run(): RunOutcome {
+    const expectations = this.schedule();
+    const s = this.loaded.scenario;
+    const sim = this.world.sim;
+    let end;
+    try {
+      end = sim.run({ untilMs: this.ctx.durationMs });
+      this.recorder.sample();
+    } catch (e) {
+      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, sim.now);
+    }
+    s.expect.forEach((e, i) => {
+      if (e.at === undefined) expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view()));
+    });
+    expectations.sort((a, b) => a.index - b.index);
+    this.recorder.finished();
+    // Each step's outcome settles as its requests' did, with the definition the expectations used.
+    const view = this.view();
+    for (const st of this.recorder.stepOrder) st.outcome = stepOutcome(st, view);
+    return this.outcome(end);
+  }
+
+  /** Put the setup, steps, workloads, faults, samples and timed expectations on the event queue; the list the expectations land in. */
+  private schedule(): ExpectationResult[] {
     const s = this.loaded.scenario;
     const sim = this.world.sim;
     const total = this.ctx.durationMs;
@@ -92,22 +161,7 @@ class ScenarioRun {
     s.expect.forEach((e, i) => {
       if (e.at !== undefined) sim.at(durationMs(e.at), () => expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view())), 'expect');
     });
-    let end;
-    try {
-      end = sim.run({ untilMs: total });
-      this.recorder.sample();
-    } catch (e) {
-      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, sim.now);
-    }
-    s.expect.forEach((e, i) => {
-      if (e.at === undefined) expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view()));
-    });
-    expectations.sort((a, b) => a.index - b.index);
-    this.recorder.finished();
-    // Each step's outcome settles as its requests' did, with the definition the expectations used.
-    const view = this.view();
-    for (const st of this.recorder.stepOrder) st.outcome = stepOutcome(st, view);
-    return this.outcome(end);
+    return expectations;
   }
 
   private confFindings(): ConfFindingRecord[] {
@@ -178,6 +232,7 @@ class ScenarioRun {
       expectations: rec.expectations,
       summary: rec.summary(rec.expectations.filter((e) => e.passed).length),
       replay: this.opts.replay,
+      records: this.opts.records ?? 'all',
     };
   }
 }

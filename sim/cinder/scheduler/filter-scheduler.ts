@@ -5,7 +5,7 @@ import { extractBackend, extractPool } from '../host.js';
 import type { HostManager, PoolState, ServiceInfo } from './host-manager.js';
 import { PyError, pyRepr, type Json } from './python.js';
 import { schedulerDefaults } from '../config/resolved.js';
-import type { BackendFilter, BackendWeigher, FilterContext, FilterProperties, Operation, RequestSpec, RetryInfo, SchedulerConfig, SchedulingLookups, Verdict } from './types.js';
+import { RAISES, type BackendFilter, type BackendWeigher, type FilterContext, type FilterProperties, type LeftOutService, type Operation, type RequestSpec, type RetryInfo, type SchedulerConfig, type SchedulingLookups, type Verdict } from './types.js';
 import { normalize } from './weighers/base.js';
 import { isWeigherName, weighers as weigherRegistry, weigherNames, type WeigherName } from './weighers/index.js';
 
@@ -33,16 +33,49 @@ export interface NoValidSummary {
   emptiedBy: string | null;
   /** Per candidate: the first filter that rejected it, and why. */
   firstRejections: { host: string; filter: string; verdict: Extract<Verdict, { pass: false }> }[];
+  /** The pools nearest to passing (fewest failing filters, then smallest capacity shortfall), at most NEAREST_MAX; full traces only. */
+  nearest?: NearestPool[];
 }
+
+/** A pool that failed, and how far it was from passing. */
+export interface NearestPool {
+  host: string;
+  /** Every filter that rejects it (from the verdict matrix), in filter order. */
+  failing: string[];
+  /** GB more than CapacityFilter lets through, when CapacityFilter is one of them and can say. */
+  shortfallGb: number | null;
+}
+
+/** Every filter's verdict on one candidate pool: the failures, in filter order (a pool not listed under a filter passed it). */
+export interface PoolVerdicts {
+  host: string;
+  failed: { filter: string; verdict: Extract<Verdict, { pass: false }> }[];
+}
+
+/**
+ * Every configured filter on every candidate pool, evaluated apart from
+ * the real loop (which stops at a pool's first rejection): a filter that
+ * would raise in Cinder on a pool is a failed verdict with reason 'raises'.
+ */
+export interface VerdictMatrix {
+  filters: string[];
+  pools: PoolVerdicts[];
+}
+
+const NEAREST_MAX = 3;
 
 /** One scheduling decision, with its explanation as data. */
 export interface Decision {
   operation: Operation;
+  /** Volume services that gave no candidate pool, and why (full trace only). */
+  leftOut?: LeftOutService[];
   /** Pool names entering the filters (empty in trace-light mode; see candidateCount). */
   candidates: string[];
   candidateCount: number;
   /** null when the run failed before filtering. */
   filters: FilterTrace[] | null;
+  /** Every filter's verdict on every candidate (full trace only, when the filters ran). */
+  verdicts?: VerdictMatrix;
   weighers: WeigherTrace[];
   weighed: { host: string; weight: number }[];
   selected: string | null;
@@ -228,6 +261,7 @@ export class FilterScheduler {
       }
       d.candidates = this.light ? [] : candidates.map((p) => p.host);
       d.candidateCount = candidates.length;
+      if (!this.light) d.leftOut = this.leftOut(input.services);
       d.filters = [];
       let weighed: { pool: PoolState; weight: number }[] = [];
       // Default-like light creates are answered from per-pool caches (fast-path.ts); when it
@@ -246,7 +280,13 @@ export class FilterScheduler {
         }
       } else {
         const counts = this.baseFilterLog?.keepsText === true ? [] : null;
-        const passed = this.filter(candidates, ctx, d, this.enabledFilters, counts);
+        let passed: PoolState[];
+        try {
+          passed = this.filter(candidates, ctx, d, this.enabledFilters, counts);
+        } finally {
+          // Side-effect free: filters are pure; the real loop's order and results stand as they are.
+          if (!this.light) d.verdicts = verdictMatrix(candidates, ctx, this.enabledFilters);
+        }
         if (passed.length > 0) weighed = this.weigh(passed, ctx, d, spec.operation === 'create_volume' && !spec.resource_backend);
         else this.logFiltration(spec, counts);
       }
@@ -266,6 +306,17 @@ export class FilterScheduler {
     }
     if (d.selected === null && d.filters !== null && !this.light) d.summary = summarise(d);
     return d;
+  }
+
+  /** The services left out before filtering, with what the scheduler's service knows of each. */
+  private leftOut(services: readonly ServiceInfo[]): LeftOutService[] {
+    const facts = this.lookups.serviceFacts;
+    const out = this.hostManager.leftOutServices(services);
+    if (facts === undefined) return out;
+    return out.map((s) => {
+      const f = facts(s.host);
+      return f === undefined ? s : { ...s, facts: f };
+    });
   }
 
   private filterProperties(input: ScheduleInput, volExistsOn: string | undefined): FilterProperties {
@@ -391,5 +442,59 @@ function summarise(d: Decision): NoValidSummary {
   for (const f of filters) for (const r of f.rejected) firstRejections.push({ host: r.host, filter: f.name, verdict: r.verdict });
   const order = new Map(d.candidates.map((h, i) => [h, i]));
   firstRejections.sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
-  return { emptiedBy: d.candidates.length === 0 ? null : (emptied?.name ?? null), firstRejections };
+  const summary: NoValidSummary = { emptiedBy: d.candidates.length === 0 ? null : (emptied?.name ?? null), firstRejections };
+  if (d.verdicts) summary.nearest = nearestPools(d.verdicts);
+  return summary;
+}
+
+/** evaluate each filter on each pool, as an extra pass apart from the real loop; a raise is recorded, never thrown. */
+function verdictMatrix(candidates: readonly PoolState[], ctx: FilterContext, enabled: readonly { name: FilterName; filter: BackendFilter }[]): VerdictMatrix {
+  const pools = candidates.map((pool): PoolVerdicts => {
+    const failed: PoolVerdicts['failed'] = [];
+    for (const { name, filter } of enabled) {
+      let v: Verdict;
+      try {
+        v = filter.backendPasses(pool, ctx);
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        v = { pass: false, reason: RAISES, errorType: e instanceof PyError ? e.pyType : err.name, error: err.message };
+      }
+      if (!v.pass) failed.push({ filter: name, verdict: v });
+    }
+    return { host: pool.host, failed };
+  });
+  return { filters: enabled.map((f) => f.name), pools };
+}
+
+/** GB a failed CapacityFilter verdict is short of passing, when it can say. */
+export function capacityShortfallGb(v: Extract<Verdict, { pass: false }>): number | null {
+  const n = (k: string): number | null => (typeof v[k] === 'number' ? (v[k] as number) : null);
+  const requested = n('requestedGb');
+  if (requested === null) return null;
+  if (v.reason === 'insufficient_capacity') {
+    const available = n('availableGb');
+    return available === null ? null : requested - available;
+  }
+  if (v.reason === 'over_subscription_exceeded') {
+    const provisioned = n('provisionedGb');
+    const total = n('totalAvailableGb');
+    const ratio = n('maxOverSubscriptionRatio');
+    if (provisioned === null || total === null || ratio === null) return null;
+    // Past the ratio test the request must also fit virtual free space (total available - provisioned): the tighter counts.
+    return requested - Math.min(ratio * total - provisioned, total - provisioned);
+  }
+  return null;
+}
+
+/** The pools nearest to passing: fewest failing filters, then the smallest capacity shortfall, then candidate order. */
+function nearestPools(m: VerdictMatrix): NearestPool[] {
+  const ranked = m.pools
+    .filter((p) => p.failed.length > 0)
+    .map((p, i): NearestPool & { i: number } => {
+      const cap = p.failed.find((f) => f.filter === 'CapacityFilter');
+      return { host: p.host, failing: p.failed.map((f) => f.filter), shortfallGb: cap ? capacityShortfallGb(cap.verdict) : null, i };
+    });
+  const short = (x: NearestPool): number => (x.failing.includes('CapacityFilter') ? (x.shortfallGb ?? Infinity) : 0);
+  ranked.sort((a, b) => a.failing.length - b.failing.length || short(a) - short(b) || a.i - b.i);
+  return ranked.slice(0, NEAREST_MAX).map(({ host, failing, shortfallGb }) => ({ host, failing, shortfallGb }));
 }

@@ -5,6 +5,7 @@ import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } 
 import { copyDict } from '../dict.js';
 import { Intake } from './cache/intake.js';
 import type { PoolJournal } from './cache/pool-journal.js';
+import type { LeftOutService } from './types.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
 
 /** What the scheduler knows of one cinder-volume service at a scheduling call (a row of `services`). */
@@ -450,6 +451,38 @@ export class HostManager {
     if (positions.length > 0) this.refreshSome(services, positions);
     this.intake.settled(services, false);
     return this.candidatesCache!;
+  }
+
+  /**
+   * The services the last getAllBackendStates(services) turned into no
+   * candidate pool, and why: _update_backend_state_map's skips in its
+   * order (the query's disabled and frozen, then not is_up, a cluster's
+   * later services, no capabilities), plus a backend whose report lists no
+   * pools.  A pure read, for full traces.
+   */
+  leftOutServices(services: readonly ServiceInfo[]): LeftOutService[] {
+    const out: LeftOutService[] = [];
+    const active = new Set<string>();
+    for (const s of services) {
+      const cluster = s.cluster_name ? { cluster: s.cluster_name } : {};
+      if (s.disabled || s.frozen || !s.up) {
+        out.push({ host: s.host, reason: s.disabled ? 'disabled' : s.frozen ? 'frozen' : 'down', ...cluster });
+        continue;
+      }
+      const key = s.cluster_name || s.host;
+      if (active.has(key)) {
+        out.push({ host: s.host, reason: 'cluster_member', ...cluster });
+        continue;
+      }
+      const report = (s.cluster_name ? this.serviceStates.get(s.cluster_name) : undefined) ?? this.serviceStates.get(s.host);
+      if (!report) {
+        out.push({ host: s.host, reason: 'no_report', ...cluster });
+        continue;
+      }
+      active.add(key);
+      if ((this.backendStateMap.get(key)?.pools.size ?? 0) === 0) out.push({ host: s.host, reason: 'no_pools', ...cluster });
+    }
+    return out;
   }
 
   /** Runs `fn` with no "volume service is down" lines (a report taken later than Cinder would have). */

@@ -16,14 +16,14 @@ import {
 } from '../db/index.js';
 import { extractBackend } from '../host.js';
 import { backupTopic, SCHEDULER_TOPIC, volumeTopic } from '../rpcapi.js';
-import { effectiveServiceDownTime, ServiceHeart, type ServiceDirectory } from '../service/index.js';
+import { effectiveServiceDownTime, isServiceUp, ServiceHeart, type ServiceDirectory } from '../service/index.js';
 import { FilterScheduler, type Decision, type ScheduleInput, type TraceLevel } from './filter-scheduler.js';
 import { defaultShortcuts, type Shortcuts } from '../shortcuts.js';
 import { ReportPuller } from './cache/report-puller.js';
 import { ServiceView } from './cache/service-view.js';
 import { HostManager, type Capabilities, type PoolState, type ServiceInfo } from './host-manager.js';
 import type { Json } from './python.js';
-import type { Operation, RequestSpec, RetryInfo, SchedulingLookups } from './types.js';
+import type { Operation, RequestSpec, RetryInfo, SchedulingLookups, ServiceFacts } from './types.js';
 
 export interface SchedulerDecisionRecord {
   atMs: number;
@@ -69,6 +69,9 @@ export class SchedulerService {
   readonly decisions: SchedulerDecisionRecord[] = [];
   /** 'light' once a caller drops the decisions (it keeps counts only): no per-pool trace rows. */
   private traceLevel: TraceLevel = 'full';
+  /** A replay's watcher (see traceFully): gets every decision as it is made. */
+  private listener: ((d: SchedulerDecisionRecord) => void) | null = null;
+  private levelBeforeWatch: TraceLevel = 'full';
   private running = false;
 
   constructor(
@@ -175,8 +178,23 @@ export class SchedulerService {
    */
   dropDecisions(): void {
     this.decisions.length = 0;
-    if (this.traceLevel === 'light') return;
+    if (this.traceLevel === 'light' || this.listener !== null) return;
     this.traceLevel = 'light';
+    this.filterScheduler = this.newFilterScheduler();
+  }
+
+  /**
+   * For a replay that explains one request (`cinder-sim explain` on a lean
+   * run): from now on decide with the full trace (the same decisions as
+   * light, without the fast path) and hand each decision to `listener` as it
+   * is recorded; null goes back to the trace level of before.
+   */
+  traceFully(listener: ((d: SchedulerDecisionRecord) => void) | null): void {
+    if (listener !== null && this.listener === null) this.levelBeforeWatch = this.traceLevel;
+    this.listener = listener;
+    const level = listener !== null ? 'full' : this.levelBeforeWatch;
+    if (level === this.traceLevel) return;
+    this.traceLevel = level;
     this.filterScheduler = this.newFilterScheduler();
   }
 
@@ -252,6 +270,47 @@ export class SchedulerService {
       volumeHost: (id) => this.volumes.get(id)?.host ?? undefined,
       instanceHost: () => undefined,
       chanceRng: () => this.chanceRng,
+      serviceFacts: (host) => this.serviceFacts(host),
+    };
+  }
+
+  /** A cinder-volume row as this scheduler judges it now, with the numbers (full traces only). */
+  private serviceFacts(host: string): ServiceFacts | undefined {
+    const row = this.ports.store.table<ServiceRow>(tables.services).list((r) => r.binary === 'cinder-volume' && r.host === host)[0];
+    if (row === undefined) return undefined;
+    const clock = this.ports.clock;
+    const nowMono = clock.monoNow();
+    const now = clock.wallNow();
+    const updated = this.directory.updatedAt(row) ?? null;
+    const src = this.directory.heartbeatSource(row.id);
+    const downS = effectiveServiceDownTime(this.defaults);
+    const lastMono = src?.lastHeartbeatMono?.() ?? null;
+    const heartbeating = src?.beat ? src.beat() !== null : null;
+    let downSinceMs: number | null = null;
+    let downSinceBasis: ServiceFacts['downSinceBasis'] = null;
+    if (!isServiceUp(updated, now, downS * 1000)) {
+      const stoppedAt = heartbeating === false && updated !== null && lastMono !== null ? firstDown(lastMono, nowMono, (t) => !isServiceUp(updated, clock.wallAt(t), downS * 1000)) : null;
+      if (stoppedAt !== null) {
+        downSinceMs = stoppedAt;
+        downSinceBasis = 'heartbeat_stopped';
+      } else if (this.view.downSince(host) !== null) {
+        downSinceMs = this.view.downSince(host);
+        downSinceBasis = 'first_seen';
+      }
+    }
+    return {
+      updatedAtWallMs: updated,
+      schedulerNowWallMs: now,
+      heartbeatAgeMs: updated === null ? null : now - updated,
+      serviceDownTimeS: this.defaults.service_down_time,
+      effectiveServiceDownTimeS: downS,
+      serviceClockOffsetMs: src?.clock?.offsetAt?.(nowMono) ?? null,
+      schedulerClockOffsetMs: clock.offsetAt?.(nowMono) ?? null,
+      lastHeartbeatMs: lastMono,
+      heartbeating,
+      downSinceMs,
+      downSinceBasis,
+      disabledReason: row.disabled_reason,
     };
   }
 
@@ -280,7 +339,9 @@ export class SchedulerService {
   }
 
   private record(op: string, resource: string, d: Decision | null, reason: string | null = d?.error ?? null): void {
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: this.traceLevel === 'light' ? null : d });
+    const rec: SchedulerDecisionRecord = { atMs: this.ports.clock.monoNow(), operation: op, resource, ok: !!d?.selected && reason === null, chosen: d?.selected ?? null, reason, trace: this.traceLevel === 'light' ? null : d };
+    this.decisions.push(rec);
+    this.listener?.(rec);
   }
 
   private userMessage(project: string, type: MessageRow['resource_type'], uuid: string, eventId: string, text: string): void {
@@ -396,7 +457,9 @@ export class SchedulerService {
     }
     const host = hosts[this.ports.rng.int(0, hosts.length - 1)]!;
     backups.update(b.id, { host });
-    this.decisions.push({ atMs: this.ports.clock.monoNow(), operation: 'create_backup', resource: b.id, ok: true, chosen: host, reason: null, trace: null });
+    const rec: SchedulerDecisionRecord = { atMs: this.ports.clock.monoNow(), operation: 'create_backup', resource: b.id, ok: true, chosen: host, reason: null, trace: null };
+    this.decisions.push(rec);
+    this.listener?.(rec);
     this.ports.bus.cast(backupTopic(host), 'create_backup', { backup_id: b.id });
   }
 
@@ -410,4 +473,21 @@ export class SchedulerService {
     this.puller.pullAll();
     return this.hostManager.getAllBackendStates(this.serviceInfos());
   }
+}
+
+/**
+ * The first virtual ms in (from, to] where `down` holds, when it does not
+ * hold at `from` and holds at `to` (a clock that only runs forward makes it
+ * monotone); null otherwise.
+ */
+function firstDown(from: number, to: number, down: (t: number) => boolean): number | null {
+  if (down(from) || !down(to)) return null;
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (down(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

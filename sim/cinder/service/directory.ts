@@ -18,6 +18,10 @@ export interface HeartbeatSource {
    * running or stopped is announced with ServiceDirectory.beatsChanged.
    */
   beat?(): { clock: Clock; periodMs: number; lastTickMono: number | null } | null;
+  /** Optional: virtual time of the last heartbeat since the last start, or null (for traces). */
+  lastHeartbeatMono?(): number | null;
+  /** Optional: the clock that stamps the heartbeats (its node's), for traces. */
+  readonly clock?: Clock;
 }
 
 /** A capability report as the scheduler receives it (stamped by the sender's clock). */

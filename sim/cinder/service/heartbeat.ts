@@ -27,6 +27,8 @@ export class ServiceHeart {
         const t = this.beat?.lastTick() ?? null;
         return t === null ? null : this.ports.clock.wallAt(t);
       },
+      lastHeartbeatMono: () => this.beat?.lastTick() ?? null,
+      clock: this.ports.clock,
     });
   }
 

@@ -75,6 +75,8 @@ export class VolumeService {
         const h = this.heartbeat;
         return h === null || h.stopped ? null : { clock: this.ports.clock, periodMs: h.intervalMs, lastTickMono: h.lastTick() };
       },
+      lastHeartbeatMono: () => this.heartbeat?.lastTick() ?? null,
+      clock: this.ports.clock,
     });
     this.reports = new CapabilityReporter(ports, this, cfg.defaults.backend_stats_polling_interval, cfg.shortcuts ?? defaultShortcuts, directory, SCHEDULER_TOPIC);
   }

@@ -20,6 +20,7 @@ export const commands = {
   cleanup: async () => (await import('./cleanup.js')).cleanupCommand,
   diff: async () => (await import('./diff.js')).diffCommand,
   report: async () => (await import('./report.js')).reportCommand,
+  explain: async () => (await import('./explain.js')).explainCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

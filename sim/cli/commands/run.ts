@@ -27,7 +27,8 @@ export const runCommand = defineCommand({
       .option('seed', { type: 'string', describe: `root seed (default: the scenario's seed, else ${DEFAULT_SEED})` })
       .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' })
       .option('baseline', { type: 'string', describe: "compare each scenario's scheduling decisions with DIR/<scenario>.decisions.txt (exit 1 when one changed)" })
-      .option('update-baseline', { type: 'boolean', default: false, describe: 'write the baselines into --baseline DIR instead of comparing' }),
+      .option('update-baseline', { type: 'boolean', default: false, describe: 'write the baselines into --baseline DIR instead of comparing' })
+      .option('records', { choices: ['all', 'lean'] as const, default: 'all' as const, describe: "what outcome.json keeps: 'all' (every request and decision with its trace) or 'lean' (counts, a decisions digest, the steps' own requests; for long runs; explain replays them)" }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
@@ -65,11 +66,11 @@ export const runCommand = defineCommand({
     const outcomes: RunOutcome[] = [];
     for (const l of loaded) {
       const seed = seedOf(l);
-      const replay = `cinder-sim run ${l.file} --seed ${seed}`;
+      const replay = `cinder-sim run ${l.file} --seed ${seed}${args.records === 'lean' ? ' --records lean' : ''}`;
       const progress = io.isTty ? progressLine(io, l.scenario.name) : undefined;
       let outcome: RunOutcome;
       try {
-        outcome = runScenario(l, { seed, replay, cloud: defaultCloudFactory, ...(progress ? { progress: progress.update } : {}) });
+        outcome = runScenario(l, { seed, replay, cloud: defaultCloudFactory, records: args.records, ...(progress ? { progress: progress.update } : {}) });
       } catch (e) {
         progress?.clear();
         if (e instanceof RunAborted) {

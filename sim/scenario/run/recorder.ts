@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
 import type { CloudDecision, CloudView } from '../../harness/view.js';
 import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
-import type { CapacitySample, DecisionRecord, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
+import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
 
 /** Lean runs drain the scheduler's decision log every this many arrivals. */
 const LEAN_DRAIN_EVERY = 64;
+/** Lean runs note the running decisions digest every this many decisions (a replay checks itself against them). */
+export const DIGEST_CHECKPOINT_EVERY = 1000;
 
 type Summary = RunOutcome['summary'];
 
@@ -133,7 +135,7 @@ export abstract class Recorder {
   }
 
   protected abstract decisionCount(): number;
-  protected digest(): { decisions_digest?: string } {
+  protected digest(): { decisions_digest?: string; decisions_checkpoints?: DigestCheckpoint[] } {
     return {};
   }
   /** Between a sample's service states and its pools. */
@@ -215,6 +217,9 @@ export class FullRecorder extends Recorder {
 export class LeanRecorder extends Recorder {
   private readonly hash = createHash('sha256');
   private decisionsSeen = 0;
+  private hashed = 0;
+  /** The running digest every DIGEST_CHECKPOINT_EVERY decisions (so far). */
+  readonly checkpoints: DigestCheckpoint[] = [];
   /** What the steps' own requests started, and the decisions about them (kept, so step expectations judge as in a full run). */
   private readonly stepResources = new Set<string>();
   private readonly stepDecisions: DecisionRecord[] = [];
@@ -249,6 +254,7 @@ export class LeanRecorder extends Recorder {
     const decisions = this.cloud.decisions();
     for (const d of decisions) {
       this.hash.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+      if (++this.hashed % DIGEST_CHECKPOINT_EVERY === 0) this.checkpoints.push({ decisions: this.hashed, at_ms: d.atMs, digest: this.hash.copy().digest('hex').slice(0, 16) });
       if (d.resource !== null && this.stepResources.has(d.resource)) this.stepDecisions.push(this.decisionRecord(d));
     }
     this.decisionsSeen += decisions.length;
@@ -259,8 +265,18 @@ export class LeanRecorder extends Recorder {
     return this.decisionsSeen;
   }
 
-  protected override digest(): { decisions_digest: string } {
-    return { decisions_digest: this.hash.copy().digest('hex') };
+  protected override digest(): { decisions_digest: string; decisions_checkpoints: DigestCheckpoint[] } {
+    return { decisions_digest: this.hash.copy().digest('hex'), decisions_checkpoints: this.checkpoints };
+  }
+
+  /** Decisions digested so far. */
+  decisionsDigested(): number {
+    return this.hashed;
+  }
+
+  /** Digest what the scheduler decided since the last drain (a replay stopping early). */
+  flush(): void {
+    this.drain();
   }
 
 }

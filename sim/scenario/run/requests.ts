@@ -5,6 +5,7 @@ import { ADMIN_PROJECT } from '../check.js';
 import type { RequestRecord } from '../outcome.js';
 import type { Submit } from './context.js';
 import type { Recorder } from './recorder.js';
+import type { RequestWatch } from './watch.js';
 import { CLIENT_MAX_VERSION } from '../cinderclient/version.js';
 
 /** Verbs whose answer names a new resource whose status we follow. */
@@ -36,7 +37,7 @@ function targetVolume(cloud: CloudView, req: CinderRequest, project: string): st
  * `defaultVersion`: the microversion of requests that name none (the
  * scenario's api_version, negotiated as cinderclient does).
  */
-export function requestSender(world: World, cloud: CloudView, recorder: Recorder, defaultVersion: string = CLIENT_MAX_VERSION): Submit {
+export function requestSender(world: World, cloud: CloudView, recorder: Recorder, defaultVersion: string = CLIENT_MAX_VERSION, watch?: RequestWatch): Submit {
   let seq = 0;
   return (source, project, req, done, apiVersion = defaultVersion, via) => {
     const rec: RequestRecord = {
@@ -57,6 +58,7 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
       host: null,
     };
     recorder.requested(rec);
+    watch?.requested(rec);
     cloud.submit(contextOf(project, apiVersion), req, (r) => {
       rec.answered_at_ms = world.sim.now;
       rec.ok = r.ok;
@@ -68,6 +70,7 @@ export function requestSender(world: World, cloud: CloudView, recorder: Recorder
         rec.message = r.message;
       }
       recorder.answered(rec);
+      watch?.answered(rec);
       done(r, rec);
     }, via);
   };

@@ -54,7 +54,7 @@ describe('full and lean recorders', () => {
   });
 
   it('count the same requests, creates and decisions', () => {
-    const { decisions_digest: digest, ...counts } = lean.summary;
+    const { decisions_digest: digest, decisions_checkpoints: _checkpoints, ...counts } = lean.summary;
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(counts).toEqual(full.summary);
   });
@@ -71,6 +71,16 @@ describe('full and lean recorders', () => {
     const h = createHash('sha256');
     for (const d of full.decisions) h.update(`${d.at_ms}|${d.operation}|${d.resource_id}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
     expect(lean.summary.decisions_digest).toBe(h.digest('hex'));
+  });
+
+  it('checkpoints the running digest every 1000 decisions, as a replay recomputes it', () => {
+    const h = createHash('sha256');
+    const want: { decisions: number; at_ms: number; digest: string }[] = [];
+    full.decisions.forEach((d, i) => {
+      h.update(`${d.at_ms}|${d.operation}|${d.resource_id}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
+      if ((i + 1) % 1000 === 0) want.push({ decisions: i + 1, at_ms: d.at_ms, digest: h.copy().digest('hex').slice(0, 16) });
+    });
+    expect(lean.summary.decisions_checkpoints).toEqual(want);
   });
 
   it('record the same service states, capacity and workload summaries', () => {

@@ -26,9 +26,11 @@ describe('CapacityFilter verdicts carry the numbers', () => {
   test('200 GB over the fleet', () => {
     expect(verdicts(decide({ size: 200 }, { config: { filters: ['CapacityFilter'] } }), 'CapacityFilter')).toEqual({
       'node1@thick#thick': 'pass',
-      'node2@thin15#thin15': { pass: false, reason: 'insufficient_capacity', requestedGb: 200, availableGb: 150, thin: true, maxOverSubscriptionRatio: 1.5, reservedPercentage: 0 },
+      // Thin: (500 - 0 reserved) x 1.5 = 750 available to over-subscribe, 600 provisioned: 150 virtual free; (600 + 200) / 750 is within 1.5.
+      'node2@thin15#thin15': { pass: false, reason: 'insufficient_capacity', requestedGb: 200, availableGb: 150, thin: true, maxOverSubscriptionRatio: 1.5, reservedPercentage: 0, totalCapacityGb: 500, reservedCapacityGb: 0, totalAvailableGb: 750, provisionedGb: 600, provisionedRatio: 800 / 750 },
       'node3@thin20#thin20': 'pass',
-      'node4@full#full': { pass: false, reason: 'insufficient_capacity', requestedGb: 200, availableGb: 1, thin: false, freeCapacityGb: 1, reservedCapacityGb: 0, reservedPercentage: 0 },
+      // Thick: the smaller of free 1 and 100 - 0 reserved - 99 provisioned.
+      'node4@full#full': { pass: false, reason: 'insufficient_capacity', requestedGb: 200, availableGb: 1, thin: false, freeCapacityGb: 1, reservedCapacityGb: 0, reservedPercentage: 0, totalCapacityGb: 100, provisionedGb: 99, totalAvailableGb: 100 },
       'node5@ceph#ceph': 'pass',
       'node6@nfs#nfs': 'pass',
       'node7@pooled#gold': 'pass',

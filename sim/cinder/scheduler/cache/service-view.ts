@@ -14,6 +14,8 @@ import type { ServiceInfo } from '../host-manager.js';
 export class ServiceView {
   private readonly infoCache = new Map<string, ServiceInfo>();
   private infosCache: { infos: ServiceInfo[]; tableVersion: number; clockEpoch: number; beatEpoch: number; recheckAtMono: number } | null = null;
+  /** Per host judged down: the virtual time this view first judged it so (dropped when judged up again). */
+  private readonly downSeen = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -28,6 +30,7 @@ export class ServiceView {
   clear(): void {
     this.infoCache.clear();
     this.infosCache = null;
+    this.downSeen.clear();
   }
 
   /** The cinder-volume rows of `table` now, DB order. */
@@ -46,6 +49,8 @@ export class ServiceView {
         const up = isServiceUp(updated, now, downMs);
         const settled = this.settledUntil(s, updated, up, nowMono, now, downMs);
         if (settled < recheckAtMono) recheckAtMono = settled;
+        if (!up && !this.downSeen.has(s.host)) this.downSeen.set(s.host, nowMono);
+        else if (up) this.downSeen.delete(s.host);
         const prev = this.infoCache.get(s.host);
         if (prev && prev.up === up && prev.disabled === s.disabled && prev.frozen === s.frozen && prev.availability_zone === s.availability_zone) return prev;
         this.onRowChanged(s.host);
@@ -55,6 +60,11 @@ export class ServiceView {
       });
     this.infosCache = { infos, tableVersion: table.version, clockEpoch, beatEpoch: this.directory.beatEpoch, recheckAtMono };
     return infos;
+  }
+
+  /** The virtual time this view first judged `host` down (still down since), or null. */
+  downSince(host: string): number | null {
+    return this.downSeen.get(host) ?? null;
   }
 
   /**

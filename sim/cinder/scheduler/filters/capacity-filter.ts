@@ -60,10 +60,49 @@ export const CapacityFilter: BackendFilter = {
     if (rule === RULE_THIN) {
       const provisionedRatio = (pool.provisionedCapacityGb + requested) / f.totalAvailableCapacityGb;
       if (provisionedRatio > ratio) {
-        return { pass: false, reason: 'over_subscription_exceeded', requestedGb: requested, provisionedGb: pool.provisionedCapacityGb, provisionedRatio, maxOverSubscriptionRatio: ratio, totalAvailableGb: f.totalAvailableCapacityGb };
+        return {
+          pass: false,
+          reason: 'over_subscription_exceeded',
+          requestedGb: requested,
+          provisionedGb: pool.provisionedCapacityGb,
+          provisionedRatio,
+          maxOverSubscriptionRatio: ratio,
+          totalAvailableGb: f.totalAvailableCapacityGb,
+          totalCapacityGb: (total as { gb: number }).gb,
+          reservedCapacityGb: f.reservedCapacityGb,
+          reservedPercentage: reservedPct,
+        };
       }
-      return available >= requested ? PASS : { pass: false, reason: 'insufficient_capacity', requestedGb: requested, availableGb: available, thin: true, maxOverSubscriptionRatio: ratio, reservedPercentage: reservedPct };
+      if (available >= requested) return PASS;
+      return {
+        pass: false,
+        reason: 'insufficient_capacity',
+        requestedGb: requested,
+        availableGb: available,
+        thin: true,
+        maxOverSubscriptionRatio: ratio,
+        reservedPercentage: reservedPct,
+        totalCapacityGb: (total as { gb: number }).gb,
+        reservedCapacityGb: f.reservedCapacityGb,
+        totalAvailableGb: f.totalAvailableCapacityGb,
+        provisionedGb: pool.provisionedCapacityGb,
+        provisionedRatio,
+      };
     }
-    return available >= requested ? PASS : { pass: false, reason: 'insufficient_capacity', requestedGb: requested, availableGb: available, thin: false, freeCapacityGb: (free as { gb: number }).gb, reservedCapacityGb: f.reservedCapacityGb, reservedPercentage: reservedPct };
+    if (available >= requested) return PASS;
+    // Thick (or a thin pool asked for thick): the smaller of free and total - reserved - provisioned.
+    return {
+      pass: false,
+      reason: 'insufficient_capacity',
+      requestedGb: requested,
+      availableGb: available,
+      thin: false,
+      freeCapacityGb: (free as { gb: number }).gb,
+      reservedCapacityGb: f.reservedCapacityGb,
+      reservedPercentage: reservedPct,
+      totalCapacityGb: (total as { gb: number }).gb,
+      provisionedGb: pool.provisionedCapacityGb,
+      totalAvailableGb: f.totalAvailableCapacityGb,
+    };
   },
 };
