@@ -44,9 +44,9 @@ export function durationMs(d: number | string): number {
  * THE way cinder-sim prints a virtual time or duration, in every report,
  * expectation detail, output line and error message: the largest unit
  * unpadded, every smaller one in fixed fields down to seconds, milliseconds
- * only when there are some.  Unambiguous, sorts well within a run (the
- * fields are fixed once the leading unit is), and a valid scenario duration
- * again (parseDurationMs reads it back):
+ * only when there are some.  Unambiguous (no bare number, no "m" that
+ * could be months), aligned in columns once the leading unit is the same,
+ * and a valid scenario duration again (parseDurationMs reads it back):
  *
  *   0 -> "0s", 250 -> "0.250s", 59001 -> "59.001s", 90000 -> "1m30s",
  *   300001 -> "5m00.001s", 3723500 -> "1h02m03.500s", 123000000 -> "1d10h10m00s".

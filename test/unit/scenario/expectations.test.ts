@@ -13,7 +13,11 @@ const decision = (at_ms: number, resource_id: string, chosen: string | null, emp
   at_ms, resource_id, operation: 'create_volume', ok: chosen !== null, chosen, emptied_by, no_candidates: chosen === null && emptied_by === null,
   message: chosen ? null : 'No valid backend was found. No weighed backends available', trace_text: '', trace: null,
 });
-const svc = (t_ms: number, state: 'up' | 'down'): ServiceStateRecord => ({ t_ms, host: 'node3@lvm', binary: 'cinder-volume', state, scheduler_state: state, status: 'enabled', clock_offset_ms: 0 });
+const svc = (t_ms: number, state: 'up' | 'down'): ServiceStateRecord => ({
+  t_ms, host: 'node3@lvm', binary: 'cinder-volume', state, scheduler_state: state, status: 'enabled', node: 'node3', clock_offset_ms: 0,
+  scheduler_heartbeat_age_ms: state === 'up' ? 1_000 : 61_000, scheduler_service_down_time_ms: 60_000, scheduler_node: 'controller', scheduler_clock_offset_ms: 0,
+  api_heartbeat_age_ms: state === 'up' ? 1_000 : 61_000, api_service_down_time_ms: 60_000, api_node: 'controller', api_clock_offset_ms: 0,
+});
 
 const statuses: Record<string, string> = { v1: 'error', v2: 'available', v3: 'available', v6: 'error' };
 const view: ExpectView = {
