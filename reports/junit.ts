@@ -1,6 +1,11 @@
+import { findingLines } from '../sim/scenario/findings.js';
+import { describeCounts, summaryCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Service-down periods listed before pointing to the transcript. */
+const MAX_PERIODS = 10;
 
 /** JUnit XML for CI pipelines: a test suite per scenario, a test case per expectation. */
 export const junitReport: Renderer = {
@@ -16,12 +21,21 @@ export const junitReport: Renderer = {
     ];
     for (const o of report.outcomes) {
       out.push(`  <testsuite name="${esc(o.scenario)}" tests="${o.expectations.length}" failures="${o.summary.expectations_failed}" file="${esc(o.file)}">`);
-      out.push(`    <properties><property name="seed" value="${esc(o.seed)}"/><property name="replay" value="${esc(o.replay)}"/></properties>`);
+      // The counts under the names report.json's summary uses (requests_refused, requests_failed, requests_in_flight, requests_succeeded, ...).
+      const counts = (['requests', 'creates'] as const).flatMap((p) => {
+        const c = summaryCounts(o.summary, p);
+        return [[p, c.requests], [`${p}_refused`, c.refused], [`${p}_failed`, c.failed], [`${p}_in_flight`, c.in_flight], [`${p}_succeeded`, c.succeeded]] as const;
+      });
+      out.push(
+        `    <properties><property name="seed" value="${esc(o.seed)}"/><property name="replay" value="${esc(o.replay)}"/>${counts.map(([k, v]) => `<property name="${k}" value="${v}"/>`).join('')}</properties>`,
+      );
       for (const e of o.expectations) {
         out.push(`    <testcase classname="${esc(o.scenario)}" name="${esc(`#${e.index} ${e.text}`)}">`);
         if (!e.passed) out.push(`      <failure message="${esc(e.detail)}">${esc(`${e.where}\n${e.detail}\nreplay: ${o.replay}`)}</failure>`);
         out.push('    </testcase>');
       }
+      const said = [describeCounts(summaryCounts(o.summary, 'requests')), describeCounts(summaryCounts(o.summary, 'creates'), 'create'), ...findingLines(o, MAX_PERIODS)];
+      out.push(`    <system-out>${esc(said.join('\n'))}</system-out>`);
       out.push('  </testsuite>');
     }
     out.push('</testsuites>');

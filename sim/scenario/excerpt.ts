@@ -10,15 +10,16 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
  * `text` in at most `max` characters of its own (the "..." marks come on
- * top), around the first occurrence of `needle` when given and found
- * (the needle is kept whole even when it alone is longer than `max`), else
- * from its start.
+ * top): from its start when the first occurrence of `needle` (if given)
+ * ends within `max`, else around that occurrence (kept whole even when it
+ * alone is longer than `max`), with the room left split on both sides.
  */
 export function excerpt(text: string, needle: string | undefined, max: number): string {
   if (text.length <= max) return text;
   const at = needle ? text.indexOf(needle) : -1;
-  if (at < 0) return cutRight(text, 0, max, protectedSpans(text));
-  const end = at + needle!.length;
+  const end = at + (needle?.length ?? 0);
+  // A text is read from its start: keep the start whenever the needle fits in it.
+  if (at < 0 || end <= max) return cutRight(text, 0, max, protectedSpans(text));
   const spare = Math.max(0, max - needle!.length);
   // Context split evenly; a side with less text gives the rest to the other.
   let before = Math.min(at, Math.floor(spare / 2));

@@ -207,7 +207,7 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
 }
 
 /** The scheduler operation each request verb leads to. */
-const operationOf: Readonly<Record<string, string>> = {
+export const operationOf: Readonly<Record<string, string>> = {
   create: 'create_volume',
   'backup-restore': 'create_volume',
   extend: 'extend_volume',

@@ -15,6 +15,8 @@ describe('excerpt', () => {
     ['needle not found: the start', words, 'omega', 20, 'alpha beta gamma...'],
     ['the needle kept whole with context both sides', words, 'theta', 20, '...eta theta iota...'],
     ['needle at the start: context after only', words, 'alpha', 16, 'alpha beta gamma...'],
+    ['a needle that ends within max: the start is kept', words, 'gamma', 20, 'alpha beta gamma...'],
+    ['a needle just past max: context around it', words, 'delta', 20, '...gamma delta epsilon...'],
     ['needle at the end: context before only', words, 'lambda mu', 16, '...kappa lambda mu'],
     ['a needle longer than max is kept whole', words, 'gamma delta epsilon', 5, '...gamma delta epsilon...'],
     ['the retype message keeps "migration not allowed" and the whole UUID', retype, 'migration not allowed', 100, `...for volume ${uuid} and migration not allowed for volume type change`],
