@@ -17,7 +17,7 @@ export const markdownReport: Renderer = {
       const ok = o.summary.expectations_failed === 0;
       out.push(`## ${ok ? '✅' : '❌'} ${o.scenario}`, '', cell(o.description.trim()), '');
       const s = o.summary;
-      out.push(`${describeCounts(summaryCounts(s, 'requests'))}; ${describeCounts(summaryCounts(s, 'creates'), 'create')}; ${s.decisions} scheduling decisions.`, '');
+      out.push(`${describeCounts(summaryCounts(s, 'requests'))}; ${describeCounts(summaryCounts(s, 'creates'), 'create')}; ${s.decisions} scheduling decision${s.decisions === 1 ? '' : 's'}.`, '');
       const findings = findingLines(o, MAX_PERIODS);
       // Indented lines of a finding become nested items.
       for (const l of findings) out.push(`${' '.repeat(l.length - l.trimStart().length)}- ${l.trimStart()}`);

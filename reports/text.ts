@@ -24,7 +24,7 @@ export function scenarioLines(o: RunOutcome): string[] {
   const lines = [
     `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
     `   ${describeCounts(summaryCounts(s, 'requests'))}`,
-    `   ${describeCounts(summaryCounts(s, 'creates'), 'create')}; ${s.decisions} scheduling decisions, ${o.end.events} events, ended at ${formatDuration(o.end.time_ms)}`,
+    `   ${describeCounts(summaryCounts(s, 'creates'), 'create')}; ${s.decisions} scheduling decision${s.decisions === 1 ? '' : 's'}, ${o.end.events} events, ended at ${formatDuration(o.end.time_ms)}`,
   ];
   const warnings = o.conf_findings.filter((f) => f.severity !== 'info');
   if (warnings.length) lines.push(`   cinder.conf: ${warnings.map((f) => `${f.node} ${f.rule} (${f.file ?? ''}:${f.line ?? ''})`).join('; ')}`);
