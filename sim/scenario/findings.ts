@@ -156,6 +156,8 @@ function capacityRejection(trace: TraceView, pool?: string): Rejection[] {
 export function firstCapacityRefusals(o: Pick<RunOutcome, 'decisions' | 'requests' | 'capacity'>): CapacityRefusal[] {
   const out = new Map<string, CapacityRefusal>();
   const reserved = new Map<string, number>();
+  const samples = new Map<string, CapacitySample[]>();
+  for (const c of o.capacity) group(samples, c.pool).push(c);
   for (const d of o.decisions) {
     if (d.operation !== 'create_volume') continue;
     const trace = traceOf(d);
@@ -165,7 +167,10 @@ export function firstCapacityRefusals(o: Pick<RunOutcome, 'decisions' | 'request
       if (typeof pct === 'number' && !reserved.has(r.host)) reserved.set(r.host, pct);
       if (out.has(r.host)) continue;
       let held: CapacitySample | null = null;
-      for (const c of o.capacity) if (c.pool === r.host && c.t_ms <= d.at_ms) held = c;
+      for (const c of samples.get(r.host) ?? []) {
+        if (c.t_ms > d.at_ms) break;
+        held = c;
+      }
       out.set(r.host, { pool: r.host, decision: d, request: requestOf(o, d), why: describeVerdict(r.verdict), held, reservedPercentage: null });
     }
   }
