@@ -33,7 +33,7 @@ export type Verdict = { passed: boolean; detail: string };
 
 /** Room for a quoted message or line in a detail (excerpt keeps the matched text whole within it). */
 const EVIDENCE_CHARS = 120;
-/** Room for the step's own message, the first thing a reader of a refusal wants. */
+/** Room for the message that answered a step (its own, or the one an expectation matched): the first thing a reader wants. */
 const MESSAGE_CHARS = 240;
 
 /** One line stating the expectation, as a reader would say it. */
@@ -171,7 +171,7 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
   if (e.message_contains !== undefined) {
     const hit = messages.find((m) => m.includes(e.message_contains!));
     if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${excerpt(m, undefined, EVIDENCE_CHARS)}'`).join('; ') || 'none'})`);
-    else if (hit !== st.message) found.push(`message '${excerpt(hit, e.message_contains, EVIDENCE_CHARS)}'`);
+    else if (hit !== st.message) found.push(`message '${excerpt(hit, e.message_contains, MESSAGE_CHARS)}'`);
   }
   if (e.output_contains !== undefined && !st.output.includes(e.output_contains)) failing.push(`the output does not contain '${e.output_contains}'`);
   if (e.output_not_contains !== undefined && st.output.includes(e.output_not_contains)) {

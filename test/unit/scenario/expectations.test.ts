@@ -103,4 +103,20 @@ describe('expectations', () => {
     expect(v.detail).toContain(detail);
     expect(v.passed).toBe(passed);
   });
+
+  it('shortens evidence around the matched text, never through it nor through a UUID, and marks the cut', () => {
+    const uuid = '3ecd8661-98b5-4145-8547-54385e6fcb85';
+    const long = `No valid backend was found. Current backend not valid for volume ${uuid} with type {'id': '896c1844-58be-4950-b424-2d73654ce666', 'name': 'sata', 'extra_specs': {'volume_backend_name': 'sata', 'note': '${'padding '.repeat(20)}'}}, migration not allowed`;
+    const withLong: ExpectView = { ...view, decisions: view.decisions.map((d) => (d.operation === 'retype' ? { ...d, message: long } : d)) };
+    const v = checkExpectation(Expectation.parse({ step: 'rt', message_contains: 'migration not allowed' }), withLong);
+    expect(v.passed).toBe(true);
+    const quoted = /; message '(\.\.\..* migration not allowed)'$/.exec(v.detail)?.[1] ?? '';
+    expect(quoted.length).toBeGreaterThan(100);
+    expect(quoted.length).toBeLessThanOrEqual(240 + 3);
+    expect(long.endsWith(quoted.slice(3))).toBe(true);
+    for (const hex of v.detail.match(/[0-9a-f-]{9,}/g) ?? []) expect(hex).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
+    // What failed to match is quoted from its start, cut with "..." at a word.
+    const miss = checkExpectation(Expectation.parse({ step: 'rt', message_contains: 'quota' }), withLong);
+    expect(miss.detail).toContain(`no message contains 'quota' (messages: 'No valid backend was found. Current backend not valid for volume ${uuid} with type {'id':...')`);
+  });
 });
