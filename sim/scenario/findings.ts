@@ -266,7 +266,8 @@ export function describeNoValidBackend(n: NoValidBackend): string[] {
     if (n.leftOut.length === 0) return [`${head}: no pool to filter, and no cinder-volume service was down or disabled then (none had reported capabilities to the scheduler yet, or all were removed or frozen)`];
     return [`${head}: no pool to filter; the scheduler left out every cinder-volume service that was down or disabled:`, ...n.leftOut.map(describeLeftOut)];
   }
-  if (n.stops.length === 0) return [`${head}: ${d.message ?? 'no backend'}${d.emptied_by ? ` (${d.emptied_by} left no pool)` : ''}`, ...leftOut];
+  // A light trace (lean runs) keeps no per-pool verdicts: say what is known and what is not.
+  if (n.stops.length === 0) return [`${head}: ${d.message ?? 'no backend'}${d.emptied_by ? ` (no pool passed ${d.emptied_by}; the trace kept no per-pool verdicts)` : ''}`, ...leftOut];
   return [`${head}; per pool, the filter that stopped it:`, ...n.stops.map((s) => `  ${s.pool}: ${s.filter ? `${s.filter}: ` : ''}${s.why}`), ...leftOut];
 }
 

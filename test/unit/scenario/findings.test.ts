@@ -161,3 +161,14 @@ describe('service-down periods', () => {
     ]);
   });
 });
+
+describe('a decision traced light (lean runs)', () => {
+  it('says what the trace kept, not which pool a filter stopped', () => {
+    const light: DecisionRecord = { ...filling.decisions[1]!, trace: { candidates: [], candidateCount: 2, filters: null } };
+    const n = firstNoValidBackend({ ...filling, decisions: [light] })!;
+    expect(n.stops).toEqual([]);
+    expect(describeNoValidBackend(n)).toEqual([
+      'first "No valid backend" at 2m00.001s: request #2 (workload:fill: create size=10 name=v2 volume_type=thick): No valid backend was found. No weighed backends available (no pool passed CapabilitiesFilter; the trace kept no per-pool verdicts)',
+    ]);
+  });
+});
