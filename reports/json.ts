@@ -1,3 +1,4 @@
+import { findingsData } from '../sim/scenario/findings.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 /** The whole run as one JSON document: the summary of each scenario and its expectations. */
@@ -15,7 +16,9 @@ export const jsonReport: Renderer = {
             file: o.file,
             outcome_schema_version: o.schema_version,
             passed: o.summary.expectations_failed === 0,
+            // Counts under run/counts.ts's one definition: requests = refused + failed + in_flight + succeeded (creates alike).
             summary: o.summary,
+            findings: findingsData(o),
             expectations: o.expectations,
             replay: o.replay,
             ...(o.baseline ? { baseline: o.baseline } : {}),

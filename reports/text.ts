@@ -1,7 +1,12 @@
 import type { RunOutcome } from '../sim/scenario/outcome.js';
-import { describeCounts } from '../sim/scenario/run/counts.js';
 import { baselineLines, baselineSummary } from './diff.js';
+import { describeCounts, summaryCounts } from '../sim/scenario/run/counts.js';
+import { findingLines } from '../sim/scenario/findings.js';
+import { formatDuration } from '../sim/scenario/duration.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
+
+/** Service-down periods a terminal summary lists before pointing to the transcript. */
+const MAX_PERIODS = 10;
 
 /** The run summary a terminal shows: per scenario its expectations, then totals and replay lines. */
 export const textReport: Renderer = {
@@ -19,17 +24,12 @@ export function scenarioLines(o: RunOutcome): string[] {
   const s = o.summary;
   const lines = [
     `== ${o.scenario} (${o.file}) — ${o.description.split('\n')[0]!.trim()}`,
-    `   ${describeCounts({ requests: s.requests, succeeded: s.requests_succeeded, refused: s.requests_refused, failed: s.requests_failed, in_flight: s.requests_in_flight })}`,
-    `   ${describeCounts({ requests: s.creates, succeeded: s.creates_succeeded, refused: s.creates_refused, failed: s.creates_failed, in_flight: s.creates_in_flight }, 'create')}; ${s.decisions} scheduling decisions, ${o.end.events} events, ended at t=${fmtS(o.end.time_ms)}`,
+    `   ${describeCounts(summaryCounts(s, 'requests'))}`,
+    `   ${describeCounts(summaryCounts(s, 'creates'), 'create')}; ${s.decisions} scheduling decision${s.decisions === 1 ? '' : 's'}, ${o.end.events} events, ended at ${formatDuration(o.end.time_ms)}`,
   ];
   const warnings = o.conf_findings.filter((f) => f.severity !== 'info');
   if (warnings.length) lines.push(`   cinder.conf: ${warnings.map((f) => `${f.node} ${f.rule} (${f.file ?? ''}:${f.line ?? ''})`).join('; ')}`);
-  const firstNoBackend = o.decisions.find((d) => !d.ok);
-  if (firstNoBackend) {
-    const req = o.requests.find((r) => r.resource_id !== null && r.resource_id === firstNoBackend.resource_id);
-    const what = req ? `request #${req.seq} (${req.source}: ${req.verb} ${Object.entries(req.request).filter(([k]) => k !== 'verb').map(([k, v]) => `${k}=${String(v)}`).join(' ')})` : (firstNoBackend.resource_id ?? '');
-    lines.push(`   first "No valid backend" at t=${fmtS(firstNoBackend.at_ms)}: ${what}${firstNoBackend.emptied_by ? `, emptied by ${firstNoBackend.emptied_by}` : ''}`);
-  }
+  for (const l of findingLines(o, MAX_PERIODS)) lines.push(`   ${l}`);
   for (const e of o.expectations) {
     lines.push(`   ${e.passed ? 'PASS' : 'FAIL'}  ${e.text}`);
     lines.push(`         ${e.detail}  [${e.where}]`);
@@ -50,8 +50,4 @@ export function summaryLines(report: RunReport): string[] {
   const baseline = baselineSummary(report.outcomes);
   if (baseline !== null) lines.push(baseline);
   return lines;
-}
-
-export function fmtS(ms: number): string {
-  return `${Math.round(ms / 100) / 10}s`;
 }

@@ -1,5 +1,7 @@
+import { formatDuration as t } from '../sim/scenario/duration.js';
+import { briefNoValidBackend, describeHeartbeat, findingLines, noValidBackend } from '../sim/scenario/findings.js';
 import type { RunOutcome } from '../sim/scenario/outcome.js';
-import { describeCounts } from '../sim/scenario/run/counts.js';
+import { describeCounts, summaryCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
 
 /**
@@ -16,16 +18,6 @@ export const transcriptReport: Renderer = {
   },
 };
 
-const t = (ms: number): string => {
-  const whole = Math.floor(ms / 1000);
-  const frac = ms % 1000 ? `.${String(ms % 1000).padStart(3, '0')}` : '';
-  if (whole < 120) return `${whole}${frac}s`;
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const sec = `${String(whole % 60).padStart(2, '0')}${frac}s`;
-  return h ? `${h}h${String(m).padStart(2, '0')}m${sec}` : `${m}m${sec}`;
-};
-
 const indent = (text: string, pad: string): string[] =>
   text
     .trimEnd()
@@ -38,6 +30,11 @@ export function transcript(o: RunOutcome): string {
     `cinder-sim transcript v${REPORT_SCHEMA_VERSION} (outcome schema v${o.schema_version})`,
     `scenario: ${o.scenario} (${o.file}), seed ${o.seed}, duration ${t(o.duration_ms)}`,
     `end: ${o.end.reason} at ${t(o.end.time_ms)} after ${o.end.events} events`,
+    '',
+    'summary:',
+    `  ${describeCounts(summaryCounts(o.summary, 'requests'))}`,
+    `  ${describeCounts(summaryCounts(o.summary, 'creates'), 'create')}`,
+    ...findingLines(o).map((l) => `  ${l}`),
     '',
     `steps (${o.steps.length}):`,
   ];
@@ -52,10 +49,10 @@ export function transcript(o: RunOutcome): string {
   for (const f of o.faults) out.push(`  [${t(f.t_ms)}] ${f.fault}: ${f.detail}`);
   out.push('', `service state changes (${o.service_states.length}):`);
   for (const s of o.service_states) {
-    out.push(`  [${t(s.t_ms)}] ${s.binary} ${s.host}: service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}, clock offset ${s.clock_offset_ms} ms`);
+    out.push(`  [${t(s.t_ms)}] ${s.binary} ${s.host}: service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}; ${describeHeartbeat(s, ['scheduler', 'service-list'])}`);
   }
   const sm = o.summary;
-  out.push('', `requests (${describeCounts({ requests: sm.requests, succeeded: sm.requests_succeeded, refused: sm.requests_refused, failed: sm.requests_failed, in_flight: sm.requests_in_flight })}):`);
+  out.push('', `requests (${describeCounts(summaryCounts(sm, 'requests'))}):`);
   for (const r of o.requests) {
     const args = Object.entries(r.request)
       .filter(([k]) => k !== 'verb')
@@ -67,7 +64,7 @@ export function transcript(o: RunOutcome): string {
   const failed = o.decisions.filter((d) => !d.ok);
   out.push('', `scheduling decisions (${o.decisions.length}; ${failed.length} found no backend):`);
   for (const d of o.decisions) {
-    const why = d.emptied_by ? ` (emptied by ${d.emptied_by})` : d.no_candidates ? ' (no candidate at all: every filter started at 0)' : '';
+    const why = d.ok ? '' : ` (${briefNoValidBackend(noValidBackend(o, d))})`;
     out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${why}: ${d.message ?? ''}`}`);
     if (!d.ok) out.push(...indent(d.trace_text, '      '));
   }

@@ -43,6 +43,16 @@ export interface CloudServiceState {
   state: 'up' | 'down';
   schedulerState: 'up' | 'down';
   status: 'enabled' | 'disabled';
+  /** services.updated_at as the database holds it now (the service node's wall clock), ms. */
+  updatedAtWallMs: number;
+}
+
+/** Who judges a service's liveness, by which clock and margin (see liveness.ts). */
+export interface LivenessJudges {
+  /** The first cinder-scheduler's node: its wall clock now and its effective service_down_time. */
+  scheduler: { node: string; wallNowMs: number; serviceDownTimeMs: number } | null;
+  /** The first cinder-api's node (service-list's default): its wall clock now and its configured service_down_time. */
+  api: { node: string; wallNowMs: number; serviceDownTimeMs: number };
 }
 
 export interface CloudPool {
@@ -145,8 +155,19 @@ export class CloudView {
         state: r.state,
         schedulerState: schedUp ? 'up' : 'down',
         status: r.status,
+        updatedAtWallMs: beat,
       };
     });
+  }
+
+  /** The judges of services() now: whose clock, which margin. */
+  judges(): LivenessJudges {
+    const sched = this.scheduler;
+    const api = this.cloud.apis[0]!;
+    return {
+      scheduler: sched ? { node: sched.node, wallNowMs: this.world.node(sched.node).clock.wallNow(), serviceDownTimeMs: sched.downMs } : null,
+      api: { node: api.node, wallNowMs: api.api.core.nowWall(), serviceDownTimeMs: api.api.core.opts.service_down_time * 1000 },
+    };
   }
 
   /** Every pool's capacity now, as its driver would report it ('infinite' and 'unknown' as -1). */

@@ -1,5 +1,5 @@
 import { parseCommandLine, referencesIn } from './cinderclient/parse.js';
-import { durationMs } from './duration.js';
+import { durationMs, formatDuration } from './duration.js';
 import type { PathKey } from './problems.js';
 import type { Scenario, StepT } from './schema.js';
 
@@ -60,7 +60,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
     if (!nodes.has(node)) out.push({ path, message: `'${host}' names no node of the topology; valid nodes: ${nodeList}` });
   };
   const checkTime = (path: PathKey[], ms: number) => {
-    if (ms > durMs) out.push({ path, message: `time ${ms} ms is after the end of the run (duration ${durMs} ms)` });
+    if (ms > durMs) out.push({ path, message: `time ${formatDuration(ms)} is after the end of the run (duration ${formatDuration(durMs)})` });
   };
 
   const apiNodes = s.topology.nodes.filter((n) => n.services.includes('cinder-api')).map((n) => n.name);
@@ -88,7 +88,7 @@ export function checkScenario(s: Scenario, _confs: Map<string, { file: string; t
   // Timed steps must be in time order so the file reads as it runs.
   let last = -1;
   steps.filter((x) => x.section === 'steps').forEach((st) => {
-    if (st.atMs !== undefined && st.atMs < last) out.push({ path: ['steps', st.index, 'at'], message: `steps must be in time order; this one (${st.atMs} ms) comes before the previous one (${last} ms)` });
+    if (st.atMs !== undefined && st.atMs < last) out.push({ path: ['steps', st.index, 'at'], message: `steps must be in time order; this one (${formatDuration(st.atMs)}) comes before the previous one (${formatDuration(last)})` });
     last = Math.max(last, st.atMs ?? last);
   });
 

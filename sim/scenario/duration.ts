@@ -40,18 +40,33 @@ export function durationMs(d: number | string): number {
   return ms;
 }
 
-/** A short human form: 90000 -> "1m30s", 250 -> "250ms". */
+/**
+ * THE way cinder-sim prints a virtual time or duration, in every report,
+ * expectation detail, output line and error message: the largest unit
+ * unpadded, every smaller one in fixed fields down to seconds, milliseconds
+ * only when there are some.  Unambiguous (no bare number, no "m" that
+ * could be months), aligned in columns once the leading unit is the same,
+ * and a valid scenario duration again (parseDurationMs reads it back):
+ *
+ *   0 -> "0s", 250 -> "0.250s", 59001 -> "59.001s", 90000 -> "1m30s",
+ *   300001 -> "5m00.001s", 3723500 -> "1h02m03.500s", 123000000 -> "1d10h10m00s".
+ *
+ * Fractions of a millisecond are rounded; a negative duration (a clock
+ * running behind) is the same with a leading "-".
+ */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
   const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  const out: string[] = [];
-  for (const [u, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
-    if (rest >= size) {
-      out.push(`${Math.floor(rest / size)}${u}`);
-      rest %= size;
-    }
+  let rest = Math.round(Math.abs(ms));
+  const msPart = rest % 1000;
+  rest = (rest - msPart) / 1000;
+  const fields: [number, string][] = [];
+  for (const [size, unit] of [[86_400, 'd'], [3_600, 'h'], [60, 'm']] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || fields.length > 0) fields.push([n, unit]);
   }
-  if (rest > 0) out.push(`${Math.round(rest)}ms`);
-  return sign + out.join('');
+  fields.push([rest, 's']);
+  const frac = msPart ? `.${String(msPart).padStart(3, '0')}` : '';
+  const text = fields.map(([n, unit], i) => `${i === 0 ? String(n) : String(n).padStart(2, '0')}${unit}`).join('');
+  return sign + text.slice(0, -1) + frac + 's';
 }

@@ -1,5 +1,6 @@
 import { durationMs, formatDuration } from './duration.js';
 import { expandReferences } from './cinderclient/parse.js';
+import { excerpt } from './excerpt.js';
 import type { ConfFindingRecord, DecisionRecord, ExpectationResult, RequestRecord, ServiceStateRecord, StepOutcome, StepRecord } from './outcome.js';
 import { requestResult, retypeTarget } from './run/counts.js';
 import type { ExpectationT } from './schema.js';
@@ -29,6 +30,11 @@ export interface ExpectView {
 }
 
 export type Verdict = { passed: boolean; detail: string };
+
+/** Room for a quoted message or line in a detail (excerpt keeps the matched text whole within it). */
+const EVIDENCE_CHARS = 120;
+/** Room for the message that answered a step (its own, or the one an expectation matched): the first thing a reader wants. */
+const MESSAGE_CHARS = 240;
 
 /** One line stating the expectation, as a reader would say it. */
 export function describeExpectation(e: ExpectationT): string {
@@ -116,7 +122,7 @@ export function checkExpectation(written: ExpectationT, v: ExpectView): Verdict 
   }
   const l = e.log!;
   const hits = v.log.filter((r) => (l.level === undefined || r.level === l.level) && (l.node === undefined || r.node === l.node) && (l.logger === undefined || r.logger === l.logger) && (l.contains === undefined || r.message.includes(l.contains)) && within(r.t_ms, e, v.nowMs));
-  return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} ${hits[0]!.logger} '${hits[0]!.message.slice(0, 80)}'` : ''}` };
+  return { passed: bounded(hits.length, e), detail: `${hits.length} matching log line${hits.length === 1 ? '' : 's'}${hits.length ? `, first: ${hits[0]!.node} ${hits[0]!.level} ${hits[0]!.logger} '${excerpt(hits[0]!.message, l.contains, EVIDENCE_CHARS)}'` : ''}` };
 }
 
 /** A step's requests and the decisions they caused. */
@@ -158,19 +164,19 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
   const statuses = reqs.filter((r) => r.resource_id !== null && r.verb !== 'extend' && r.verb !== 'retype').map((r) => v.statusOf(r.resource_id!) ?? 'deleted');
   const outcome = stepOutcome(st, v);
   const messages = [st.message, ...decisions.map((d) => d.message), ...reqs.map((r) => r.message)].filter((m): m is string => !!m);
-  const found: string[] = [`outcome ${outcome}${st.message ? ` ('${st.message.slice(0, 240)}')` : ''}`];
+  const found: string[] = [`outcome ${outcome}${st.message ? ` ('${excerpt(st.message, e.message_contains, MESSAGE_CHARS)}')` : ''}`];
   if (statuses.length) found.push(`status ${statuses.join(',')}`);
   const failing: string[] = [];
   if (e.outcome !== undefined && !outcomeMatches(e.outcome, outcome)) failing.push(`expected outcome ${e.outcome}`);
   if (e.message_contains !== undefined) {
     const hit = messages.find((m) => m.includes(e.message_contains!));
-    if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${m.slice(0, 80)}'`).join('; ') || 'none'})`);
-    else if (hit !== st.message) found.push(`message '${hit.slice(0, 100)}'`);
+    if (!hit) failing.push(`no message contains '${e.message_contains}' (messages: ${messages.map((m) => `'${excerpt(m, undefined, EVIDENCE_CHARS)}'`).join('; ') || 'none'})`);
+    else if (hit !== st.message) found.push(`message '${excerpt(hit, e.message_contains, MESSAGE_CHARS)}'`);
   }
   if (e.output_contains !== undefined && !st.output.includes(e.output_contains)) failing.push(`the output does not contain '${e.output_contains}'`);
   if (e.output_not_contains !== undefined && st.output.includes(e.output_not_contains)) {
     const line = st.output.split('\n').find((l) => l.includes(e.output_not_contains!)) ?? '';
-    failing.push(`the output contains '${e.output_not_contains}' (line '${line.trim().slice(0, 100)}')`);
+    failing.push(`the output contains '${e.output_not_contains}' (line '${excerpt(line.trim(), e.output_not_contains, EVIDENCE_CHARS)}')`);
   }
   if (e.http !== undefined) {
     const codes = reqs.map((r) => r.http).filter((c): c is number => c !== null);

@@ -87,7 +87,11 @@ export interface DecisionRecord {
   trace: unknown;
 }
 
-/** A change of a service's state, as service-list and as the scheduler judge it. */
+/**
+ * A change of a service's state, as service-list and as the scheduler judge
+ * it, with what each judge saw at that moment: the heartbeat's age by its
+ * own clock against the service_down_time it applies.
+ */
 export interface ServiceStateRecord {
   t_ms: number;
   host: string;
@@ -97,8 +101,24 @@ export interface ServiceStateRecord {
   /** Scheduler's is_up view (one-sided, scheduler node's clock). */
   scheduler_state: 'up' | 'down';
   status: 'enabled' | 'disabled';
+  /** The node the service runs on. */
+  node: string;
   /** Offset of the service node's wall clock from true time, ms. */
   clock_offset_ms: number;
+  /** The heartbeat (services.updated_at, stamped by the service node's clock) as the scheduler judges it: the scheduler node's wall now minus updated_at, ms; null without a scheduler. */
+  scheduler_heartbeat_age_ms: number | null;
+  /** The service_down_time the scheduler applies (Service.basic_config_check raises one not above report_interval to 2.5x it), ms; null without a scheduler. */
+  scheduler_service_down_time_ms: number | null;
+  /** The node whose clock the scheduler judges by (the first running cinder-scheduler), and that clock's offset from true time, ms. */
+  scheduler_node: string | null;
+  scheduler_clock_offset_ms: number | null;
+  /** The same heartbeat as service-list judges it: the API node's wall now minus updated_at, ms (down when its absolute value exceeds api_service_down_time_ms). */
+  api_heartbeat_age_ms: number;
+  /** The service_down_time cinder-api applies (as configured: a WSGI service is never raised), ms. */
+  api_service_down_time_ms: number;
+  /** The node of the cinder-api that judges (the first), and its clock's offset from true time, ms. */
+  api_node: string;
+  api_clock_offset_ms: number;
 }
 
 /** One sample of a pool's capacity. */

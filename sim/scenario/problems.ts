@@ -1,3 +1,5 @@
+import { excerpt } from './excerpt.js';
+
 /**
  * A problem in a user's file: where (file, line, column, key path), what
  * (the message, with the bad value and the valid choices).  Loading
@@ -43,7 +45,7 @@ export class ScenarioProblems extends Error {
 /** Show a user's value briefly and unambiguously. */
 export function showValue(v: unknown): string {
   if (v === undefined) return '(missing)';
-  if (typeof v === 'string') return `'${v.length > 60 ? v.slice(0, 57) + '...' : v}'`;
+  if (typeof v === 'string') return `'${excerpt(v, undefined, 57)}'`;
   if (Array.isArray(v)) return '(a list)';
   if (v !== null && typeof v === 'object') return '(a mapping)';
   return String(v);

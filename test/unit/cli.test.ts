@@ -39,8 +39,8 @@ describe('cinder-sim CLI shell', () => {
     const io = bufferIo();
     expect(await main(['demo', '--seed', '42'], io)).toBe(0);
     expect(io.out.split('\n')[0]).toBe('seed: 42');
-    expect(io.out).toMatch(/t= 121s {2}cinder-volume node3@lvm {2}down {2}\(clock offset -90.0 s\)/);
-    expect(io.out).toMatch(/t= 601s {2}cinder-volume node3@lvm {2}up/);
+    expect(io.out).toMatch(/t=2m01s {6}cinder-volume node3@lvm {2}down {2}\(clock offset -1m30s\)/);
+    expect(io.out).toMatch(/t=10m01s {5}cinder-volume node3@lvm {2}up {4}\(clock offset 0s\)/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { World } from '../../engine/world.js';
+import { formatDuration } from '../../scenario/duration.js';
 import { defineCommand } from '../command.js';
 import { seedFlag } from '../seed.js';
 
@@ -34,8 +35,8 @@ export const demoCommand = defineCommand({
         const up = updatedAt !== null && Math.abs(now - updatedAt) <= SERVICE_DOWN_TIME_MS;
         const state = up ? 'up' : 'down';
         if (lastState.get(node.name) !== state) {
-          const skew = (node.clock.offsetAt(world.sim.now) / 1000).toFixed(1);
-          io.stdout(`t=${(world.sim.now / 1000).toFixed(0).padStart(4)}s  cinder-volume ${node.name}@lvm  ${state.padEnd(4)}  (clock offset ${skew} s)\n`);
+          const skew = formatDuration(node.clock.offsetAt(world.sim.now));
+          io.stdout(`t=${formatDuration(world.sim.now).padEnd(9)}  cinder-volume ${node.name}@lvm  ${state.padEnd(4)}  (clock offset ${skew})\n`);
           lastState.set(node.name, state);
         }
       }
@@ -43,7 +44,7 @@ export const demoCommand = defineCommand({
     };
     world.sim.after(REPORT_INTERVAL_MS + 1000, observe);
     const end = world.sim.run({ untilMs: 1_000_000 });
-    io.stdout(`run ended: ${end.reason} at t=${end.timeMs / 1000}s after ${end.events} events (heartbeats cost no events)\n`);
+    io.stdout(`run ended: ${end.reason} at t=${formatDuration(end.timeMs)} after ${end.events} events (heartbeats cost no events)\n`);
     return 0;
   },
 });

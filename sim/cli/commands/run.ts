@@ -7,6 +7,7 @@ import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
 import { checkOutDir, prepareOutDir, runSeedLabel, writeRunManifest } from '../../scenario/outdir.js';
+import { formatDuration } from '../../scenario/duration.js';
 import type { RunOutcome } from '../../scenario/outcome.js';
 import { formatProblem, formatWarning, ScenarioProblems, type Problem } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
@@ -74,7 +75,7 @@ export const runCommand = defineCommand({
       } catch (e) {
         progress?.clear();
         if (e instanceof RunAborted) {
-          io.stderr(`cinder-sim: ${l.scenario.name}: the run stopped at t=${e.atMs} ms on a broken invariant (a bug):\n  ${e.message}\nreproduce: ${e.replay}\n`);
+          io.stderr(`cinder-sim: ${l.scenario.name}: the run stopped at t=${formatDuration(e.atMs)} on a broken invariant (a bug):\n  ${e.message}\nreproduce: ${e.replay}\n`);
           return 70;
         }
         throw e;
@@ -135,7 +136,7 @@ function progressLine(io: CliIo, name: string): { update: (now: number, end: num
       if (t - last < PROGRESS_EVERY_MS) return;
       last = t;
       shown = true;
-      io.stdout(`\r${name}: t=${Math.round(now / 1000)}s of ${Math.round(end / 1000)}s (${Math.floor((100 * now) / end)}%)   `);
+      io.stdout(`\r${name}: t=${formatDuration(Math.floor(now / 1000) * 1000)} of ${formatDuration(end)} (${Math.floor((100 * now) / end)}%)   `);
     },
     clear() {
       if (shown) io.stdout('\r' + ' '.repeat(70) + '\r');

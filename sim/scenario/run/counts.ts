@@ -69,11 +69,23 @@ export function addResult(c: ResultCounts, r: RequestResult): void {
   c[r]++;
 }
 
-/** "12 requests: 9 succeeded, 2 refused by the API, 1 accepted then failed" (in flight only when some are). */
+/** The words every report uses for each result, in the order they are told (how far a request got: refused first, succeeded last). */
+export const resultWords: Readonly<Record<RequestResult, string>> = {
+  refused: 'refused by the API',
+  failed: 'accepted then failed',
+  in_flight: 'in flight',
+  succeeded: 'succeeded',
+};
+
+/** "12 requests: 2 refused by the API, 1 accepted then failed, 0 in flight, 9 succeeded": every result, always, in one order. */
 export function describeCounts(c: ResultCounts, noun = 'request'): string {
-  const parts = [`${c.succeeded} succeeded`, `${c.refused} refused by the API`, `${c.failed} accepted then failed`];
-  if (c.in_flight) parts.push(`${c.in_flight} still in progress`);
+  const parts = (Object.keys(resultWords) as RequestResult[]).map((r) => `${c[r]} ${resultWords[r]}`);
   return `${c.requests} ${noun}${c.requests === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
+/** The counts of an outcome's summary under `prefix` (`requests_refused`, ... or `creates_refused`, ...). */
+export function summaryCounts(s: Record<`${'requests' | 'creates'}${'' | '_succeeded' | '_refused' | '_failed' | '_in_flight'}`, number>, prefix: 'requests' | 'creates'): ResultCounts {
+  return { requests: s[prefix], refused: s[`${prefix}_refused`], failed: s[`${prefix}_failed`], in_flight: s[`${prefix}_in_flight`], succeeded: s[`${prefix}_succeeded`] };
 }
 
 /** A retype's new type, as the request named it. */

@@ -19,10 +19,10 @@ export function applyFault(ctx: RunContext, f: FaultT): void {
   switch (f.fault) {
     case 'clock_offset':
       world.node(f.node).clock.setOffset(f.offset_ms);
-      return rec(`${f.node}: wall clock set ${f.offset_ms} ms from true time${ntpNote(ctx, f.node)}`);
+      return rec(`${f.node}: wall clock set ${formatDuration(f.offset_ms)} from true time${ntpNote(ctx, f.node)}`);
     case 'clock_step':
       world.node(f.node).clock.step(f.step_ms);
-      return rec(`${f.node}: wall clock stepped by ${f.step_ms} ms${ntpNote(ctx, f.node)}`);
+      return rec(`${f.node}: wall clock stepped by ${formatDuration(f.step_ms)}${ntpNote(ctx, f.node)}`);
     case 'clock_drift':
       world.node(f.node).clock.setDrift(f.drift_ppm);
       return rec(`${f.node}: clock drifts ${f.drift_ppm} ppm${ntpNote(ctx, f.node)}`);

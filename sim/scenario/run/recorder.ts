@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
-import type { CloudDecision, CloudView } from '../../harness/view.js';
+import type { CloudDecision, CloudServiceState, CloudView, LivenessJudges } from '../../harness/view.js';
 import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
 import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
 
@@ -155,12 +155,14 @@ export abstract class Recorder {
     const t = this.world.sim.now;
     const broken = this.cloud.invariant();
     if (broken !== null) throw new Error(`invariant broken: ${broken}`);
+    let judges: LivenessJudges | null = null;
     for (const s of this.cloud.services()) {
       const key = `${s.binary} ${s.host}`;
       const prev = this.lastService.get(key);
-      const offset = Math.round(this.world.node(s.node).clock.offsetAt(t));
       if (prev && prev.state === s.state && prev.scheduler_state === s.schedulerState && prev.status === s.status) continue;
-      const rec: ServiceStateRecord = { t_ms: t, host: s.host, binary: s.binary, state: s.state, scheduler_state: s.schedulerState, status: s.status, clock_offset_ms: offset };
+      // Only a change is recorded, with what its judges saw: no cost on the samples where nothing changed.
+      judges ??= this.cloud.judges();
+      const rec = serviceStateRecord(t, s, judges, (node) => Math.round(this.world.node(node).clock.offsetAt(t)));
       this.serviceStates.push(rec);
       this.lastService.set(key, rec);
     }
@@ -193,6 +195,28 @@ export abstract class Recorder {
       trace: d.trace,
     };
   }
+}
+
+/** A service's state now, and what the scheduler and service-list judged it by. */
+function serviceStateRecord(t: number, s: CloudServiceState, j: LivenessJudges, offsetOf: (node: string) => number): ServiceStateRecord {
+  return {
+    t_ms: t,
+    host: s.host,
+    binary: s.binary,
+    state: s.state,
+    scheduler_state: s.schedulerState,
+    status: s.status,
+    node: s.node,
+    clock_offset_ms: offsetOf(s.node),
+    scheduler_heartbeat_age_ms: j.scheduler ? Math.round(j.scheduler.wallNowMs - s.updatedAtWallMs) : null,
+    scheduler_service_down_time_ms: j.scheduler?.serviceDownTimeMs ?? null,
+    scheduler_node: j.scheduler?.node ?? null,
+    scheduler_clock_offset_ms: j.scheduler ? offsetOf(j.scheduler.node) : null,
+    api_heartbeat_age_ms: Math.round(j.api.wallNowMs - s.updatedAtWallMs),
+    api_service_down_time_ms: j.api.serviceDownTimeMs,
+    api_node: j.api.node,
+    api_clock_offset_ms: offsetOf(j.api.node),
+  };
 }
 
 /** Keeps every request and decision. */

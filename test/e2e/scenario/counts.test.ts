@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { jsonReport } from '../../../reports/json.js';
+import { junitReport } from '../../../reports/junit.js';
+import { markdownReport } from '../../../reports/markdown.js';
 import { textReport } from '../../../reports/text.js';
 import { transcript } from '../../../reports/transcript.js';
 import { defaultCloudFactory } from '../../../sim/harness/simulated-cloud.js';
@@ -9,8 +12,8 @@ import { runScenario } from '../../../sim/scenario/runner.js';
  * Counts that add up: a 100 GB backend, 30 GB creates every 4 h that live a
  * day (the fourth of a day finds no room and ends in error), a create the
  * API refuses (quota), and a create it accepts that then fails.  Every count
- * a run shows uses one definition: refused by the API / accepted then
- * failed / succeeded (/ still in progress).
+ * a run shows uses one definition and one set of words: refused by the
+ * API / accepted then failed / in flight / succeeded.
  */
 const text = `version: 1
 name: counts
@@ -81,12 +84,25 @@ describe('counts that add up', () => {
     const tr = transcript(full);
     expect(tr).toContain('too_big as admin: $ cinder create 500 --name too-big -> failed');
     const w = full.workloads[0]!;
-    expect(tr).toContain(`w: ${w.requests} requests: ${w.succeeded} succeeded, 0 refused by the API, ${w.failed} accepted then failed`);
+    expect(tr).toContain(`w: ${w.requests} requests: 0 refused by the API, ${w.failed} accepted then failed, 0 in flight, ${w.succeeded} succeeded`);
   });
 
   it('the text report says the same', () => {
     const txt = textReport.render({ seed: '1', outcomes: [full] } as Parameters<typeof textReport.render>[0]);
-    expect(txt).toContain(`${s.requests} requests: ${s.requests_succeeded} succeeded, 1 refused by the API, ${s.requests_failed} accepted then failed`);
+    expect(txt).toContain(`${s.requests} requests: 1 refused by the API, ${s.requests_failed} accepted then failed, 0 in flight, ${s.requests_succeeded} succeeded`);
+  });
+
+  it('report.json, junit.xml and report.md say the same, in the same words', () => {
+    const report = { seed: '1', outcomes: [full] } as Parameters<typeof textReport.render>[0];
+    const json = JSON.parse(jsonReport.render(report)) as { scenarios: { summary: typeof s }[] };
+    expect(json.scenarios[0]!.summary).toMatchObject({ requests: s.requests, requests_refused: 1, requests_failed: s.requests_failed, requests_in_flight: 0, requests_succeeded: s.requests_succeeded });
+    const xml = junitReport.render(report);
+    for (const [k, v] of [['requests', s.requests], ['requests_refused', 1], ['requests_failed', s.requests_failed], ['requests_in_flight', 0], ['requests_succeeded', s.requests_succeeded], ['creates_failed', s.creates_failed]] as const) {
+      expect(xml).toContain(`<property name="${k}" value="${v}"/>`);
+    }
+    const line = `${s.requests} requests: 1 refused by the API, ${s.requests_failed} accepted then failed, 0 in flight, ${s.requests_succeeded} succeeded`;
+    expect(xml).toContain(`<system-out>${line}\n`);
+    expect(markdownReport.render(report)).toContain(line);
   });
 
   it('lean runs count the same way', () => {

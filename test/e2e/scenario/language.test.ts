@@ -103,7 +103,11 @@ describe('the scenario language', () => {
     const tr = transcript(out);
     expect(tr).toContain('list_api2 as admin via api2: $ cinder service-list -> succeeded');
     expect(tr).toContain("argv as admin: $ cinder create ten -> usage (exit status 2): error: argument <size>: invalid int value: 'ten'");
-    expect(tr).toMatch(/-> NONE \(no candidate at all: every filter started at 0\)/);
+    // node1 stopped (down by its heartbeat), node3 removed: only node1 is there to name.
+    expect(tr).toMatch(/\[15m00\.001s\] create_volume \S+ -> NONE \(no candidate pool; down or disabled: node1@lvm\): No valid backend was found/);
+    // The summary: the first No valid backend was 'big', each pool stopped by CapacityFilter.
+    expect(tr).toContain('first "No valid backend" at 2m00.001s: request #5 (step:big: create size=5000 name=big); per pool, the filter that stopped it:\n    node1@lvm#LVM: CapacityFilter: ');
+    expect(tr).toMatch(/\n {4}node3@lvm#LVM: CapacityFilter: needs 5000 GB/);
   });
 
   it('a reference in an expectation to no step is refused at load time', () => {

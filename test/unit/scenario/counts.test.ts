@@ -36,7 +36,7 @@ describe('how a request ended: one definition', () => {
   });
 
   it('says the counts in one line, in flight only when some are', () => {
-    expect(describeCounts({ requests: 3, succeeded: 1, refused: 1, failed: 1, in_flight: 0 })).toBe('3 requests: 1 succeeded, 1 refused by the API, 1 accepted then failed');
-    expect(describeCounts({ requests: 1, succeeded: 0, refused: 0, failed: 0, in_flight: 1 }, 'create')).toBe('1 create: 0 succeeded, 0 refused by the API, 0 accepted then failed, 1 still in progress');
+    expect(describeCounts({ requests: 3, succeeded: 1, refused: 1, failed: 1, in_flight: 0 })).toBe('3 requests: 1 refused by the API, 1 accepted then failed, 0 in flight, 1 succeeded');
+    expect(describeCounts({ requests: 1, succeeded: 0, refused: 0, failed: 0, in_flight: 1 }, 'create')).toBe('1 create: 0 refused by the API, 0 accepted then failed, 1 in flight, 0 succeeded');
   });
 });

@@ -13,7 +13,11 @@ const decision = (at_ms: number, resource_id: string, chosen: string | null, emp
   at_ms, resource_id, operation: 'create_volume', ok: chosen !== null, chosen, emptied_by, no_candidates: chosen === null && emptied_by === null,
   message: chosen ? null : 'No valid backend was found. No weighed backends available', trace_text: '', trace: null,
 });
-const svc = (t_ms: number, state: 'up' | 'down'): ServiceStateRecord => ({ t_ms, host: 'node3@lvm', binary: 'cinder-volume', state, scheduler_state: state, status: 'enabled', clock_offset_ms: 0 });
+const svc = (t_ms: number, state: 'up' | 'down'): ServiceStateRecord => ({
+  t_ms, host: 'node3@lvm', binary: 'cinder-volume', state, scheduler_state: state, status: 'enabled', node: 'node3', clock_offset_ms: 0,
+  scheduler_heartbeat_age_ms: state === 'up' ? 1_000 : 61_000, scheduler_service_down_time_ms: 60_000, scheduler_node: 'controller', scheduler_clock_offset_ms: 0,
+  api_heartbeat_age_ms: state === 'up' ? 1_000 : 61_000, api_service_down_time_ms: 60_000, api_node: 'controller', api_clock_offset_ms: 0,
+});
 
 const statuses: Record<string, string> = { v1: 'error', v2: 'available', v3: 'available', v6: 'error' };
 const view: ExpectView = {
@@ -98,5 +102,21 @@ describe('expectations', () => {
     const v = checkExpectation(e, view);
     expect(v.detail).toContain(detail);
     expect(v.passed).toBe(passed);
+  });
+
+  it('shortens evidence around the matched text, never through it nor through a UUID, and marks the cut', () => {
+    const uuid = '3ecd8661-98b5-4145-8547-54385e6fcb85';
+    const long = `No valid backend was found. Current backend not valid for volume ${uuid} with type {'id': '896c1844-58be-4950-b424-2d73654ce666', 'name': 'sata', 'extra_specs': {'volume_backend_name': 'sata', 'note': '${'padding '.repeat(20)}'}}, migration not allowed`;
+    const withLong: ExpectView = { ...view, decisions: view.decisions.map((d) => (d.operation === 'retype' ? { ...d, message: long } : d)) };
+    const v = checkExpectation(Expectation.parse({ step: 'rt', message_contains: 'migration not allowed' }), withLong);
+    expect(v.passed).toBe(true);
+    const quoted = /; message '(\.\.\..* migration not allowed)'$/.exec(v.detail)?.[1] ?? '';
+    expect(quoted.length).toBeGreaterThan(100);
+    expect(quoted.length).toBeLessThanOrEqual(240 + 3);
+    expect(long.endsWith(quoted.slice(3))).toBe(true);
+    for (const hex of v.detail.match(/[0-9a-f-]{9,}/g) ?? []) expect(hex).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
+    // What failed to match is quoted from its start, cut with "..." at a word.
+    const miss = checkExpectation(Expectation.parse({ step: 'rt', message_contains: 'quota' }), withLong);
+    expect(miss.detail).toContain(`no message contains 'quota' (messages: 'No valid backend was found. Current backend not valid for volume ${uuid} with type {'id':...')`);
   });
 });
