@@ -15,7 +15,7 @@ export const chartReport: Renderer = {
   file: 'capacity.txt',
   describe: 'charts of used, provisioned and usable-limit capacity over virtual time, per pool, availability zone and volume type',
   render(report: RunReport): string {
-    const out = [`cinder-sim report chart v${REPORT_SCHEMA_VERSION} (seed ${report.seed})`, '', ...legendLines(false)];
+    const out = [`cinder-sim report chart v${REPORT_SCHEMA_VERSION} (seed ${report.seed})`, '', ...legendLines(false, FILE_WIDTH)];
     for (const o of report.outcomes) out.push('', ...scenarioCharts(o, { width: FILE_WIDTH, color: false }));
     return out.join('\n') + '\n';
   },
@@ -44,14 +44,15 @@ const order: readonly LineName[] = ['used', 'provisioned', 'limit'];
 const paint = (text: string, name: LineName, color: boolean): string => (color ? lines[name].color + text + asciichart.reset : text);
 
 /** What each line's glyph means (the same for every chart). */
-export function legendLines(color: boolean): string[] {
-  return [
+export function legendLines(color: boolean, width = FILE_WIDTH): string[] {
+  const [first, ...rest] = [
     `legend: ${paint(lines.used.glyph.repeat(3), 'used', color)} used   ${paint(lines.provisioned.glyph.repeat(3), 'provisioned', color)} provisioned   ${paint(lines.limit.glyph.repeat(3), 'limit', color)} usable limit (CapacityFilter)`,
     '  thick pool: limit = total - reserved (reserved_percentage of total, rounded down): what provisioned capacity may reach',
     '  thin pool:  limit = (total - reserved) x max_over_subscription_ratio: provisioned + a new volume must stay within it',
     '  where lines meet, the limit is drawn over provisioned and provisioned over used',
     '  time runs left to right in virtual time; each chart names what its lines sum up',
   ];
+  return [first!, ...rest.flatMap((l) => wrap(l.trimStart(), width, '  ', '    '))];
 }
 
 /** Every chart of one scenario. */

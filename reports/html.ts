@@ -33,11 +33,11 @@ export function decisionExplanation(o: RunOutcome, decisionIndex: number): strin
 
 // ---- escaping -------------------------------------------------------------
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\u2028': '&#x2028;', '\u2029': '&#x2029;' };
 
-/** Text for an element's content or a quoted attribute value. */
+/** Text for an element's content or a quoted attribute value (line and paragraph separators as references too). */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return s.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /**

@@ -28,7 +28,7 @@ export const chartCommand = defineCommand({
       throw e;
     }
     const color = io.isTty;
-    const out = [...legendLines(color)];
+    const out = [...legendLines(color, width)];
     for (const r of runs) out.push('', ...scenarioCharts(r.outcome, { width, color, ...(by ? { by: [by] } : {}) }));
     io.stdout(out.join('\n') + '\n');
     return 0;
