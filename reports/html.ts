@@ -91,7 +91,7 @@ class Strings {
 }
 
 type ChartData = { labels: [string, string, string]; t: number[]; u: (number | null)[]; p: (number | null)[]; l: (number | null)[] };
-/** [seq (-1: a decision no request led to), ms since the previous row, source, verb, result, http (-1: none), message, resource, host, decision indexes]. */
+/** [seq (-1: a decision no request led to), ms since the previous row, source, verb, result, http (-1: none), message, resource, what was asked (name, size, type...), decision indexes]. */
 type RequestRow = [number, number, number, number, number, number, number, number, number, number[]];
 /** [at_ms, operation, ok (1/0), chosen pool, message, explanation]. */
 type DecisionRow = [number, number, number, number, number, number];
@@ -131,7 +131,7 @@ function tableData(o: RunOutcome, str: Strings): { requests: RequestRow[]; decis
   const rows: RequestRow[] = [];
   let prev = 0;
   o.requests.forEach((r, i) => {
-    rows.push([r.seq, r.at_ms - prev, str.id(r.source), str.id(r.verb), str.id(r.result), r.http ?? -1, str.id(r.message ?? r.error), str.id(r.resource_id), str.id(r.host), linked[i]!]);
+    rows.push([r.seq, r.at_ms - prev, str.id(r.source), str.id(r.verb), str.id(r.result), r.http ?? -1, str.id(r.message ?? r.error), str.id(r.resource_id), str.id(asked(r.request, r.host)), linked[i]!]);
     prev = r.at_ms;
   });
   // Loose decisions join in time order after the requests (the table shows them with the scheduler as their source).
@@ -141,6 +141,17 @@ function tableData(o: RunOutcome, str: Strings): { requests: RequestRow[]; decis
     prev = d.at_ms;
   }
   return { requests: rows, decisions };
+}
+
+/** What a request asked for, in a few words: "one-more-thin 10 GB type thin" (and where it ended up, when known). */
+function asked(req: Record<string, unknown>, host: string | null): string | null {
+  const parts: string[] = [];
+  const name = req['name'] ?? req['display_name'];
+  if (typeof name === 'string') parts.push(name);
+  if (typeof req['size'] === 'number') parts.push(`${req['size']} GB`);
+  for (const k of ['volume_type', 'availability_zone', 'new_size']) if (typeof req[k] === 'string' || typeof req[k] === 'number') parts.push(`${k.replace('_', ' ')} ${String(req[k])}`);
+  if (host !== null) parts.push(`on ${host}`);
+  return parts.length ? parts.join(' ') : null;
 }
 
 function scenarioData(o: RunOutcome, charts: Record<ChartBy, CapacityChart[]>): ScenarioData {
@@ -295,7 +306,7 @@ function requests(o: RunOutcome, i: number): string[] {
     '<h3>Requests and decisions</h3>',
     `<div class="requests" data-s="${i}">`,
     '<div class="reqbar"><input type="search" placeholder="search: id, name, pool, verb, result, message" aria-label="search requests"><button type="button" class="prev">previous</button><button type="button" class="next">next</button><span class="count"></span></div>',
-    '<table class="reqs"><thead><tr><th>#</th><th>time</th><th>source</th><th>verb</th><th>result</th><th>http</th><th>resource</th><th>host</th><th>message</th><th>decision (click: why)</th></tr></thead><tbody></tbody></table>',
+    '<table class="reqs"><thead><tr><th>#</th><th>time</th><th>source</th><th>verb</th><th>result</th><th>http</th><th>resource</th><th>asked</th><th>message</th><th>decision (click: why)</th></tr></thead><tbody></tbody></table>',
     '</div>',
   ];
 }
