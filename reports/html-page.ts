@@ -113,7 +113,9 @@ export const PAGE_SCRIPT = String.raw`
     var sc = DATA.scenarios[s];
     var dec = sc.decisions[d];
     dialog.querySelector('h3').textContent = sc.name + ': ' + sc.str[dec[1]] + ' at ' + dur(dec[0]) + (dec[2] ? ' placed on ' + sc.str[dec[3]] : ': no valid backend');
-    dialog.querySelector('pre').textContent = sc.str[dec[5]];
+    // decisionOneLine of reports/html.ts, when the explanation is that line.
+    var line = sc.str[dec[1]] + ' ' + (dec[6] < 0 ? '' : sc.str[dec[6]]) + ': ' + (dec[2] ? 'placed on ' + (dec[3] < 0 ? '?' : sc.str[dec[3]]) : (dec[4] < 0 ? 'no valid backend' : sc.str[dec[4]]));
+    dialog.querySelector('pre').textContent = dec[5] < 0 ? line : sc.str[dec[5]];
     dialog.showModal();
   }
   document.addEventListener('click', function (ev) {
@@ -141,10 +143,18 @@ export const PAGE_SCRIPT = String.raw`
     var tbody = box.querySelector('tbody');
     var info = box.querySelector('.count');
     function str(i) { return i < 0 ? '' : S[i]; }
+    function asked(r) {
+      var parts = [];
+      if (r[8] >= 0) parts.push(S[r[8]]);
+      if (r[9] >= 0) parts.push(r[9] + ' GB');
+      if (r[10] >= 0) parts.push('volume type ' + S[r[10]]);
+      if (r[11] >= 0) parts.push('zone ' + S[r[11]]);
+      return parts.join(' ');
+    }
     function text(i) {
       var r = rows[i];
-      var parts = ['#' + r[0], dur(at[i]), S[r[2]], S[r[3]], S[r[4]], r[5] < 0 ? '' : String(r[5]), str(r[6]), str(r[7]), str(r[8])];
-      for (var k = 0; k < r[9].length; k++) { var d = sc.decisions[r[9][k]]; parts.push(str(d[3]), str(d[4])); }
+      var parts = ['#' + r[0], dur(at[i]), S[r[2]], S[r[3]], S[r[4]], r[5] < 0 ? '' : String(r[5]), str(r[6]), str(r[7]), asked(r)];
+      for (var k = 0; k < r[12].length; k++) { var d = sc.decisions[r[12][k]]; parts.push(str(d[3]), str(d[4])); }
       return parts.join(' ').toLowerCase();
     }
     function render() {
@@ -162,15 +172,15 @@ export const PAGE_SCRIPT = String.raw`
         cell(tr, S[r[4]].replace('_', ' '), 'r-' + S[r[4]]);
         cell(tr, r[5] < 0 ? '' : String(r[5]), 'n');
         cell(tr, str(r[7]));
-        cell(tr, str(r[8]));
+        cell(tr, asked(r));
         cell(tr, str(r[6]), 'msg');
         var td = cell(tr, '');
-        for (var k = 0; k < r[9].length; k++) {
-          var d = sc.decisions[r[9][k]];
+        for (var k = 0; k < r[12].length; k++) {
+          var d = sc.decisions[r[12][k]];
           var b = document.createElement('button');
           b.className = 'dec' + (d[2] ? '' : ' bad');
           b.setAttribute('data-s', String(s));
-          b.setAttribute('data-d', String(r[9][k]));
+          b.setAttribute('data-d', String(r[12][k]));
           b.textContent = d[2] ? str(d[3]) : 'no valid backend';
           b.title = 'why: open the scheduler\'s explanation';
           td.appendChild(b);

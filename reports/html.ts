@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeCounts, type ResultCounts } from '../sim/scenario/run/counts.js';
 import { formatDuration } from '../sim/scenario/duration.js';
-import type { RunOutcome } from '../sim/scenario/outcome.js';
+import type { DecisionRecord, RunOutcome } from '../sim/scenario/outcome.js';
 import { capacityCharts, chartGroupings, endMs, endSummary, type CapacityChart, type ChartBy } from './capacity-series.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
@@ -27,7 +27,14 @@ const GROUP_TITLES: Record<ChartBy, string> = { pool: 'per pool', az: 'per avail
 export function decisionExplanation(o: RunOutcome, decisionIndex: number): string {
   const d = o.decisions[decisionIndex];
   if (!d) return '';
-  if (d.trace_text !== '') return d.trace_text;
+  return d.trace_text !== '' ? d.trace_text : decisionOneLine(d);
+}
+
+/**
+ * What a decision decided, in one line: the page composes this itself (the
+ * same words, from the decision's row) rather than carry it once per decision.
+ */
+export function decisionOneLine(d: DecisionRecord): string {
   return d.ok ? `${d.operation} ${d.resource_id ?? ''}: placed on ${d.chosen ?? '?'}` : `${d.operation} ${d.resource_id ?? ''}: ${d.message ?? 'no valid backend'}`;
 }
 
@@ -91,10 +98,14 @@ class Strings {
 }
 
 type ChartData = { labels: [string, string, string]; t: number[]; u: (number | null)[]; p: (number | null)[]; l: (number | null)[] };
-/** [seq (-1: a decision no request led to), ms since the previous row, source, verb, result, http (-1: none), message, resource, what was asked (name, size, type...), decision indexes]. */
-type RequestRow = [number, number, number, number, number, number, number, number, number, number[]];
-/** [at_ms, operation, ok (1/0), chosen pool, message, explanation]. */
-type DecisionRow = [number, number, number, number, number, number];
+/**
+ * [seq (-1: a decision no request led to), ms since the previous row, source, verb, result, http (-1: none), message,
+ * resource, what was asked: name, size (GB, -1: none), volume type, zone; decision indexes].  Texts are indexes into
+ * the scenario's strings (-1: none).
+ */
+type RequestRow = [number, number, number, number, number, number, number, number, number, number, number, number, number[]];
+/** [at_ms, operation, ok (1/0), chosen pool, message, explanation (-1: the one line decisionOneLine gives), resource]. */
+type DecisionRow = [number, number, number, number, number, number, number];
 
 interface ScenarioData {
   name: string;
@@ -110,7 +121,10 @@ function chartData(c: CapacityChart): ChartData {
 
 /** The scenario's requests in order, each with the decisions made for it; decisions no request led to follow as rows of their own. */
 function tableData(o: RunOutcome, str: Strings): { requests: RequestRow[]; decisions: DecisionRow[] } {
-  const decisions: DecisionRow[] = o.decisions.map((d, i) => [d.at_ms, str.id(d.operation), d.ok ? 1 : 0, str.id(d.chosen), str.id(d.message), str.id(decisionExplanation(o, i))]);
+  const decisions: DecisionRow[] = o.decisions.map((d, i) => {
+    const text = decisionExplanation(o, i);
+    return [d.at_ms, str.id(d.operation), d.ok ? 1 : 0, str.id(d.chosen), str.id(d.message), text === decisionOneLine(d) ? -1 : str.id(text), str.id(d.resource_id)];
+  });
   const byResource = new Map<string, number[]>();
   o.requests.forEach((r, i) => {
     if (r.resource_id === null) return;
@@ -131,27 +145,20 @@ function tableData(o: RunOutcome, str: Strings): { requests: RequestRow[]; decis
   const rows: RequestRow[] = [];
   let prev = 0;
   o.requests.forEach((r, i) => {
-    rows.push([r.seq, r.at_ms - prev, str.id(r.source), str.id(r.verb), str.id(r.result), r.http ?? -1, str.id(r.message ?? r.error), str.id(r.resource_id), str.id(asked(r.request, r.host)), linked[i]!]);
+    const q = r.request;
+    const text = (k: string): number => (typeof q[k] === 'string' ? str.id(q[k]) : -1);
+    const name = typeof q['name'] === 'string' ? text('name') : text('display_name');
+    const size = typeof q['size'] === 'number' ? q['size'] : typeof q['new_size'] === 'number' ? q['new_size'] : -1;
+    rows.push([r.seq, r.at_ms - prev, str.id(r.source), str.id(r.verb), str.id(r.result), r.http ?? -1, str.id(r.message ?? r.error), str.id(r.resource_id), name, size, text('volume_type'), text('availability_zone'), linked[i]!]);
     prev = r.at_ms;
   });
   // Loose decisions join in time order after the requests (the table shows them with the scheduler as their source).
   for (const di of loose) {
     const d = o.decisions[di]!;
-    rows.push([-1, d.at_ms - prev, str.id('scheduler'), str.id(d.operation), str.id('decision'), -1, str.id(d.message), str.id(d.resource_id), str.id(d.chosen), [di]]);
+    rows.push([-1, d.at_ms - prev, str.id('scheduler'), str.id(d.operation), str.id('decision'), -1, str.id(d.message), str.id(d.resource_id), -1, -1, -1, -1, [di]]);
     prev = d.at_ms;
   }
   return { requests: rows, decisions };
-}
-
-/** What a request asked for, in a few words: "one-more-thin 10 GB type thin" (and where it ended up, when known). */
-function asked(req: Record<string, unknown>, host: string | null): string | null {
-  const parts: string[] = [];
-  const name = req['name'] ?? req['display_name'];
-  if (typeof name === 'string') parts.push(name);
-  if (typeof req['size'] === 'number') parts.push(`${req['size']} GB`);
-  for (const k of ['volume_type', 'availability_zone', 'new_size']) if (typeof req[k] === 'string' || typeof req[k] === 'number') parts.push(`${k.replace('_', ' ')} ${String(req[k])}`);
-  if (host !== null) parts.push(`on ${host}`);
-  return parts.length ? parts.join(' ') : null;
 }
 
 function scenarioData(o: RunOutcome, charts: Record<ChartBy, CapacityChart[]>): ScenarioData {

@@ -8,6 +8,13 @@ import { bufferIo } from '../../../sim/cli/io.js';
 import { main } from '../../../sim/cli/main.js';
 import { chromiumPath, chromiumSkipReason } from './browser-env.js';
 
+/** The little of a <canvas> the test reads (the project compiles without the DOM's types). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
 const SCENARIOS = ['capacity-exhaustion', 'clock-skew', 'az-layouts'];
 const skip = chromiumSkipReason !== null;
 
@@ -47,7 +54,7 @@ describe.skipIf(skip)(`report.html in chromium${skip ? ` (skipped: ${chromiumSki
 
   /** Pixels of a canvas in the given colour (uPlot draws each line in its own). */
   const pixelsOf = (canvas: Locator, rgb: [number, number, number]): Promise<{ w: number; h: number; n: number }> =>
-    canvas.evaluate((c: HTMLCanvasElement, [r, g, b]) => {
+    canvas.evaluate((c: Canvas, [r, g, b]) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - r) < 40 && Math.abs(d[i + 1]! - g) < 40 && Math.abs(d[i + 2]! - b) < 40 && d[i + 3]! > 100) n++;
@@ -87,11 +94,15 @@ describe.skipIf(skip)(`report.html in chromium${skip ? ` (skipped: ${chromiumSki
     await expect.poll(() => page.locator(`${box} .count`).innerText()).not.toMatch(/matching/);
     await page.locator(`${box} button.dec.bad`).first().click();
     const dialog = page.locator('dialog#explain');
-    expect(await dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(true);
+    expect(await dialog.evaluate((d: { open: boolean }) => d.open)).toBe(true);
     expect(await dialog.locator('h3').innerText()).toContain('no valid backend');
     expect(await dialog.locator('pre').innerText()).toContain('CapacityFilter');
     await dialog.locator('button').click();
-    expect(await dialog.evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
+    // A placed volume's decision kept no trace: its one line says where it went.
+    await page.locator(`${box} button.dec:not(.bad)`).first().click();
+    expect(await dialog.locator('pre').innerText()).toMatch(/^create_volume [0-9a-f-]{36}: placed on node1@thick#thick$/);
+    await dialog.locator('button').click();
+    expect(await dialog.evaluate((d: { open: boolean }) => d.open)).toBe(false);
   });
 
   it('shows the timeline with clock offsets', async () => {

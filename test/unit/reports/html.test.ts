@@ -57,10 +57,13 @@ describe('report.html', () => {
   it('links each decision to its request; the explanation is the trace, or what was decided', () => {
     const o = smallOutcome();
     const data = embedded(html).scenarios[0]!;
-    const decs = data.requests.map((r) => r[9]);
+    const decs = data.requests.map((r) => r[12]);
     expect(decs).toEqual([[0], [1], []]);
     expect(decisionExplanation(o, 1)).toBe(o.decisions[1]!.trace_text);
     expect(decisionExplanation(o, 0)).toBe('create_volume vol-a: placed on node1@thick#thick');
+    // That one line is not carried: the page composes it from the decision's row.
+    expect(data.decisions[0]![5]).toBe(-1);
+    expect(data.str[data.decisions[1]![5] as number]).toBe(o.decisions[1]!.trace_text);
   });
   it('keeps a large run compact: chart series resampled, requests as arrays', () => {
     const o = smallOutcome();
