@@ -81,7 +81,7 @@ describe('cinder-sim chart', () => {
     expect(tty.out).toContain('-- availability zone az2');
     expect(tty.out).not.toContain('-- pool ');
     expect(tty.out).toContain(`${ESC}[`);
-    const widest = Math.max(...tty.out.replace(/\x1b\[\d+m/g, '').split('\n').filter((l) => /[┼┤]/.test(l)).map((l) => l.length));
+    const widest = Math.max(...tty.out.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '').split('\n').filter((l) => /[┼┤]/.test(l)).map((l) => l.length));
     expect(widest).toBeGreaterThan(100);
     expect(widest).toBeLessThanOrEqual(120);
     const pipe = bufferIo(dir);
