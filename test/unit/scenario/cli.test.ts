@@ -40,7 +40,7 @@ describe('cinder-sim run / validate / list / schema through main(argv, io)', () 
       expect(existsSync(join(dir, 'o', f)), f).toBe(true);
     }
     const outcome = JSON.parse(readFileSync(join(dir, 'o', 'volume-transfer', 'outcome.json'), 'utf8')) as { schema_version: number; seed: string; file: string };
-    expect(outcome).toMatchObject({ schema_version: 1, seed: '71', file: 'scenarios/volume-transfer.yaml' });
+    expect(outcome).toMatchObject({ schema_version: 2, seed: '71', file: 'scenarios/volume-transfer.yaml' });
     expect(readFileSync(join(dir, 'o', 'volume-transfer', 'outcome.json'), 'utf8')).not.toContain(dir);
   });
 
