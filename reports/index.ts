@@ -1,4 +1,5 @@
 import { chartReport } from './chart.js';
+import { htmlReport } from './html.js';
 import { jsonReport } from './json.js';
 import { junitReport } from './junit.js';
 import { markdownReport } from './markdown.js';
@@ -14,6 +15,7 @@ export const reports = {
   junit: junitReport,
   chart: chartReport,
   transcript: transcriptReport,
+  html: htmlReport,
 } as const satisfies Record<string, Renderer>;
 
 export type ReportName = keyof typeof reports;

@@ -66,6 +66,7 @@ if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap()) {
     },
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     stdoutClosed: () => closed.has(process.stdout),
     drain: () => drained(process.stdout),
   });

@@ -4,8 +4,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Working directory that relative paths resolve against. */
   cwd: string;
-  /** True when stdout is a terminal (enables the live progress line). */
+  /** True when stdout is a terminal (enables the live progress line and colour). */
   isTty: boolean;
+  /** stdout's width in columns when it is a terminal (absent: not known, e.g. a pipe). */
+  columns?: number;
   /**
    * True once stdout's reader has gone (`cinder-sim schedule big.json | head`):
    * what is written after that is dropped, and a command that streams may

@@ -6,7 +6,10 @@ import { renderDecision } from '../cinder/scheduler/explain.js';
 import type { Decision } from '../cinder/scheduler/filter-scheduler.js';
 import type { SchedulerDecisionRecord } from '../cinder/scheduler/manager.js';
 import { volumeServiceHost } from '../cinder/host.js';
-import { tables, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
+import { tables, type ServiceRow, type VolumeRow, type VolumeTypeRow } from '../cinder/db/index.js';
+import { capacityFactors, maxOverSubscriptionRatio } from '../cinder/scheduler/capacity.js';
+import { matchExtraSpec } from '../cinder/scheduler/filters/extra-specs-ops.js';
+import { isDict, PyError, type Json } from '../cinder/scheduler/python.js';
 import { effectiveServiceDownTime, isServiceUp } from '../cinder/service/index.js';
 import type { World } from '../engine/world.js';
 import type { Row } from '../ports/store.js';
@@ -61,6 +64,54 @@ export interface CloudPool {
   free_capacity_gb: number;
   allocated_capacity_gb: number;
   provisioned_capacity_gb: number;
+  /** The ratio the scheduler computes for the pool now (null when Cinder's computation raises). */
+  max_over_subscription_ratio: number | null;
+  /** floor(total x reserved_percentage / 100), GB; null for an unsized total. */
+  reserved_capacity_gb: number | null;
+  /** What CapacityFilter lets provisioned capacity reach for a thin request (see poolLimit); null for an unsized total. */
+  usable_limit_gb: number | null;
+  /** The pool's facts as the scheduler sees them. */
+  info: CloudPoolInfo;
+}
+
+/** A pool's facts as the scheduler sees them: its report's keys and its service row's zone. */
+export interface CloudPoolInfo {
+  backend: string;
+  node: string;
+  availability_zone: string;
+  volume_backend_name: string;
+  thin_provisioning_support: boolean;
+  thick_provisioning_support: boolean;
+  reserved_percentage: number;
+  max_over_subscription_ratio: string;
+  storage: 'lvm-thick' | 'lvm-thin' | 'pooled';
+  storage_size_gb: number;
+  foreign_lvs_gb: number;
+  thin_data_percent: number;
+}
+
+/** What a volume type's volumes hold now. */
+export interface CloudTypeUsage {
+  volume_type: string;
+  provisioned_gb: number;
+  count: number;
+}
+
+/**
+ * CapacityFilter's reach for a pool, for a thin request (no
+ * provisioning:type=thick), from the same numbers and helpers the filter
+ * uses: calculate_capacity_factors' total_available_capacity, which
+ * provisioned capacity plus the request may not exceed (virtual free space
+ * >= size).  Thin with a ratio below 1: the filter refuses every thin
+ * request, so 0.
+ */
+export function poolLimit(total: number, free: number, provisioned: number, thinSupport: boolean, ratio: number | null, reservedPercentage: number): { reserved: number | null; limit: number | null } {
+  if (!(total > 0)) return { reserved: null, limit: null };
+  const reserved = Math.floor((total * reservedPercentage) / 100);
+  if (ratio === null) return { reserved, limit: null };
+  if (thinSupport && ratio < 1) return { reserved, limit: 0 };
+  const f = capacityFactors(total, Math.max(free, 0), provisioned, thinSupport, thinSupport ? ratio : 1, reservedPercentage, true);
+  return { reserved: f.reservedCapacityGb, limit: f.totalAvailableCapacityGb };
 }
 
 /** The filter that left no candidates: the first (in order) with nobody passing. */
@@ -82,6 +133,8 @@ function cloudDecision(d: SchedulerDecisionRecord): CloudDecision {
 export class CloudView {
   private readonly nodeOfHost = new Map<string, string>();
   private scheduler: { node: string; downMs: number } | null = null;
+  /** [DEFAULT] max_over_subscription_ratio of the scheduler's node: for pools that report none. */
+  private globalRatio = '20.0';
   private decisionCache: { cursors: number[]; list: CloudDecision[] } = { cursors: [], list: [] };
 
   constructor(
@@ -101,6 +154,7 @@ export class CloudView {
     }
     const s = this.cloud.spec.nodes.find((n) => n.services.includes('cinder-scheduler'));
     this.scheduler = s ? { node: s.name, downMs: effectiveServiceDownTime(s.DEFAULT) * 1000 } : null;
+    this.globalRatio = s?.DEFAULT.max_over_subscription_ratio ?? '20.0';
   }
 
   /** Submit one API request to the cinder-api on `apiNode` (default: the first); `done` is called (in virtual time) with the answer. */
@@ -170,16 +224,98 @@ export class CloudView {
     };
   }
 
-  /** Every pool's capacity now, as its driver would report it ('infinite' and 'unknown' as -1). */
+  /** Every pool's capacity now, as its driver would report it ('infinite' and 'unknown' as -1), with its facts and CapacityFilter's limit. */
   pools(): readonly CloudPool[] {
     const num = (v: number | string): number => (typeof v === 'number' ? v : -1);
-    return this.cloud.pools().map((p) => ({
-      pool: `${p.backend}#${p.pool}`,
-      total_capacity_gb: num(p.total_capacity_gb),
-      free_capacity_gb: num(p.free_capacity_gb),
-      allocated_capacity_gb: p.allocated_capacity_gb,
-      provisioned_capacity_gb: p.provisioned_capacity_gb,
-    }));
+    const zones = new Map<string, string>();
+    for (const r of this.rows<ServiceRow>(tables.services).values()) if (!r.deleted && r.binary === 'cinder-volume') zones.set(r.host, r.availability_zone);
+    return this.cloud.pools().map((p) => {
+      const rep = p.reported;
+      const cap: Record<string, Json> = {
+        thin_provisioning_support: rep.thin_provisioning_support,
+        total_capacity_gb: rep.total_capacity_gb,
+        free_capacity_gb: rep.free_capacity_gb,
+        allocated_capacity_gb: p.allocated_capacity_gb,
+        provisioned_capacity_gb: rep.provisioned_capacity_gb,
+        max_over_subscription_ratio: rep.max_over_subscription_ratio,
+      };
+      let ratio: number | null;
+      try {
+        ratio = maxOverSubscriptionRatio(cap, this.globalRatio);
+      } catch (e) {
+        if (!(e instanceof PyError)) throw e;
+        ratio = null;
+      }
+      const total = num(p.total_capacity_gb);
+      const free = num(p.free_capacity_gb);
+      const { reserved, limit } = poolLimit(total, free, p.provisioned_capacity_gb, rep.thin_provisioning_support, ratio, rep.reserved_percentage);
+      return {
+        pool: `${p.backend}#${p.pool}`,
+        total_capacity_gb: total,
+        free_capacity_gb: free,
+        allocated_capacity_gb: p.allocated_capacity_gb,
+        provisioned_capacity_gb: p.provisioned_capacity_gb,
+        max_over_subscription_ratio: ratio,
+        reserved_capacity_gb: reserved,
+        usable_limit_gb: limit,
+        info: {
+          backend: p.backend,
+          node: this.nodeOfHost.get(p.backend) ?? this.world.nodeNames()[0]!,
+          availability_zone: zones.get(p.backend) ?? '',
+          volume_backend_name: p.volume_backend_name,
+          thin_provisioning_support: rep.thin_provisioning_support,
+          thick_provisioning_support: rep.thick_provisioning_support,
+          reserved_percentage: rep.reserved_percentage,
+          max_over_subscription_ratio: String(rep.max_over_subscription_ratio),
+          storage: p.storage.kind,
+          storage_size_gb: p.storage.size_gb,
+          foreign_lvs_gb: p.storage.foreign_lvs_gb,
+          thin_data_percent: p.storage.thin_data_percent,
+        },
+      };
+    });
+  }
+
+  /**
+   * Per volume type, what its volumes hold now: those placed on a pool and
+   * not deleted (a volume in plain 'error' holds nothing: its create failed).
+   */
+  typeUsage(): readonly CloudTypeUsage[] {
+    const byType = new Map<string, CloudTypeUsage>();
+    const types = this.rows<VolumeTypeRow>(tables.volumeTypes);
+    for (const t of types.values()) if (!t.deleted) byType.set(t.id, { volume_type: t.name, provisioned_gb: 0, count: 0 });
+    for (const v of this.rows<VolumeRow>(tables.volumes).values()) {
+      if (v.deleted || v.host === null || v.status === 'error') continue;
+      let u = byType.get(v.volume_type_id);
+      if (!u) byType.set(v.volume_type_id, (u = { volume_type: types.get(v.volume_type_id)?.name ?? v.volume_type_id, provisioned_gb: 0, count: 0 }));
+      u.provisioned_gb += v.size;
+      u.count++;
+    }
+    return [...byType.values()];
+  }
+
+  /**
+   * Per volume type, the pools whose capabilities (as the scheduler holds
+   * them: the pool's report, the backend's volume_backend_name, vendor_name,
+   * driver_version and storage_protocol, extra_capabilities) satisfy its
+   * extra specs as CapabilitiesFilter reads them.  A pool whose driver cannot
+   * report now is judged on `lastCaps`, its last report (kept by the caller).
+   */
+  typePools(lastCaps: Map<string, Record<string, Json>>): { volume_type: string; pools: string[] }[] {
+    for (const [host, vs] of this.cloud.volumeServices) {
+      const stats = vs.currentStats();
+      if (!stats) continue;
+      const backendKeys: Record<string, Json> = {};
+      for (const k of ['volume_backend_name', 'vendor_name', 'driver_version', 'storage_protocol'] as const) backendKeys[k] = stats[k];
+      for (const p of stats.pools) lastCaps.set(`${host}#${p.pool_name}`, { ...backendKeys, ...(p as Record<string, Json>) });
+    }
+    const pools = [...lastCaps.keys()].sort();
+    const out: { volume_type: string; pools: string[] }[] = [];
+    for (const t of this.rows<VolumeTypeRow>(tables.volumeTypes).values()) {
+      if (t.deleted) continue;
+      out.push({ volume_type: t.name, pools: pools.filter((p) => satisfiesExtraSpecs(lastCaps.get(p)!, t.extra_specs)) });
+    }
+    return out;
   }
 
   private rows<T extends Row>(table: string): Map<string, T> {
@@ -286,4 +422,28 @@ function notApplied(act: () => void): string | null {
   } catch (e) {
     return `not applied: ${(e as Error).message}`;
   }
+}
+
+/**
+ * CapabilitiesFilter's test of one pool for a volume type: each extra spec
+ * with no scope or the `capabilities:` scope names a (nested) capability that
+ * must exist and match.  A comparison Cinder would raise on counts as no match.
+ */
+function satisfiesExtraSpecs(caps: Record<string, Json>, extraSpecs: Readonly<Record<string, string>>): boolean {
+  for (const key of Object.keys(extraSpecs)) {
+    const path = key.split(':');
+    if (path.length > 1 && path[0] !== 'capabilities') continue;
+    if (path[0] === 'capabilities') path.shift();
+    let cap: Json | undefined = caps;
+    for (const part of path) cap = isDict(cap) && Object.prototype.hasOwnProperty.call(cap, part) ? cap[part] : undefined;
+    if (cap === undefined) return false;
+    try {
+      const ok = Array.isArray(cap) ? cap.some((v) => matchExtraSpec(v, extraSpecs[key]!)) : matchExtraSpec(cap, extraSpecs[key]!);
+      if (!ok) return false;
+    } catch (e) {
+      if (e instanceof PyError) return false;
+      throw e;
+    }
+  }
+  return true;
 }

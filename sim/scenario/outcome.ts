@@ -121,7 +121,10 @@ export interface ServiceStateRecord {
   api_clock_offset_ms: number;
 }
 
-/** One sample of a pool's capacity. */
+/**
+ * One sample of a pool's capacity, recorded when any of its numbers changed.
+ * `-1` stands for Cinder's 'infinite' or 'unknown'.
+ */
 export interface CapacitySample {
   t_ms: number;
   pool: string;
@@ -129,6 +132,79 @@ export interface CapacitySample {
   free_capacity_gb: number;
   allocated_capacity_gb: number;
   provisioned_capacity_gb: number;
+  /**
+   * max_over_subscription_ratio as the scheduler computes it for this pool
+   * now (utils.calculate_max_over_subscription_ratio: 1.0 without thin
+   * support; 'auto' moves with provisioned capacity); null when it raises.
+   */
+  max_over_subscription_ratio: number | null;
+  /** reserved_percentage of the total, rounded down, GB (calculate_capacity_factors' reserved_capacity). */
+  reserved_capacity_gb: number | null;
+  /**
+   * The most provisioned_capacity_gb CapacityFilter lets this pool reach for a
+   * thin request (a volume type without provisioning:type=thick), in GB:
+   * calculate_capacity_factors' total_available_capacity.  Thick (or no thin
+   * support): total - reserved.  Thin: (total - reserved) x the ratio (a
+   * create passes while virtual free = that - provisioned >= its size).  Null
+   * for an unsized total ('infinite' / 'unknown') or a total <= 0.
+   */
+  usable_limit_gb: number | null;
+}
+
+/**
+ * A pool's facts as the scheduler sees them (its capability report and its
+ * service's row), recorded when the pool first reports and again whenever
+ * one changes (a conf_change fault, a capacity fault).
+ */
+export interface PoolInfo {
+  t_ms: number;
+  /** host@backend#pool, as in CapacitySample. */
+  pool: string;
+  /** host@backend: the cinder-volume service. */
+  backend: string;
+  /** The node the service runs on. */
+  node: string;
+  /** The service row's availability_zone (what AvailabilityZoneFilter compares). */
+  availability_zone: string;
+  volume_backend_name: string;
+  thin_provisioning_support: boolean;
+  thick_provisioning_support: boolean;
+  reserved_percentage: number;
+  /** max_over_subscription_ratio as configured and reported ('20.0', 'auto', ...); the sample has the value in effect. */
+  max_over_subscription_ratio: string;
+  /**
+   * The storage under the reported total: 'lvm-thick' (the VG: total is its
+   * size), 'lvm-thin' (brick's LVM carves the thin pool `<vg>-pool` from 95 %
+   * of the VG less foreign LVs, so a 1000 GB VG reports 950 GB), 'pooled' (a
+   * pooled backend: the pool's configured size).
+   */
+  storage: 'lvm-thick' | 'lvm-thin' | 'pooled';
+  /** The VG's size (LVM) or the pool's configured size (pooled), GB. */
+  storage_size_gb: number;
+  /** LVs in the VG that Cinder does not own, GB. */
+  foreign_lvs_gb: number;
+  /** How full thin volumes are with data, percent of their size (a thin pool's free space is its size less that). */
+  thin_data_percent: number;
+}
+
+/** What one volume type's volumes hold, recorded when it changed (full runs only). */
+export interface TypeUsageSample {
+  t_ms: number;
+  volume_type: string;
+  /** The sum of the sizes of the type's volumes placed on a pool and not deleted (nor in plain 'error'), GB. */
+  provisioned_gb: number;
+  count: number;
+}
+
+/**
+ * The pools a volume type can land on: those whose capabilities satisfy its
+ * extra specs as CapabilitiesFilter reads them (volume_backend_name and any
+ * other capability).  Recorded when the list changed (full runs only).
+ */
+export interface TypePoolsRecord {
+  t_ms: number;
+  volume_type: string;
+  pools: string[];
 }
 
 export interface FaultRecord {
@@ -197,6 +273,12 @@ export interface RunOutcome {
   decisions: DecisionRecord[];
   service_states: ServiceStateRecord[];
   capacity: CapacitySample[];
+  /** Each pool's facts as the scheduler sees them, when first seen and whenever one changed. */
+  pools: PoolInfo[];
+  /** Capacity held by each volume type's volumes over time (empty in a lean run). */
+  type_usage: TypeUsageSample[];
+  /** The pools each volume type can land on, over time (empty in a lean run). */
+  type_pools: TypePoolsRecord[];
   faults: FaultRecord[];
   conf_findings: ConfFindingRecord[];
   workloads: WorkloadSummary[];

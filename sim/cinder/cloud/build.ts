@@ -1,6 +1,7 @@
 import { FakeBackupDriver } from '../../../drivers/fake/backup.js';
 import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
 import type { Rng } from '../../ports/rng.js';
+import type { PoolStats } from '../../ports/volume-driver.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Store } from '../../ports/store.js';
 import { CinderApi } from '../api/index.js';
@@ -44,6 +45,28 @@ export interface PoolCapacity {
   provisioned_capacity_gb: number;
   allocated_capacity_gb: number;
   failed: boolean;
+  /** The driver's backend-level volume_backend_name (Cinder adds it to each pool's capabilities). */
+  volume_backend_name: string;
+  /** The pool's report as the driver gives it now. */
+  reported: PoolStats;
+  /** What lies under the reported total: the fake storage's physical facts. */
+  storage: PoolStorage;
+}
+
+/**
+ * The physical storage under a pool, so a report can say why the driver
+ * reports the total it does: an LVM thick pool is the VG; an LVM thin pool
+ * is `<vg>-pool`, which brick's LVM carves from 95 % of the VG's free space
+ * (foreign LVs excluded); a pooled backend's pool is its configured size.
+ */
+export interface PoolStorage {
+  kind: 'lvm-thick' | 'lvm-thin' | 'pooled';
+  /** The VG's size (LVM) or the pool's size (pooled), GB. */
+  size_gb: number;
+  /** LVs in the VG that Cinder does not own, GB (LVM counts them as used). */
+  foreign_lvs_gb: number;
+  /** How full thin volumes are with data, percent of their size (what a thin pool's free space loses). */
+  thin_data_percent: number;
 }
 
 /** A read-only picture of the cloud for reports. */
@@ -450,7 +473,10 @@ export class Cloud {
     for (const [backend, drv] of this.drivers) {
       if (!drv.initialized) continue;
       const alloc = this.volumeServices.get(backend)?.allocated();
-      for (const p of drv.getVolumeStats().pools) {
+      const stats = drv.getVolumeStats();
+      const spec = drv.spec;
+      for (const p of stats.pools) {
+        const pooled = spec.pools?.find((x) => x.pool_name === p.pool_name);
         pools.push({
           backend,
           pool: p.pool_name,
@@ -459,6 +485,11 @@ export class Cloud {
           provisioned_capacity_gb: p.provisioned_capacity_gb,
           allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
           failed: drv.backendFailed,
+          volume_backend_name: stats.volume_backend_name,
+          reported: p,
+          storage: spec.pools
+            ? { kind: 'pooled', size_gb: pooled?.size_gb ?? (typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0), foreign_lvs_gb: 0, thin_data_percent: spec.thin_data_percent }
+            : { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: spec.vg_size_gb, foreign_lvs_gb: spec.foreign_lvs_gb, thin_data_percent: spec.thin_data_percent },
         });
       }
     }

@@ -21,6 +21,7 @@ export const commands = {
   diff: async () => (await import('./diff.js')).diffCommand,
   report: async () => (await import('./report.js')).reportCommand,
   explain: async () => (await import('./explain.js')).explainCommand,
+  chart: async () => (await import('./chart.js')).chartCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

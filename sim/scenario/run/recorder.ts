@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { World } from '../../engine/world.js';
 import type { CloudDecision, CloudServiceState, CloudView, LivenessJudges } from '../../harness/view.js';
 import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
-import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, WorkloadSummary } from '../outcome.js';
+import type { Json } from '../../cinder/scheduler/python.js';
+import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, PoolInfo, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, TypePoolsRecord, TypeUsageSample, WorkloadSummary } from '../outcome.js';
 
 /** Lean runs drain the scheduler's decision log every this many arrivals. */
 const LEAN_DRAIN_EVERY = 64;
@@ -23,11 +24,16 @@ export abstract class Recorder {
   readonly requests: RequestRecord[] = [];
   readonly serviceStates: ServiceStateRecord[] = [];
   readonly capacity: CapacitySample[] = [];
+  readonly poolInfos: PoolInfo[] = [];
+  /** Per volume type, over time (FullRecorder only: a lean run keeps none). */
+  readonly typeUsage: TypeUsageSample[] = [];
+  readonly typePools: TypePoolsRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly expectations: ExpectationResult[] = [];
   readonly workloads: WorkloadSummary[] = [];
   private readonly lastService = new Map<string, ServiceStateRecord>();
   private readonly lastPool = new Map<string, CapacitySample>();
+  private readonly lastInfo = new Map<string, PoolInfo>();
   /** Requests by source (`step:<id>`, `workload:<name>`, `topology`), counted alike by both strategies. */
   private readonly bySource = new Map<string, ResultCounts>();
   private readonly createCounts = emptyCounts();
@@ -168,13 +174,43 @@ export abstract class Recorder {
     }
     this.sampled();
     for (const p of this.cloud.pools()) {
+      const info = this.lastInfo.get(p.pool);
+      if (!info || !sameInfo(info, p.info)) {
+        const rec: PoolInfo = { t_ms: t, pool: p.pool, ...p.info };
+        this.poolInfos.push(rec);
+        this.lastInfo.set(p.pool, rec);
+      }
       const prev = this.lastPool.get(p.pool);
-      if (prev && prev.total_capacity_gb === p.total_capacity_gb && prev.free_capacity_gb === p.free_capacity_gb && prev.allocated_capacity_gb === p.allocated_capacity_gb && prev.provisioned_capacity_gb === p.provisioned_capacity_gb) continue;
-      const rec: CapacitySample = { t_ms: t, ...p };
+      if (
+        prev &&
+        prev.total_capacity_gb === p.total_capacity_gb &&
+        prev.free_capacity_gb === p.free_capacity_gb &&
+        prev.allocated_capacity_gb === p.allocated_capacity_gb &&
+        prev.provisioned_capacity_gb === p.provisioned_capacity_gb &&
+        prev.usable_limit_gb === p.usable_limit_gb &&
+        prev.max_over_subscription_ratio === p.max_over_subscription_ratio
+      ) {
+        continue;
+      }
+      const rec: CapacitySample = {
+        t_ms: t,
+        pool: p.pool,
+        total_capacity_gb: p.total_capacity_gb,
+        free_capacity_gb: p.free_capacity_gb,
+        allocated_capacity_gb: p.allocated_capacity_gb,
+        provisioned_capacity_gb: p.provisioned_capacity_gb,
+        max_over_subscription_ratio: p.max_over_subscription_ratio,
+        reserved_capacity_gb: p.reserved_capacity_gb,
+        usable_limit_gb: p.usable_limit_gb,
+      };
       this.capacity.push(rec);
       this.lastPool.set(p.pool, rec);
     }
+    this.sampledPools(t);
   }
+
+  /** After a sample's pools: what a strategy adds (a full run: per volume type). */
+  protected sampledPools(_t: number): void {}
 
   /** The decisions the scheduler still holds, as outcome records. */
   decisionRecords(): DecisionRecord[] {
@@ -219,10 +255,32 @@ function serviceStateRecord(t: number, s: CloudServiceState, j: LivenessJudges, 
   };
 }
 
-/** Keeps every request and decision. */
+/** Keeps every request and decision, and what each volume type holds over time. */
 export class FullRecorder extends Recorder {
+  private readonly lastUsage = new Map<string, TypeUsageSample>();
+  private readonly lastTypePools = new Map<string, TypePoolsRecord>();
+  /** Each pool's last capabilities, for the types' pools while its driver cannot report. */
+  private readonly lastCaps = new Map<string, Record<string, Json>>();
+
   protected keeps(): boolean {
     return true;
+  }
+
+  protected override sampledPools(t: number): void {
+    for (const u of this.cloud.typeUsage()) {
+      const prev = this.lastUsage.get(u.volume_type);
+      if (prev ? prev.provisioned_gb === u.provisioned_gb && prev.count === u.count : u.count === 0) continue;
+      const rec: TypeUsageSample = { t_ms: t, ...u };
+      this.typeUsage.push(rec);
+      this.lastUsage.set(u.volume_type, rec);
+    }
+    for (const tp of this.cloud.typePools(this.lastCaps)) {
+      const prev = this.lastTypePools.get(tp.volume_type);
+      if (prev && prev.pools.join(' ') === tp.pools.join(' ')) continue;
+      const rec: TypePoolsRecord = { t_ms: t, ...tp };
+      this.typePools.push(rec);
+      this.lastTypePools.set(tp.volume_type, rec);
+    }
   }
 
   arrived(): void {}
@@ -303,4 +361,9 @@ export class LeanRecorder extends Recorder {
     this.drain();
   }
 
+}
+
+function sameInfo(a: PoolInfo, b: Omit<PoolInfo, 't_ms' | 'pool'>): boolean {
+  for (const k of Object.keys(b) as (keyof typeof b)[]) if (a[k] !== b[k]) return false;
+  return true;
 }

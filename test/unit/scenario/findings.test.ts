@@ -39,7 +39,7 @@ function decision(at_ms: number, resource_id: string, chosen: string | null, fil
   };
 }
 
-const sample = (t_ms: number, free: number, allocated: number): CapacitySample => ({ t_ms, pool: THICK, total_capacity_gb: 100, free_capacity_gb: free, allocated_capacity_gb: allocated, provisioned_capacity_gb: allocated });
+const sample = (t_ms: number, free: number, allocated: number): CapacitySample => ({ t_ms, pool: THICK, total_capacity_gb: 100, free_capacity_gb: free, allocated_capacity_gb: allocated, provisioned_capacity_gb: allocated, max_over_subscription_ratio: 1, reserved_capacity_gb: 0, usable_limit_gb: 100 });
 
 function svc(t_ms: number, host: string, over: Partial<ServiceStateRecord> = {}): ServiceStateRecord {
   return {
