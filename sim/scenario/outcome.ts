@@ -156,6 +156,12 @@ export interface WorkloadSummary {
   in_flight: number;
 }
 
+/** Virtual time (ms) of the first "No valid backend" decision about a volume, per availability zone and per volume type; a key absent: never. */
+export interface FirstNoValidBackend {
+  by_az: Record<string, number>;
+  by_type: Record<string, number>;
+}
+
 export interface RunOutcome {
   schema_version: typeof OUTCOME_SCHEMA_VERSION;
   scenario: string;
@@ -204,4 +210,6 @@ export interface RunOutcome {
   };
   /** The command that replays this run. */
   replay: string;
+  /** Lean runs only (`records: 'lean'`, e.g. each run of a sweep): when each AZ and volume type first ran out. */
+  first_no_valid_backend?: FirstNoValidBackend;
 }

@@ -154,6 +154,7 @@ class ScenarioRun {
   private outcome(end: { reason: string; events: number; timeMs: number }): RunOutcome {
     const s = this.loaded.scenario;
     const rec = this.recorder;
+    const firstFailures = rec.firstNoValidBackend();
     const logCounts: Record<string, number> = {};
     for (const [level, n] of Object.entries(this.world.log.counts)) if (n > 0) logCounts[level] = n;
     return {
@@ -177,6 +178,7 @@ class ScenarioRun {
       expectations: rec.expectations,
       summary: rec.summary(rec.expectations.filter((e) => e.passed).length),
       replay: this.opts.replay,
+      ...(firstFailures ? { first_no_valid_backend: firstFailures } : {}),
     };
   }
 }

@@ -17,6 +17,9 @@ export const commands = {
   conf: async () => (await import('./conf.js')).confCommand,
   schedule: async () => (await import('./schedule.js')).scheduleCommand,
   cleanup: async () => (await import('./cleanup.js')).cleanupCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
+  merge: async () => (await import('./merge.js')).mergeCommand,
+  shrink: async () => (await import('./shrink.js')).shrinkCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { reports, type RunReport } from '../../../reports/index.js';
@@ -13,6 +13,8 @@ import { RunAborted, runScenario } from '../../scenario/runner.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
 import { seedFlag } from '../seed.js';
+import { shellWord } from '../../scenario/sweep/plan.js';
+import { withSettings } from '../sweep/scenario-arg.js';
 
 const DEFAULT_SEED = '1';
 const PROGRESS_EVERY_MS = 250;
@@ -24,15 +26,17 @@ export const runCommand = defineCommand({
     y
       .positional('scenarios', { type: 'string', array: true, describe: 'scenario files, or names of built-in scenarios (cinder-sim list)' })
       .option('seed', { type: 'string', describe: `root seed (default: the scenario's seed, else ${DEFAULT_SEED})` })
-      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' }),
+      .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' })
+      .option('set', { type: 'string', array: true, describe: 'NODE:SECTION.OPTION=V or workload.NAME.PARAM=V: change a cinder.conf option or workload parameter for this run (as a sweep grid point does; repeatable)' }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
+    const sets = args.set ?? [];
     const loaded: LoadedScenario[] = [];
     const problems: Problem[] = [];
     for (const f of files) {
       try {
-        loaded.push(loadScenarioFile(f, baseFor(f, io)));
+        loaded.push(withSettings(loadScenarioFile(f, baseFor(f, io)), readFileSync(f, 'utf8'), sets));
       } catch (e) {
         if (!(e instanceof ScenarioProblems)) throw e;
         problems.push(...e.problems);
@@ -61,7 +65,7 @@ export const runCommand = defineCommand({
     const outcomes: RunOutcome[] = [];
     for (const l of loaded) {
       const seed = seedOf(l);
-      const replay = `cinder-sim run ${l.file} --seed ${seed}`;
+      const replay = `cinder-sim run ${l.file} --seed ${seed}${sets.map((x) => ` --set ${shellWord(x)}`).join('')}`;
       const progress = io.isTty ? progressLine(io, l.scenario.name) : undefined;
       let outcome: RunOutcome;
       try {
