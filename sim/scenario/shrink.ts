@@ -13,8 +13,10 @@ import { setIniOption } from './sweep/grid.js';
  * workloads' rates, shorten their windows and the run, and keep each
  * reduction under which the same failure still holds (the same expectation,
  * by its text, fails; or the same invariant breaks with the same message).
- * Every candidate is a scenario file that loads; one that does not is
- * simply not kept.
+ * An expectation's failure must also keep its kind of evidence (the detail
+ * with every number masked): "86/129 = 0.6667" is the same failure as
+ * "3/10 = 0.3", "no create requests were made" is not.  Every candidate is
+ * a scenario file that loads; one that does not is simply not kept.
  */
 
 /** What a run's failure is: the first failing expectation's text, or a broken invariant's message. */
@@ -66,8 +68,11 @@ export function failureOf(loaded: LoadedScenario, seed: string): { failure: Fail
 
 function sameFailure(a: Failure, b: Failure | null): boolean {
   if (b === null || a.kind !== b.kind) return false;
-  return a.kind === 'expectation' ? b.kind === 'expectation' && a.text === b.text : b.kind === 'invariant' && a.message === b.message;
+  return a.kind === 'expectation' ? b.kind === 'expectation' && a.text === b.text && evidenceShape(a.detail) === evidenceShape(b.detail) : b.kind === 'invariant' && a.message === b.message;
 }
+
+/** An expectation's evidence with its numbers masked. */
+const evidenceShape = (detail: string): string => detail.replace(/\d+(\.\d+)?/g, '#');
 
 const clone = (r: Raw): Raw => structuredClone(r);
 const list = (r: Raw, key: string): RawList => (Array.isArray(r[key]) ? (r[key] as RawList) : []);
@@ -192,7 +197,12 @@ function sizeOf(raw: Raw, backends: number, requests: number): ShrinkSize {
   };
 }
 
-const describeStep = (s: unknown): string => (typeof s === 'string' ? s : String((s as Raw)['id'] ?? (s as Raw)['cmd']));
+function describeItem(key: string, x: Record<string, unknown>): string {
+  if (key === 'faults') return `${String(x['fault'])} at ${String(x['at'])}`;
+  if (key === 'workloads') return String(x['name']);
+  if (key === 'expect') return JSON.stringify(x);
+  return typeof x === 'string' ? x : String(x['id'] ?? x['cmd']);
+}
 
 /** Shrink a failing scenario; throws NothingToShrink when it does not fail under the seed. */
 export function shrinkScenario(loaded: LoadedScenario, text: string, seed: string, maxRuns: number): ShrinkResult {
@@ -205,26 +215,29 @@ export function shrinkScenario(loaded: LoadedScenario, text: string, seed: strin
   const before = sizeOf(raw, allBackends.length, first.requests);
   const removed: string[] = [];
 
-  // Whole items first: faults, steps, workloads, backends, the other expectations.
-  for (const key of ['faults', 'steps', 'setup', 'workloads'] as const) {
-    const items = list(raw, key);
-    if (items.length === 0) continue;
-    const kept = ddmin(items, (k) => test(ctx, { ...clone(raw), [key]: structuredClone(k) }));
-    for (const x of items) if (!kept.includes(x)) removed.push(`${key}: ${key === 'faults' ? `${String(x['fault'])} at ${String(x['at'])}` : key === 'workloads' ? String(x['name']) : describeStep(x)}`);
-    raw = { ...raw, [key]: kept };
-  }
+  // Whole items first: faults, steps, workloads, backends, the other expectations; again while a pass removed something
+  // (an expectation removed may free the step it named).
   let backends = allBackends;
-  if (allBackends.length > 1) {
-    backends = ddmin(allBackends, (k) => k.length > 0 && test(ctx, withBackends(raw, allBackends, k, loaded.dir)));
-    if (backends.length === 0) backends = allBackends;
-    for (const b of allBackends) if (!backends.includes(b)) removed.push(`backend: ${b[0]}@${b[1]}`);
-    raw = withBackends(raw, allBackends, backends, loaded.dir);
-  }
-  const expect = list(raw, 'expect');
-  if (expect.length > 1 && ctx.target.kind === 'expectation') {
-    const kept = ddmin(expect, (k) => test(ctx, { ...clone(raw), expect: structuredClone(k) }));
-    for (const x of expect) if (!kept.includes(x)) removed.push(`expectation: ${JSON.stringify(x)}`);
-    raw = { ...raw, expect: kept };
+  for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+    changed = false;
+    for (const key of ['faults', 'steps', 'setup', 'workloads', 'expect'] as const) {
+      const items = list(raw, key);
+      if (items.length === 0 || (key === 'expect' && (items.length === 1 || ctx.target.kind !== 'expectation'))) continue;
+      const kept = ddmin(items, (k) => test(ctx, { ...clone(raw), [key]: structuredClone(k) }));
+      if (kept.length === items.length) continue;
+      changed = true;
+      for (const x of items) if (!kept.includes(x)) removed.push(`${key}: ${describeItem(key, x)}`);
+      raw = { ...raw, [key]: kept };
+    }
+    if (backends.length > 1) {
+      const kept = ddmin(backends, (k) => k.length > 0 && test(ctx, withBackends(raw, allBackends, k, loaded.dir)));
+      if (kept.length > 0 && kept.length < backends.length) {
+        changed = true;
+        for (const b of backends) if (!kept.includes(b)) removed.push(`backend: ${b[0]}@${b[1]}`);
+        backends = kept;
+        raw = withBackends(raw, allBackends, backends, loaded.dir);
+      }
+    }
   }
   // Then sizes: each workload's rate and window, the run's duration.
   for (const [i, w] of list(raw, 'workloads').entries()) {

@@ -45,12 +45,16 @@ function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (ru
     let finished = 0;
     let failed = false;
     const pool: Worker[] = [];
-    const stopAll = (): void => {
-      for (const w of pool) void w.terminate();
+    // Workers we stop ourselves (no job left) exit with code 1: not a failure.
+    const stopped = new Set<Worker>();
+    const stop = (w: Worker): void => {
+      stopped.add(w);
+      void w.terminate();
     };
+    const stopAll = (): void => pool.forEach(stop);
     const feed = (w: Worker): void => {
       if (next < jobs.length) w.postMessage(jobs[next++]);
-      else void w.terminate();
+      else stop(w);
     };
     for (let i = 0; i < k; i++) {
       const w = new Worker(file);
@@ -69,7 +73,7 @@ function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (ru
         reject(e);
       });
       w.on('exit', (code) => {
-        if (code !== 0 && finished < jobs.length && !failed) {
+        if (code !== 0 && !stopped.has(w) && !failed) {
           failed = true;
           stopAll();
           reject(new Error(`a sweep worker thread exited with code ${code} before the sweep was done`));

@@ -42,7 +42,7 @@ export interface RunMetrics {
   first_no_valid_backend: { by_az: Record<string, number | null>; by_type: Record<string, number | null> };
   /** allocated / total capacity at the end, per pool and per AZ (pools of unknown or infinite capacity left out). */
   utilisation: { by_pool: Record<string, number>; by_az: Record<string, number> };
-  /** Expectations that failed, placements expectations left out (they count every decision, which a lean run does not keep; the replay judges them). */
+  /** Expectations that failed, those a lean run cannot judge left out (placements, emptied_by, no_candidates: see run.ts; the replay judges them). */
   expectations_failed: number;
   decisions: number;
   decisions_digest: string;

@@ -1,6 +1,7 @@
 import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioText, type LoadedScenario } from '../loader.js';
 import type { RunOutcome } from '../outcome.js';
+import type { Scenario } from '../schema.js';
 import { RunAborted, runScenario } from '../runner.js';
 import type { RunMetrics, SweepRun } from './model.js';
 
@@ -32,6 +33,16 @@ export function runSweepJob(job: SweepJob): SweepRun {
     if (!(e instanceof RunAborted)) throw e;
     return { ...base, aborted: { at_ms: e.atMs, message: e.message }, metrics: null };
   }
+}
+
+/**
+ * Whether a lean run judges an expectation as a full run does: placements
+ * count every decision (a lean run keeps the steps' only), and emptied_by /
+ * no_candidates read a decision's trace (lean decisions may take the
+ * trace-free fast path).  The replay (a full run) judges those.
+ */
+function judgedWhenLean(e: Scenario['expect'][number] | undefined): boolean {
+  return e !== undefined && e.placements === undefined && e.emptied_by === undefined && e.no_candidates === undefined;
 }
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
@@ -73,8 +84,7 @@ export function measureRun(outcome: RunOutcome, loaded: LoadedScenario): RunMetr
       by_pool: sortedRecord(byPool),
       by_az: sortedRecord([...az].map(([z, c]) => [z, round4(c.allocated / c.total)])),
     },
-    // A placements expectation counts every decision, which a lean run does not keep: the replay judges it.
-    expectations_failed: outcome.expectations.filter((e) => !e.passed && loaded.scenario.expect[e.index]?.placements === undefined).length,
+    expectations_failed: outcome.expectations.filter((e) => !e.passed && judgedWhenLean(loaded.scenario.expect[e.index])).length,
     decisions: s.decisions,
     decisions_digest: s.decisions_digest ?? '',
   };
