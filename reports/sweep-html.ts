@@ -14,6 +14,8 @@ const time = (v: number | null): string => (v === null ? 'never' : formatDuratio
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 
 const ROW_H = 22;
+/** Runs listed in the page (sweep.json lists every one). */
+const RUNS_SHOWN = 1000;
 const LABEL_W = 360;
 const BAR_W = 420;
 
@@ -63,7 +65,7 @@ export function sweepHtml(r: SweepResult): string {
     ...keysOf((p) => p.first_no_valid_backend.by_type).map((k) => rangeChart(`First "No valid backend", type ${k}`, r.points.map((p) => ({ label: label(p), d: p.first_no_valid_backend.by_type[k] })), time)),
     ...keysOf((p) => p.utilisation.by_az).map((k) => rangeChart(`Utilisation at the end, AZ ${k}`, r.points.map((p) => ({ label: label(p), d: p.utilisation.by_az[k] })), pct, 1)),
   ];
-  const runs = r.runs.map((x) => `<tr><td>${x.index}</td><td>${x.point + 1}</td><td>${esc(x.seed)}</td><td>${x.aborted ? 'stopped: ' + esc(x.aborted.message) : x.metrics ? pct(x.metrics.success_rate) : ''}</td><td><code>${esc(x.replay)}</code></td></tr>`);
+  const runs = r.runs.slice(0, RUNS_SHOWN).map((x) => `<tr><td>${x.index}</td><td>${x.point + 1}</td><td>${esc(x.seed)}</td><td>${x.aborted ? 'stopped: ' + esc(x.aborted.message) : x.metrics ? pct(x.metrics.success_rate) : ''}</td><td><code>${esc(x.replay)}</code></td></tr>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cinder-sim sweep: ${esc(r.scenario.name)}</title>
 <style>
@@ -79,7 +81,7 @@ code{font-size:12px}details{margin-top:16px}
 ${charts.join('\n')}
 <h2>Points</h2>
 ${r.points.map(pointTable).join('\n')}
-<details><summary>Every run, with the command that replays it</summary>
+<details><summary>${r.runs.length > RUNS_SHOWN ? `The first ${RUNS_SHOWN} of ${r.runs.length} runs (sweep.json lists every one)` : 'Every run'}, with the command that replays it</summary>
 <table><tr><th>run</th><th>point</th><th>seed</th><th>creates succeeded</th><th>replay</th></tr>${runs.join('')}</table>
 </details>
 </body></html>

@@ -1,4 +1,5 @@
 import { engineBench } from './engine.js';
+import { mergeBench } from './merge.js';
 import { scenarioBench } from './scenario.js';
 import { scheduleBench } from './schedule.js';
 import { schedulerBench } from './scheduler.js';
@@ -10,6 +11,7 @@ export const benches = {
   scheduler: schedulerBench,
   scenario: scenarioBench,
   schedule: scheduleBench,
+  merge: mergeBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

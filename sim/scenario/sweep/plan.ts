@@ -179,7 +179,8 @@ export function mergeParts(parts: readonly { file: string; part: SweepPart }[]):
   const total = gridPoints(identity.grid).length * identity.seeds;
   const runs: SweepRun[] = [];
   for (const { file, part } of parts) {
-    const want = Array.from({ length: total }, (_, i) => i).filter((i) => inShard(i, part.shard));
+    const want: number[] = [];
+    for (let i = part.shard.index - 1; i < total; i += part.shard.count) want.push(i);
     const got = part.runs.map((r) => r.index);
     if (got.length !== want.length || got.some((x, i) => x !== want[i])) throw new MergeError(`${file}: damaged: shard ${part.shard.index}/${count} of ${total} runs must hold runs ${want.slice(0, 5).join(', ')}${want.length > 5 ? ', ...' : ''} (${want.length}), it holds ${got.length}`);
     runs.push(...part.runs);
