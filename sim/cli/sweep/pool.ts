@@ -39,6 +39,12 @@ function workerFile(): string {
   throw new UserError(`--workers needs the built worker (${built}); run \`npx tsc -p tsconfig.json\` first, or use --workers 1`);
 }
 
+/**
+ * A worker thread's heap, as bin.ts sizes the main thread's for long runs:
+ * a thread's default young generation is small, and a run allocates fast.
+ */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 384, maxOldGenerationSizeMb: 1536 };
+
 function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (run: SweepRun) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
@@ -57,7 +63,7 @@ function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (ru
       else stop(w);
     };
     for (let i = 0; i < k; i++) {
-      const w = new Worker(file);
+      const w = new Worker(file, { resourceLimits: WORKER_HEAP });
       pool.push(w);
       w.on('message', (run: SweepRun) => {
         done(run);
