@@ -13,7 +13,7 @@ import { main } from './main.js';
  * the user chose heap flags (NODE_OPTIONS or node's own arguments).
  */
 const HEAP_FLAGS = ['--max-semi-space-size=128', '--max-old-space-size=1536'];
-const HEAVY = new Set(['run', 'bench']);
+const HEAVY = new Set(['run', 'bench', 'sweep', 'shrink']);
 
 function chosenHeap(): boolean {
   const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');

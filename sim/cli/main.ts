@@ -15,7 +15,7 @@ type AnyCommand = Command<Record<string, unknown>>;
  * its exit code.  User mistakes print one clear message (no stack trace)
  * and return 2; a bug prints its stack and returns 70.
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, opts: { parseOnly?: boolean } = {}): Promise<number> {
   const unknown = unknownCommand(argv);
   if (unknown) {
     io.stderr(`cinder-sim: ${unknown}\n`);
@@ -45,7 +45,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       (y: Argv) => c.builder(y) as Argv,
       async (args: Record<string, unknown>) => {
         handled = true;
-        exitCode = await c.run(args, io);
+        // parseOnly: the command line is checked by this very parser, and nothing runs (tests of documented command lines).
+        exitCode = opts.parseOnly ? 0 : await c.run(args, io);
       },
     );
   }

@@ -357,6 +357,11 @@ export class CloudView {
     return this.rows<VolumeRow>(tables.volumes).get(id)?.host ?? undefined;
   }
 
+  /** A volume's availability zone (the one asked for, else the API's default), by id. */
+  availabilityZoneOf(id: string): string | undefined {
+    return this.rows<VolumeRow>(tables.volumes).get(id)?.availability_zone;
+  }
+
   /** Crash, stop or restart a service. */
   serviceAction(host: string, binary: string, action: 'crash' | 'stop' | 'restart'): string | null {
     return notApplied(() => {

@@ -253,6 +253,12 @@ export interface WorkloadSummary {
   in_flight: number;
 }
 
+/** Virtual time (ms) of the first "No valid backend" decision about a volume, per availability zone and per volume type; a key absent: never. */
+export interface FirstNoValidBackend {
+  by_az: Record<string, number>;
+  by_type: Record<string, number>;
+}
+
 export interface RunOutcome {
   schema_version: typeof OUTCOME_SCHEMA_VERSION;
   scenario: string;
@@ -324,6 +330,8 @@ export interface RunOutcome {
   baseline?: BaselineRecord;
   /** How the run kept its records: 'all' (every request and decision) or 'lean' (counts, digests, the steps' own). */
   records?: 'all' | 'lean';
+  /** Lean runs only (`records: 'lean'`, e.g. each run of a sweep): when each AZ and volume type first ran out. */
+  first_no_valid_backend?: FirstNoValidBackend;
 }
 
 /** The running decisions digest after `decisions` decisions (the first 16 hex digits). */

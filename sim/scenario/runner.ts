@@ -208,6 +208,7 @@ class ScenarioRun {
   private outcome(end: { reason: string; events: number; timeMs: number }): RunOutcome {
     const s = this.loaded.scenario;
     const rec = this.recorder;
+    const firstFailures = rec.firstNoValidBackend();
     const logCounts: Record<string, number> = {};
     for (const [level, n] of Object.entries(this.world.log.counts)) if (n > 0) logCounts[level] = n;
     return {
@@ -236,6 +237,7 @@ class ScenarioRun {
       summary: rec.summary(rec.expectations.filter((e) => e.passed).length),
       replay: this.opts.replay,
       records: this.opts.records ?? 'all',
+      ...(firstFailures ? { first_no_valid_backend: firstFailures } : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { capacityBench } from './capacity.js';
 import { engineBench } from './engine.js';
+import { mergeBench } from './merge.js';
 import { scenarioBench } from './scenario.js';
 import { scheduleBench } from './schedule.js';
 import { schedulerBench } from './scheduler.js';
@@ -12,6 +13,7 @@ export const benches = {
   scenario: scenarioBench,
   schedule: scheduleBench,
   capacity: capacityBench,
+  merge: mergeBench,
 } as const satisfies Record<string, Bench>;
 
 export type BenchName = keyof typeof benches;

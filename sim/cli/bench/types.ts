@@ -12,6 +12,8 @@ export interface BenchOptions {
   cinder?: number;
   /** schedule: also keep the generated case in this file. */
   writeCase?: string;
+  /** merge: how many shard parts. */
+  shards?: number;
 }
 
 /** A benchmark's figures: printed as one JSON line with --json, else as a table. */

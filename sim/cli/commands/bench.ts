@@ -18,6 +18,7 @@ export const benchCommand = defineCommand({
       .option('volumes', { type: 'number', describe: 'capacity: at most this many placements' })
       .option('years', { type: 'number', describe: 'scenario: simulated years' })
       .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
+      .option('shards', { type: 'number', describe: 'merge: shard parts (default 100; --requests: runs, default 10000)' })
       .option('write-case', { type: 'string', describe: 'schedule: keep the generated case in this file' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON line' }),
   run(args, io) {
@@ -30,6 +31,7 @@ export const benchCommand = defineCommand({
       volumes: args.volumes,
       years: args.years,
       cinder: args.cinder,
+      shards: args.shards,
       ...(args['write-case'] !== undefined ? { writeCase: resolve(io.cwd, args['write-case']) } : {}),
     });
     io.stdout(args.json ? JSON.stringify(figures) + '\n' : table(figures));

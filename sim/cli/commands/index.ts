@@ -22,6 +22,9 @@ export const commands = {
   report: async () => (await import('./report.js')).reportCommand,
   explain: async () => (await import('./explain.js')).explainCommand,
   chart: async () => (await import('./chart.js')).chartCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
+  merge: async () => (await import('./merge.js')).mergeCommand,
+  shrink: async () => (await import('./shrink.js')).shrinkCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { reports, type RunReport } from '../../../reports/index.js';
@@ -15,6 +15,8 @@ import { baselinePlan } from '../baseline.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
 import { seedFlag } from '../seed.js';
+import { shellWord } from '../../scenario/sweep/plan.js';
+import { withSettings } from '../sweep/scenario-arg.js';
 
 const DEFAULT_SEED = '1';
 const PROGRESS_EVERY_MS = 250;
@@ -29,15 +31,17 @@ export const runCommand = defineCommand({
       .option('out', { type: 'string', default: 'out', describe: 'output directory (created; only ever overwritten if cinder-sim made it)' })
       .option('baseline', { type: 'string', describe: "compare each scenario's scheduling decisions with DIR/<scenario>.decisions.txt (exit 1 when one changed)" })
       .option('update-baseline', { type: 'boolean', default: false, describe: 'write the baselines into --baseline DIR instead of comparing' })
-      .option('records', { choices: ['all', 'lean'] as const, default: 'all' as const, describe: "what outcome.json keeps: 'all' (every request and decision with its trace) or 'lean' (counts, a decisions digest, the steps' own requests; for long runs; explain replays them)" }),
+      .option('records', { choices: ['all', 'lean'] as const, default: 'all' as const, describe: "what outcome.json keeps: 'all' (every request and decision with its trace) or 'lean' (counts, a decisions digest, the steps' own requests; for long runs; explain replays them)" })
+      .option('set', { type: 'string', array: true, describe: 'NODE:SECTION.OPTION=V or workload.NAME.PARAM=V: change a cinder.conf option or workload parameter for this run (as a sweep grid point does; repeatable)' }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
+    const sets = args.set ?? [];
     const loaded: LoadedScenario[] = [];
     const problems: Problem[] = [];
     for (const f of files) {
       try {
-        loaded.push(loadScenarioFile(f, baseFor(f, io)));
+        loaded.push(withSettings(loadScenarioFile(f, baseFor(f, io)), readFileSync(f, 'utf8'), sets));
       } catch (e) {
         if (!(e instanceof ScenarioProblems)) throw e;
         problems.push(...e.problems);
@@ -67,7 +71,7 @@ export const runCommand = defineCommand({
     const outcomes: RunOutcome[] = [];
     for (const l of loaded) {
       const seed = seedOf(l);
-      const replay = `cinder-sim run ${l.file} --seed ${seed}${args.records === 'lean' ? ' --records lean' : ''}`;
+      const replay = `cinder-sim run ${l.file} --seed ${seed}${sets.map((x) => ` --set ${shellWord(x)}`).join('')}${args.records === 'lean' ? ' --records lean' : ''}`;
       const progress = io.isTty ? progressLine(io, l.scenario.name) : undefined;
       let outcome: RunOutcome;
       try {

@@ -3,7 +3,7 @@ import type { World } from '../../engine/world.js';
 import type { CloudDecision, CloudServiceState, CloudView, LivenessJudges } from '../../harness/view.js';
 import { addResult, emptyCounts, requestResult, retypeTarget, type ResultCounts } from './counts.js';
 import type { Json } from '../../cinder/scheduler/python.js';
-import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, PoolInfo, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, TypePoolsRecord, TypeUsageSample, WorkloadSummary } from '../outcome.js';
+import type { CapacitySample, DecisionRecord, DigestCheckpoint, ExpectationResult, FaultRecord, FirstNoValidBackend, PoolInfo, RequestRecord, RunOutcome, ServiceStateRecord, StepRecord, TypePoolsRecord, TypeUsageSample, WorkloadSummary } from '../outcome.js';
 
 /** Lean runs drain the scheduler's decision log every this many arrivals. */
 const LEAN_DRAIN_EVERY = 64;
@@ -141,6 +141,10 @@ export abstract class Recorder {
   }
 
   protected abstract decisionCount(): number;
+  /** When each availability zone and volume type first met "No valid backend" (lean runs; see LeanRecorder). */
+  firstNoValidBackend(): FirstNoValidBackend | undefined {
+    return undefined;
+  }
   protected digest(): { decisions_digest?: string; decisions_checkpoints?: DigestCheckpoint[] } {
     return {};
   }
@@ -305,6 +309,8 @@ export class LeanRecorder extends Recorder {
   /** What the steps' own requests started, and the decisions about them (kept, so step expectations judge as in a full run). */
   private readonly stepResources = new Set<string>();
   private readonly stepDecisions: DecisionRecord[] = [];
+  /** First "No valid backend" per AZ and per volume type: two map lookups per failed decision, nothing per placed one. */
+  private readonly firstFailure: FirstNoValidBackend = { by_az: {}, by_type: {} };
 
   override answered(rec: RequestRecord): void {
     if (rec.ok && rec.resource_id !== null && this.keeps(rec)) this.stepResources.add(rec.resource_id);
@@ -337,6 +343,7 @@ export class LeanRecorder extends Recorder {
     for (const d of decisions) {
       this.hash.update(`${d.atMs}|${d.operation}|${d.resource}|${d.ok ? 1 : 0}|${d.chosen ?? ''}|${d.message ?? ''}\n`);
       if (++this.hashed % DIGEST_CHECKPOINT_EVERY === 0) this.checkpoints.push({ decisions: this.hashed, at_ms: d.atMs, digest: this.hash.copy().digest('hex').slice(0, 16) });
+      if (!d.ok && d.resource !== null && d.message?.startsWith('No valid backend')) this.failedAt(d.resource, d.atMs);
       if (d.resource !== null && this.stepResources.has(d.resource)) this.stepDecisions.push(this.decisionRecord(d));
     }
     this.decisionsSeen += decisions.length;
@@ -345,6 +352,17 @@ export class LeanRecorder extends Recorder {
 
   protected decisionCount(): number {
     return this.decisionsSeen;
+  }
+
+  private failedAt(volume: string, atMs: number): void {
+    const az = this.cloud.availabilityZoneOf(volume);
+    const type = this.cloud.volumeTypeOf(volume)?.name;
+    if (az !== undefined) this.firstFailure.by_az[az] ??= atMs;
+    if (type !== undefined) this.firstFailure.by_type[type] ??= atMs;
+  }
+
+  override firstNoValidBackend(): FirstNoValidBackend {
+    return { by_az: sortedKeys(this.firstFailure.by_az), by_type: sortedKeys(this.firstFailure.by_type) };
   }
 
   protected override digest(): { decisions_digest: string; decisions_checkpoints: DigestCheckpoint[] } {
@@ -366,4 +384,9 @@ export class LeanRecorder extends Recorder {
 function sameInfo(a: PoolInfo, b: Omit<PoolInfo, 't_ms' | 'pool'>): boolean {
   for (const k of Object.keys(b) as (keyof typeof b)[]) if (a[k] !== b[k]) return false;
   return true;
+}
+
+/** The same record with its keys in sorted order (outputs are byte-identical whatever the order of events). */
+function sortedKeys(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
