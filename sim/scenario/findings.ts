@@ -70,7 +70,7 @@ export interface DownPeriod {
   verdict: ServiceStateRecord;
 }
 
-type TraceView = Partial<Pick<Decision, 'candidates' | 'candidateCount' | 'filters' | 'summary' | 'resourceBackendRemoved'>>;
+type TraceView = Partial<Pick<Decision, 'candidates' | 'candidateCount' | 'filters' | 'verdicts' | 'summary' | 'resourceBackendRemoved'>>;
 
 /** The scheduler's trace kept in a decision record (a Decision as JSON), or null. */
 function traceOf(d: DecisionRecord): TraceView | null {
@@ -147,10 +147,19 @@ export function noValidBackend(o: Pick<RunOutcome, 'requests' | 'service_states'
   return { decision: d, request: requestOf(o, d), stops, leftOut };
 }
 
-/** CapacityFilter's verdicts on a pool in a decision (full traces only). */
-function capacityRejection(trace: TraceView, pool?: string): Rejection[] {
+/**
+ * The pools CapacityFilter refused in a decision for capacity alone: with
+ * every filter's verdict on every pool (full traces) those whose only
+ * failing filter is CapacityFilter, so a pool is not said to refuse for
+ * capacity a create of a type it could never take; without that matrix,
+ * CapacityFilter's rejections in the filter loop.
+ */
+function capacityRejection(trace: TraceView): Rejection[] {
+  if (trace.verdicts) {
+    return trace.verdicts.pools.flatMap((p) => (p.failed.length > 0 && p.failed.every((f) => f.filter === 'CapacityFilter') ? [{ host: p.host, verdict: p.failed[0]!.verdict }] : []));
+  }
   const f = trace.filters?.find((x) => x.name === 'CapacityFilter');
-  return f ? f.rejected.filter((r) => pool === undefined || r.host === pool) : [];
+  return f ? f.rejected : [];
 }
 
 export function firstCapacityRefusals(o: Pick<RunOutcome, 'decisions' | 'requests' | 'capacity'>): CapacityRefusal[] {

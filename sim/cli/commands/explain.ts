@@ -39,7 +39,7 @@ function pick(runs: readonly ReadOutcome[], request: string, scenario: string | 
   let name = scenario;
   let query = request;
   const colon = request.indexOf(':');
-  if (name === undefined && runs.length > 1 && colon > 0 && runs.some((r) => r.outcome.scenario === request.slice(0, colon))) {
+  if (name === undefined && colon > 0 && runs.some((r) => r.outcome.scenario === request.slice(0, colon))) {
     name = request.slice(0, colon);
     query = request.slice(colon + 1);
   }

@@ -44,7 +44,7 @@ describe('cinder-sim capacity: the cloud from a pool listing', () => {
     expect(r.out).toContain('Shape 1: 100 GB, no type, until No valid backend\n  17 fit (1700 GB)\n');
     expect(r.out).toMatch(/ctl1@lvmdriver-1#lvmdriver-1\s+nova\s+5\s+500/);
     expect(r.out).toContain('the next one fails: NoValidBackend: No valid backend was found. No weighed backends available');
-    expect(r.out).toContain('ctl1@lvmdriver-1#lvmdriver-1: CapacityFilter: needs 100 GB, 66 GB available (thin, ratio 20, reserved_percentage 0)');
+    expect(r.out).toContain('ctl1@lvmdriver-1#lvmdriver-1: CapacityFilter: needs 100 GB; 66 GB virtual free (thin: (total 28.5 GB minus reserved 0 GB (reserved_percentage 0)) x max_over_subscription_ratio 20 = 570 GB, minus provisioned 504 GB; provisioned ratio (504 + 100) / 570 = 1.06, within 20)');
     expect(r.out).toMatch(/ctl1@lvmdriver-1#lvmdriver-1: thin: thin_provisioning_support True in the listing\n\s+max_over_subscription_ratio 20.0 \(reported by the pool\)/);
   });
 
@@ -83,7 +83,7 @@ describe('cinder-sim capacity: the cloud from a pool listing', () => {
 describe('cinder-sim capacity: the cloud of a scenario at a virtual time', () => {
   test('at 1h the thick pool is nearly full; the thin one is over-subscribed 2.0x', async () => {
     const doc = await json('--scenario', SCENARIO, '--at', '1h', '--volume-type', 'thin', '--size', '10', '--shape', 'size=10,type=thick,count=5');
-    expect(doc.source).toBe(`--scenario ${SCENARIO} --at 1h (seed 31)`);
+    expect(doc.source).toBe(`--scenario ${SCENARIO} --at 1h00m00s (seed 31)`);
     // Thick: 100 GB less 10 % reserved holds 9 of 10 GB, and by 1h the workload made 9.
     expect(doc.shapes[0]).toMatchObject({ volume_type: 'thick', count: 5, fits: 0, stop: 'no_valid_backend' });
     expect(doc.shapes[0]!.next_failure!.rejections).toContainEqual(expect.objectContaining({ pool: 'node1@thick#thick', filter: 'CapacityFilter' }));
@@ -128,7 +128,7 @@ describe('cinder-sim capacity: bad input, exit 2 with the reason', () => {
     ['a bad count', ['--pools', LISTING, '--shape', 'size=10,count=0'], "--shape 'size=10,count=0': count must be an integer >= 1, got '0'"],
     ['an unknown volume type, with the valid ones', ['--scenario', SCENARIO, '--volume-type', 'thik', '--size', '10'], "--volume-type: unknown volume type 'thik'; did you mean 'thick'?; valid types: __DEFAULT__, thick, thin"],
     ['a type no --type defined', ['--pools', LISTING, '--volume-type', 'gold', '--size', '10'], "--volume-type: unknown volume type 'gold'; no volume type is defined (define one with --type NAME:key=value)"],
-    ['--at beyond the duration', ['--scenario', SCENARIO, '--at', '9h', '--size', '10'], "--at 9h: beyond the scenario's duration 5h (scenarios/capacity-exhaustion.yaml); give a time from 0s to 5h"],
+    ['--at beyond the duration', ['--scenario', SCENARIO, '--at', '9h', '--size', '10'], "--at 9h: beyond the scenario's duration 5h00m00s (scenarios/capacity-exhaustion.yaml); give a time from 0s to 5h00m00s"],
     ['--at not a duration', ['--scenario', SCENARIO, '--at', 'soon', '--size', '10'], "--at 'soon': expected a duration"],
     ['an unreadable listing', ['--pools', 'nope.txt', '--size', '10'], 'nope.txt: cannot read: no such file'],
     ['a listing that is not one', ['--pools', 'README.md', '--size', '10'], 'README.md: not a pool listing (cinder get-pools --detail, or openstack volume backend pool list --long -f json): no pool tables found'],

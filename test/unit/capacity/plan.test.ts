@@ -44,8 +44,8 @@ describe('capacity planning: placing until No valid backend', () => {
     expect(s.zones).toEqual([{ availability_zone: 'az1', volumes: 5, gb: 50 }, { availability_zone: 'nova', volumes: 9, gb: 90 }]);
     expect(s.next).toMatchObject({ error_type: 'NoValidBackend', emptied_by: 'CapacityFilter' });
     expect(s.next!.rejections.map((r) => `${r.pool}: ${r.filter}: ${r.why}`)).toEqual([
-      'a@x#p: CapacityFilter: needs 10 GB, 0 GB available (thick, free 10 GB, reserved 10 GB, reserved_percentage 10)',
-      'b@y#p: CapacityFilter: needs 10 GB, 5 GB available (thick, free 5 GB, reserved 0 GB, reserved_percentage 0)',
+      'a@x#p: CapacityFilter: needs 10 GB; 0 GB available (thick: the smaller of free 10 GB and total 100 GB minus reserved 10 GB (reserved_percentage 10) minus provisioned 90 GB = 0 GB)',
+      'b@y#p: CapacityFilter: needs 10 GB; 5 GB available (thick: the smaller of free 5 GB and total 55 GB minus reserved 0 GB (reserved_percentage 0) minus provisioned 50 GB = 5 GB)',
     ]);
   });
 
