@@ -204,4 +204,40 @@ export interface RunOutcome {
   };
   /** The command that replays this run. */
   replay: string;
+  /**
+   * Present for a live run (`cinder-sim run --live`): it ran on the wall
+   * clock, and these backends were real (loop-lvm on this host).  Absent in
+   * a simulated run.
+   */
+  live?: LiveRunRecord;
+  /** Live runs: the wall latency of the real backends' driver calls, per operation. */
+  driver_calls?: DriverCallSummary[];
+}
+
+/** Where a live run ran, and its real backends. */
+export interface LiveRunRecord {
+  /** `host`: the backends ran on this machine. */
+  mode: 'host';
+  backends: LiveBackendRecord[];
+}
+
+export interface LiveBackendRecord {
+  /** host@backend of its cinder-volume. */
+  backend: string;
+  driver: 'loop-lvm';
+  /** The mode loop-lvm probed (or was told): full (device-mapper) or metadata. */
+  mode: 'full' | 'metadata';
+  vg: string;
+  backing_file_gb: number;
+  snapshot_support: boolean;
+}
+
+/** One driver operation's calls on the real backends: how many, how many failed, wall latency. */
+export interface DriverCallSummary {
+  operation: string;
+  count: number;
+  failed: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
 }
