@@ -67,7 +67,7 @@ export const loopLvmModes = ['auto', 'full', 'metadata'] as const;
 export const LoopLvmBackendSpec = z
   .object({
     driver: z.literal('loop-lvm').describe("the real backend: Cinder's LVMVolumeDriver on a loopback file (run with --live)"),
-    backing_file_gb: z.number().int().positive().max(1024).default(4).describe('size of the sparse backing file (the PV), GB'),
+    backing_file_gb: z.number().int().positive().max(1_048_576).default(4).describe('size of the sparse backing file (the PV), GB'),
     mode: z.enum(loopLvmModes).default('auto').describe('full (device-mapper), metadata (LVM metadata only: no snapshots, no thin) or auto (probe)'),
   })
   .strict();
