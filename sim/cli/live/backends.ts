@@ -114,6 +114,8 @@ export interface LiveBackend {
 export class LiveBackends {
   private readonly runner = new ExecaRunner();
   readonly up: LiveBackend[] = [];
+  /** The preflight passed: from then on the host may hold objects of ours. */
+  private touched = false;
 
   constructor(
     readonly plans: readonly LiveBackendPlan[],
@@ -131,6 +133,7 @@ export class LiveBackends {
         preflight(this.runner, { names: instanceNames(b.options.instance, this.stateRoot), backingFileBytes: b.options.backingFileGb * GiB, isRoot }),
       );
     }
+    this.touched = true;
     for (const b of this.plans) await cleanupHost(this.runner, this.stateRoot, b.options.instance);
     for (const b of this.plans) {
       const lvm = await this.check(b.where, () => LoopLvmDriver.setUp(this.runner, { ...b.options, isRoot }));
@@ -157,9 +160,11 @@ export class LiveBackends {
 
   /**
    * Waits (a while) for running calls, then removes every object of our
-   * instances: tgtd, loop devices, VGs, state directories.
+   * instances: tgtd, loop devices, VGs, state directories (nothing when the
+   * preflight refused the host: then nothing was made).
    */
   async teardown(): Promise<void> {
+    if (!this.touched) return;
     await Promise.race([Promise.all(this.up.map((b) => b.driver.idle())), new Promise((r) => setTimeout(r, 10_000).unref())]);
     for (const b of this.plans) await cleanupHost(this.runner, this.stateRoot, b.options.instance);
   }

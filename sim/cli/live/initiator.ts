@@ -54,11 +54,11 @@ export async function checkTarget(ci: unknown): Promise<string[]> {
   const verified = read.exitCode === 0 && read.out.includes(`read ${MiB}/${MiB} bytes`) && !read.out.includes('Pattern verification failed');
   lines.push(
     wrote && verified
-      ? `os-brick: data: wrote 1 MiB of pattern ${PATTERN} at offset ${at}, read it back in a new session: verified`
+      ? `os-brick: data verified: wrote 1 MiB of pattern ${PATTERN} at offset ${at} and read it back in a new session`
       : `os-brick: data check FAILED: write: ${firstLine(write.out)}; read: ${firstLine(read.out)}`,
   );
   const anonymous = await run(['qemu-io', '-f', 'raw', '-c', 'read 0 512', url(t, false)]);
-  lines.push(anonymous.exitCode !== 0 ? 'os-brick: a login without the CHAP credentials is refused' : 'os-brick: a login without the CHAP credentials was ACCEPTED');
+  lines.push(anonymous.exitCode !== 0 ? 'os-brick: CHAP enforced: a login without the credentials is refused' : 'os-brick: CHAP NOT enforced: a login without the credentials was accepted');
   return lines;
 }
 
