@@ -29,6 +29,7 @@ export function scenarioLines(o: RunOutcome): string[] {
   ];
   const warnings = o.conf_findings.filter((f) => f.severity !== 'info');
   if (warnings.length) lines.push(`   cinder.conf: ${warnings.map((f) => `${f.node} ${f.rule} (${f.file ?? ''}:${f.line ?? ''})`).join('; ')}`);
+  lines.push(...liveLines(o));
   for (const l of findingLines(o, MAX_PERIODS)) lines.push(`   ${l}`);
   for (const e of o.expectations) {
     lines.push(`   ${e.passed ? 'PASS' : 'FAIL'}  ${e.text}`);
@@ -36,6 +37,21 @@ export function scenarioLines(o: RunOutcome): string[] {
   }
   if (o.expectations.length === 0) lines.push('   (no expectations)');
   lines.push(...baselineLines(o));
+  return lines;
+}
+
+/** A live run: its real backends, and per driver operation the wall latency of their calls. */
+export function liveLines(o: RunOutcome): string[] {
+  if (!o.live) return [];
+  const lines = [`   live run on this host, wall clock; real backends: ${o.live.backends.map((b) => `${b.backend} (${b.driver}, ${b.mode} mode, VG ${b.vg}, ${b.backing_file_gb} GB, snapshots ${b.snapshot_support ? 'yes' : 'no'})`).join('; ')}`];
+  const calls = o.driver_calls ?? [];
+  if (calls.length === 0) return lines;
+  const w = Math.max(...calls.map((c) => c.operation.length));
+  lines.push(`   driver calls (wall ms):  ${'operation'.padEnd(w)}  count  failed     p50     p95     max`);
+  for (const c of calls) {
+    const ms = (x: number): string => x.toFixed(1).padStart(7);
+    lines.push(`                            ${c.operation.padEnd(w)}  ${String(c.count).padStart(5)}  ${String(c.failed).padStart(6)} ${ms(c.p50_ms)} ${ms(c.p95_ms)} ${ms(c.max_ms)}`);
+  }
   return lines;
 }
 

@@ -279,11 +279,17 @@ export class FakeVolumeDriver implements VolumeDriver {
     return { ok: true, value: undefined, latencyMs: lat };
   }
 
+  /** The refusal of a backend that cannot make snapshots, or null where it can. */
+  private noSnapshots(what: string, latencyMs: number): DriverResult<never> | null {
+    if (this.spec.snapshot_support) return null;
+    return this.fail('NotSupportedOperation', `${what} is not supported: this backend cannot make snapshots (snapshot_support: false); refused rather than faked`, latencyMs);
+  }
+
   createVolumeFromSnapshot(volume: DriverVolumeRef, snapshot: DriverSnapshotRef): DriverResult<void> {
     const src = this.findLv(`_snapshot-${snapshot.id}`);
     // Thick copies snapshot.volume_size GB with dd; thin takes a thin snapshot.
     const lat = this.latency(src && !src.pool.thin ? snapshot.volumeSizeGb : 0);
-    const bad = this.guard('create_volume_from_snapshot', lat);
+    const bad = this.guard('create_volume_from_snapshot', lat) ?? this.noSnapshots(`volume ${volume.id} from snapshot ${snapshot.id}`, lat);
     if (bad) return bad;
     if (!src) return this.fail('NotFound', `Snapshot ${snapshot.id} could not be found.`, lat);
     if (!this.fits(src.pool, volume.sizeGb)) return this.noSpace(src.pool, volume.sizeGb, lat);
@@ -294,7 +300,7 @@ export class FakeVolumeDriver implements VolumeDriver {
   createClonedVolume(volume: DriverVolumeRef, source: DriverVolumeRef): DriverResult<void> {
     const src = this.findLv(`volume-${source.id}`);
     const lat = this.latency(src && !src.pool.thin ? source.sizeGb : 0);
-    const bad = this.guard('create_cloned_volume', lat);
+    const bad = this.guard('create_cloned_volume', lat) ?? this.noSnapshots(`clone ${volume.id} of volume ${source.id}`, lat);
     if (bad) return bad;
     if (!src) return this.fail('NotFound', `Volume ${source.id} could not be found.`, lat);
     // Thick: the temporary clone-snap-<id> COW and the new LV must both fit.
@@ -339,7 +345,7 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   createSnapshot(snapshot: DriverSnapshotRef): DriverResult<void> {
     const lat = this.latency(0);
-    const bad = this.guard('create_snapshot', lat);
+    const bad = this.guard('create_snapshot', lat) ?? this.noSnapshots(`snapshot ${snapshot.id} of volume ${snapshot.volumeId}`, lat);
     if (bad) return bad;
     const origin = this.findLv(`volume-${snapshot.volumeId}`);
     if (!origin) return this.fail('NotFound', `Volume ${snapshot.volumeId} could not be found.`, lat);
@@ -498,6 +504,8 @@ export class FakeVolumeDriver implements VolumeDriver {
       location_info: `LVMVolumeDriver:${this.hostname}:${o.volume_group}:${pool.thin ? 'thin' : 'default'}:${o.lvm_mirrors}`,
       filter_function: o.filter_function,
       goodness_function: o.goodness_function,
+      // Said only where it is false, as loop-lvm reports it: reports of other backends stay as they were.
+      ...(s.snapshot_support ? {} : { snapshot_support: false }),
     };
   }
 }

@@ -44,6 +44,12 @@ export const fakeBackendSpec = z
     vg_missing: z.boolean().default(false),
     /** LVs in the VG that Cinder does not own, GB (LVM counts them in provisioned). */
     foreign_lvs_gb: z.number().min(0).default(0),
+    /**
+     * Whether the storage can make snapshots (LVM without device-mapper, as
+     * a loop-lvm backend in metadata mode, cannot): false refuses snapshots,
+     * volumes from snapshots and clones with NotSupportedOperation.
+     */
+    snapshot_support: z.boolean().default(true),
     /** How full thin volumes are with data, percent of their size (drives thin free space). */
     thin_data_percent: z.number().min(0).max(100).default(0),
     /**

@@ -11,8 +11,8 @@
  * in the backing file, so attach and I/O work; snapshots, clones and thin
  * are refused with NotSupported, never faked.
  *
- * Async on purpose: every call is host processes.  The VolumeDriver port
- * adapter (results with latency) is a later step.
+ * Async on purpose: every call is host processes.  `volume-driver.ts`
+ * puts it behind cinder-volume's VolumeDriver port (pending calls).
  */
 import { hostname as osHostname } from 'node:os';
 import type { DriverSnapshotRef, DriverVolumeRef, VolumeStats } from '../../sim/ports/index.js';
@@ -181,11 +181,18 @@ export class LoopLvmDriver {
 
   /** The capability report, from `vgs` and `lvs` as Cinder's `_update_volume_stats`. */
   async getVolumeStats(): Promise<VolumeStats> {
+    return (await this.readState()).stats;
+  }
+
+  /** The capability report and the ids of the volumes the VG holds, from one `vgs` and one `lvs`. */
+  async readState(): Promise<{ stats: VolumeStats; volumeIds: string[] }> {
     const vg = parseVgs((await must(this.runner, lvmCommands.vgs(this.scope, this.names.vg), `reading ${this.names.vg}`)).stdout).find((v) => v.name === this.names.vg);
     if (!vg) throw new LoopLvmError('NotFound', `Volume Group ${this.names.vg} does not exist`);
-    return volumeStats({
+    const lvs = await this.lvs();
+    const volumeIds = lvs.filter((l) => l.name.startsWith(volumeLv(''))).map((l) => l.name.slice(volumeLv('').length));
+    const stats = volumeStats({
       vg,
-      lvs: await this.lvs(),
+      lvs,
       lvmType: this.lvmType,
       thinPool: this.names.thinPool,
       volumeBackendName: this.o.volume_backend_name,
@@ -195,6 +202,7 @@ export class LoopLvmDriver {
       mode: this.caps.mode,
       snapshotSupport: this.caps.snapshots,
     });
+    return { stats, volumeIds };
   }
 
   private async createLv(lv: string, sizeGb: number): Promise<void> {

@@ -49,7 +49,14 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap()) {
+/**
+ * A live run keeps no large heap, and must itself receive SIGINT and
+ * SIGTERM (to remove its real backends) and be the process a SIGKILL ends:
+ * it runs in this process.
+ */
+const live = process.argv.slice(2).includes('--live');
+
+if (HEAVY.has(process.argv[2] ?? '') && !chosenHeap() && !live) {
   const child = spawnSync(process.execPath, [...HEAP_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, CINDER_SIM_CHILD: '1' },

@@ -1,4 +1,4 @@
-import type { Bus, CallResult, Handler, Message } from '../ports/bus.js';
+import type { Bus, CallResult, Handler, LaterReply, Message } from '../ports/bus.js';
 import type { Rng } from '../ports/rng.js';
 import { EngineMisuse } from './errors.js';
 import type { Simulation } from './simulation.js';
@@ -148,7 +148,12 @@ export class SimBus {
     this.send(from, server.node, () => {
       let reply: CallResult;
       try {
-        reply = { ok: true, reply: server.handler(method, args, from) };
+        const out = server.handler(method, args, from);
+        if (isLaterReply(out)) {
+          out.onReply((value) => this.send(server.node, from, () => settle({ ok: true, reply: value })));
+          return;
+        }
+        reply = { ok: true, reply: out };
       } catch (e) {
         reply = { ok: false, error: 'RemoteError', message: e instanceof Error ? e.message : String(e) };
       }
@@ -212,4 +217,9 @@ function checkLink(caller: string, spec: LinkSpec): void {
   for (const n of nums) {
     if (!(n >= 0 && Number.isFinite(n))) throw new EngineMisuse(caller, `latency ${l.dist} parameters must be finite and >= 0, got ${n}`);
   }
+}
+
+/** A handler's reply given later (sim/ports/bus.ts LaterReply). */
+export function isLaterReply(x: unknown): x is LaterReply {
+  return typeof x === 'object' && x !== null && typeof (x as Partial<LaterReply>).onReply === 'function';
 }

@@ -48,6 +48,11 @@ export class Simulation implements Timers {
     return this.processed;
   }
 
+  /** Virtual time of the next queued event (Infinity when none): a driver from outside (the wall-clock pacer) sleeps until then. */
+  get nextEventTime(): number {
+    return this.queue.peekTime();
+  }
+
   /** Live events still queued. */
   get pending(): number {
     return this.queue.size;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Bus, CallResult, Handler, Message } from '../ports/bus.js';
+import { isLaterReply } from '../engine/bus.js';
 import type { Clock, Periodic, TimerHandle, Timers } from '../ports/clock.js';
 import type { ServicePorts } from '../ports/service.js';
 import { LogSink } from '../engine/log.js';
@@ -88,17 +89,20 @@ class LocalBus {
             done({ ok: false, error: 'MessagingTimeout', message: `Timed out waiting for a reply to message ${method} on topic ${topic}` });
           }
         });
-        this.deliver(topic, (h) => {
-          let r: CallResult;
-          try {
-            r = { ok: true, reply: h(method, args, node) };
-          } catch (e) {
-            r = { ok: false, error: 'RemoteError', message: e instanceof Error ? e.message : String(e) };
-          }
+        const settle = (r: CallResult): void => {
           if (!settled) {
             settled = true;
             timer.cancel();
             done(r);
+          }
+        };
+        this.deliver(topic, (h) => {
+          try {
+            const out = h(method, args, node);
+            if (isLaterReply(out)) out.onReply((reply) => setImmediate(() => settle({ ok: true, reply })));
+            else settle({ ok: true, reply: out });
+          } catch (e) {
+            settle({ ok: false, error: 'RemoteError', message: e instanceof Error ? e.message : String(e) });
           }
         });
       },

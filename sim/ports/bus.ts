@@ -11,8 +11,20 @@ export type CallResult =
   | { ok: false; error: 'MessagingTimeout'; message: string }
   | { ok: false; error: 'RemoteError'; message: string };
 
-/** A server-side handler: returns the reply for calls (ignored for casts). */
+/**
+ * A server-side handler: returns the reply for calls (ignored for casts),
+ * or a `LaterReply` when the reply is known only later.
+ */
 export type Handler = (method: string, args: Message, from: string) => unknown;
+
+/**
+ * A call's reply not ready when the handler returns (cinder-volume waiting
+ * for a real backend's export): the bus sends the reply once `onReply`'s
+ * callback is called, and the caller's timeout runs meanwhile.
+ */
+export interface LaterReply {
+  readonly onReply: (send: (reply: unknown) => void) => void;
+}
 
 export interface Bus {
   /** Subscribe this node to `topic` (e.g. `cinder-volume.node1@lvm`). */

@@ -1,9 +1,15 @@
 /**
  * What cinder-volume needs from a storage backend, modelled on Cinder's
  * VolumeDriver interface (cinder/volume/driver.py) as the LVM driver
- * implements it.  Every operation answers synchronously with its result
- * AND the time it took (`latencyMs`); the manager applies the result after
- * that much virtual time.  Failures are results, never exceptions.
+ * implements it.  Failures are results, never exceptions.
+ *
+ * Every operation answers a `DriverCall`: either its result at once, with
+ * the time it takes (`latencyMs`: the fake backend, which the manager
+ * applies after that much virtual time), or `pending`, completed later
+ * through `onDone` (a real backend, when its commands exit; `latencyMs` is
+ * then the wall time it took, already passed).  Callbacks, not promises:
+ * the simulated world stays a total order of events, and an answer at once
+ * costs nothing more than it did.
  */
 
 /** A capacity as Cinder drivers report it: a number of GB, or the two strings. */
@@ -50,11 +56,27 @@ export type DriverErrorKind =
   | 'VolumeDriverException'
   | 'ISCSITargetCreateFailed'
   | 'NotFound'
-  | 'NotInitialized';
+  | 'NotInitialized'
+  /** A request the backend cannot serve (a snapshot where LVM cannot make one): refused, never faked. */
+  | 'NotSupportedOperation';
 
 export type DriverResult<T> =
   | { ok: true; value: T; latencyMs: number }
   | { ok: false; kind: DriverErrorKind; message: string; latencyMs: number };
+
+/**
+ * A driver call not finished when it returns.  `onDone` is given one
+ * callback, called exactly once, on the world's own time: a real backend
+ * delivers its completion as an event of the world (never in the middle of
+ * another).
+ */
+export interface DriverPending<T> {
+  readonly pending: true;
+  onDone(done: (r: DriverResult<T>) => void): void;
+}
+
+/** A driver call's answer: the result now, or pending. */
+export type DriverCall<T> = DriverResult<T> | DriverPending<T>;
 
 export interface DriverVolumeRef {
   id: string;
@@ -104,23 +126,31 @@ export interface ConnectionResult {
 export interface VolumeDriver {
   /** False until `doSetup` succeeds; cinder-volume does not heartbeat while false. */
   readonly initialized: boolean;
-  /** `do_setup` + `check_for_setup_error` (e.g. "Volume Group <vg> does not exist"). */
+  /**
+   * `do_setup` + `check_for_setup_error` (e.g. "Volume Group <vg> does not
+   * exist"), answered at once: a real backend is set up (host work, a
+   * preflight) before its service is built, and answers here what it found.
+   */
   doSetup(): DriverResult<void>;
   /** A restarted service builds its driver anew: `initialized` is false until `doSetup` runs again. */
   resetInitialized(): void;
-  createVolume(volume: DriverVolumeRef): DriverResult<void>;
-  createVolumeFromSnapshot(volume: DriverVolumeRef, snapshot: DriverSnapshotRef): DriverResult<void>;
-  createClonedVolume(volume: DriverVolumeRef, source: DriverVolumeRef): DriverResult<void>;
-  deleteVolume(volumeId: string): DriverResult<void>;
-  extendVolume(volumeId: string, newSizeGb: number): DriverResult<void>;
-  createSnapshot(snapshot: DriverSnapshotRef): DriverResult<void>;
-  deleteSnapshot(snapshotId: string): DriverResult<void>;
+  createVolume(volume: DriverVolumeRef): DriverCall<void>;
+  createVolumeFromSnapshot(volume: DriverVolumeRef, snapshot: DriverSnapshotRef): DriverCall<void>;
+  createClonedVolume(volume: DriverVolumeRef, source: DriverVolumeRef): DriverCall<void>;
+  deleteVolume(volumeId: string): DriverCall<void>;
+  extendVolume(volumeId: string, newSizeGb: number): DriverCall<void>;
+  createSnapshot(snapshot: DriverSnapshotRef): DriverCall<void>;
+  deleteSnapshot(snapshotId: string): DriverCall<void>;
   /** Export and connect; `providerAuth` is reused when the volume already has one. */
-  initializeConnection(volumeId: string, connector: Connector, providerAuth: string | null): DriverResult<ConnectionResult>;
-  terminateConnection(volumeId: string): DriverResult<void>;
+  initializeConnection(volumeId: string, connector: Connector, providerAuth: string | null): DriverCall<ConnectionResult>;
+  terminateConnection(volumeId: string): DriverCall<void>;
   /** True when `get_volume_stats` would raise (the storage cannot be read): nothing is published. */
   readonly statsUnavailable: boolean;
-  /** The capability report for the current state (`get_volume_stats(refresh=True)`). */
+  /**
+   * The capability report for the current state (`get_volume_stats`): the
+   * fake computes it; a real backend answers the report it read (vgs/lvs)
+   * after its last change.
+   */
   getVolumeStats(): VolumeStats;
   /** Whether the volume's data is still readable (false once the backend failed). */
   hasVolume(volumeId: string): boolean;

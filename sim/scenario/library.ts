@@ -27,7 +27,19 @@ export function libraryDir(): string {
 
 /** Built-in scenario files (absolute paths), sorted by name. */
 export function libraryFiles(): string[] {
-  const dir = libraryDir();
+  return scenarioFilesIn(libraryDir());
+}
+
+/** The built-in live scenarios (real backends: `cinder-sim run --live`), kept apart: the default library stays simulated. */
+export function liveLibraryDir(): string {
+  return join(libraryDir(), 'live');
+}
+
+export function liveLibraryFiles(): string[] {
+  return scenarioFilesIn(liveLibraryDir());
+}
+
+function scenarioFilesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => /\.(ya?ml|json)$/.test(f))

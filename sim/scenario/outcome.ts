@@ -332,6 +332,14 @@ export interface RunOutcome {
   records?: 'all' | 'lean';
   /** Lean runs only (`records: 'lean'`, e.g. each run of a sweep): when each AZ and volume type first ran out. */
   first_no_valid_backend?: FirstNoValidBackend;
+  /**
+   * Present for a live run (`cinder-sim run --live`): it ran on the wall
+   * clock, and these backends were real (loop-lvm on this host).  Absent in
+   * a simulated run.
+   */
+  live?: LiveRunRecord;
+  /** Live runs: the wall latency of the real backends' driver calls, per operation. */
+  driver_calls?: DriverCallSummary[];
 }
 
 /** The running decisions digest after `decisions` decisions (the first 16 hex digits). */
@@ -339,4 +347,32 @@ export interface DigestCheckpoint {
   decisions: number;
   at_ms: number;
   digest: string;
+}
+
+/** Where a live run ran, and its real backends. */
+export interface LiveRunRecord {
+  /** `host`: the backends ran on this machine. */
+  mode: 'host';
+  backends: LiveBackendRecord[];
+}
+
+export interface LiveBackendRecord {
+  /** host@backend of its cinder-volume. */
+  backend: string;
+  driver: 'loop-lvm';
+  /** The mode loop-lvm probed (or was told): full (device-mapper) or metadata. */
+  mode: 'full' | 'metadata';
+  vg: string;
+  backing_file_gb: number;
+  snapshot_support: boolean;
+}
+
+/** One driver operation's calls on the real backends: how many, how many failed, wall latency. */
+export interface DriverCallSummary {
+  operation: string;
+  count: number;
+  failed: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
 }

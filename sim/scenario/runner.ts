@@ -1,3 +1,4 @@
+import type { Simulation } from '../engine/simulation.js';
 import type { World } from '../engine/world.js';
 import type { CloudFactory } from '../harness/simulated-cloud.js';
 import type { CloudView } from '../harness/view.js';
@@ -6,7 +7,7 @@ import { cloudInput } from './cloud-input.js';
 import { durationMs } from './duration.js';
 import { expectationResult, stepOutcome, type ExpectView } from './expectations.js';
 import type { LoadedScenario } from './loader.js';
-import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type DecisionRecord, type DigestCheckpoint, type ExpectationResult, type RequestRecord, type RunOutcome, type StepRecord } from './outcome.js';
+import { OUTCOME_SCHEMA_VERSION, type ConfFindingRecord, type DecisionRecord, type DigestCheckpoint, type RequestRecord, type RunOutcome, type StepRecord } from './outcome.js';
 import type { RunContext } from './run/context.js';
 import { applyFault } from './run/faults.js';
 import { FullRecorder, LeanRecorder, type Recorder } from './run/recorder.js';
@@ -15,6 +16,8 @@ import { requestSender } from './run/requests.js';
 import { Steps } from './run/steps.js';
 import { startWorkload } from './run/workloads.js';
 import { RequestWatch, type WatchSpec } from './run/watch.js';
+import { TRANSITIONAL } from './run/counts.js';
+import type { Initiator } from './run/context.js';
 import { planNodes } from './topology.js';
 
 export interface RunOptions {
@@ -69,10 +72,47 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): RunOutcom
  * stop there.  The decisions are those of the run being replayed.
  */
 export function replayToRequest(loaded: LoadedScenario, opts: Omit<RunOptions, 'records'>, watch: WatchSpec): ReplayResult {
-  const run = new ScenarioRun(loaded, { ...opts, records: 'lean' }, watch);
+  const run = new ScenarioRun(loaded, { ...opts, records: 'lean' }, { watch });
   return run.replay();
 }
 
+/** How a world driven from outside ended (`reason` as the engine's, or `settled` / `interrupted`). */
+export interface DrivenEnd {
+  reason: string;
+  events: number;
+  timeMs: number;
+}
+
+/**
+ * Runs the world's events from outside (the live world's wall clock) until
+ * `untilMs`, or earlier once `settled()` holds.
+ */
+export type Drive = (sim: Simulation, untilMs: number, settled: () => boolean) => Promise<DrivenEnd>;
+
+export interface DrivenRunOptions extends RunOptions {
+  drive: Drive;
+  /** The compute host's initiator: a successful attach connects to the target and checks data (live runs). */
+  initiator?: Initiator;
+}
+
+/**
+ * Run a scenario whose world is driven from outside: the same setup,
+ * steps, faults and expectations, with the event loop turned by `drive`.
+ * The run may end before its duration, once every step has run and what
+ * it started has settled, no fault or timed expectation is still ahead and
+ * no workload runs.
+ */
+export async function runScenarioDriven(loaded: LoadedScenario, opts: DrivenRunOptions): Promise<RunOutcome> {
+  const run = new ScenarioRun(loaded, opts, opts.initiator ? { initiator: opts.initiator } : {});
+  run.begin();
+  let end: DrivenEnd;
+  try {
+    end = await opts.drive(run.sim, run.durationMs, () => run.settled());
+  } catch (e) {
+    throw new RunAborted(`${(e as Error).message}`, opts.replay, run.sim.now);
+  }
+  return run.complete(end);
+}
 
 /** Schedules a scenario's setup, steps, workloads, faults, samples and expectations, runs it, and assembles the outcome. */
 class ScenarioRun {
@@ -82,10 +122,14 @@ class ScenarioRun {
   private readonly ctx: RunContext;
   private readonly watch: RequestWatch | null;
 
+  /** Steps (setup as one) still to finish; the latest time a step, fault or timed expectation is planned for. */
+  private stepsLeft = 0;
+  private lastPlannedMs = 0;
+
   constructor(
     private readonly loaded: LoadedScenario,
     private readonly opts: RunOptions,
-    watchSpec?: WatchSpec,
+    extras: { watch?: WatchSpec; initiator?: Initiator } = {},
   ) {
     const s = loaded.scenario;
     const plans = planNodes(s, loaded.cinderConfs);
@@ -96,13 +140,30 @@ class ScenarioRun {
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
     // A lean run counts log lines; it keeps their text only for a log expectation to read.
     if (opts.records === 'lean' && !s.expect.some((e) => e.log !== undefined)) this.world.log.keepText(false);
-    this.watch = watchSpec ? new RequestWatch(watchSpec, this.cloud, () => this.world.sim.stop()) : null;
-    this.ctx = { loaded, seed: opts.seed, world: this.world, cloud: this.cloud, durationMs: durationMs(s.duration), recorder: this.recorder, submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version), this.watch ?? undefined) };
+    this.watch = extras.watch ? new RequestWatch(extras.watch, this.cloud, () => this.world.sim.stop()) : null;
+    this.ctx = {
+      loaded,
+      seed: opts.seed,
+      world: this.world,
+      cloud: this.cloud,
+      durationMs: durationMs(s.duration),
+      recorder: this.recorder,
+      submit: requestSender(this.world, this.cloud, this.recorder, negotiatedDefault(s.api_version), this.watch ?? undefined),
+      ...(extras.initiator ? { initiator: extras.initiator } : {}),
+    };
+  }
+
+  get sim(): Simulation {
+    return this.world.sim;
+  }
+
+  get durationMs(): number {
+    return this.ctx.durationMs;
   }
 
   /** Run up to the watched request's decision (or the end); see replayToRequest. */
   replay(): ReplayResult {
-    this.schedule();
+    this.begin();
     const sim = this.world.sim;
     try {
       sim.run({ untilMs: this.ctx.durationMs });
@@ -118,38 +179,37 @@ class ScenarioRun {
   }
 
   run(): RunOutcome {
-    const expectations = this.schedule();
-    const s = this.loaded.scenario;
-    const sim = this.world.sim;
+    this.begin();
     let end;
     try {
-      end = sim.run({ untilMs: this.ctx.durationMs });
-      this.recorder.sample();
+      end = this.world.sim.run({ untilMs: this.ctx.durationMs });
     } catch (e) {
-      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, sim.now);
+      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, this.world.sim.now);
     }
-    s.expect.forEach((e, i) => {
-      if (e.at === undefined) expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view()));
-    });
-    expectations.sort((a, b) => a.index - b.index);
-    this.recorder.finished();
-    // Each step's outcome settles as its requests' did, with the definition the expectations used.
-    const view = this.view();
-    for (const st of this.recorder.stepOrder) st.outcome = stepOutcome(st, view);
-    return this.outcome(end);
+    return this.complete(end);
   }
 
-  /** Put the setup, steps, workloads, faults, samples and timed expectations on the event queue; the list the expectations land in. */
-  private schedule(): ExpectationResult[] {
+  /** Every step has run and what the requests started has settled, and nothing is planned ahead. */
+  settled(): boolean {
+    const s = this.loaded.scenario;
+    if (s.workloads.length > 0 || this.stepsLeft > 0 || this.world.sim.now < this.lastPlannedMs) return false;
+    return this.recorder.requests.every((r) => r.resource_id === null || !TRANSITIONAL.has(this.cloud.statusOf(r.resource_id) ?? ''));
+  }
+
+  /** Schedule the setup, steps, workloads, faults, samples and timed expectations. */
+  begin(): void {
     const s = this.loaded.scenario;
     const sim = this.world.sim;
     const total = this.ctx.durationMs;
     const steps = new Steps(this.ctx);
     steps.applyQuotas();
-    steps.runSetup(allSteps(s).filter((x) => x.section === 'setup'));
-    for (const st of allSteps(s).filter((x) => x.section === 'steps')) sim.at(st.atMs ?? 0, () => steps.run(st, () => {}), `step ${st.index}`);
+    const timed = allSteps(s).filter((x) => x.section === 'steps');
+    this.stepsLeft = timed.length + 1;
+    steps.runSetup(allSteps(s).filter((x) => x.section === 'setup'), () => this.stepsLeft--);
+    for (const st of timed) sim.at(st.atMs ?? 0, () => steps.run(st, () => this.stepsLeft--), `step ${st.index}`);
     s.workloads.forEach((w) => startWorkload(this.ctx, w));
     s.faults.forEach((f) => sim.at(durationMs(f.at), () => applyFault(this.ctx, f), `fault ${f.fault}`));
+    this.lastPlannedMs = Math.max(0, ...timed.map((st) => st.atMs ?? 0), ...s.faults.map((f) => durationMs(f.at)), ...s.expect.map((e) => (e.at === undefined ? 0 : durationMs(e.at))));
     const sampleMs = s.sample_every !== undefined ? Math.max(1, durationMs(s.sample_every)) : Math.max(1_000, Math.round(total / 1_000 / 1_000) * 1_000);
     const sample = (): void => {
       this.recorder.sample();
@@ -161,7 +221,26 @@ class ScenarioRun {
     s.expect.forEach((e, i) => {
       if (e.at !== undefined) sim.at(durationMs(e.at), () => expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view())), 'expect');
     });
-    return expectations;
+  }
+
+  /** The run has ended: the last sample, the expectations due at the end, the outcome. */
+  complete(end: DrivenEnd): RunOutcome {
+    const s = this.loaded.scenario;
+    const expectations = this.recorder.expectations;
+    try {
+      this.recorder.sample();
+    } catch (e) {
+      throw new RunAborted(`${(e as Error).message}`, this.opts.replay, this.world.sim.now);
+    }
+    s.expect.forEach((e, i) => {
+      if (e.at === undefined) expectations.push(expectationResult(i, this.loaded.where(['expect', i]), e, this.view()));
+    });
+    expectations.sort((a, b) => a.index - b.index);
+    this.recorder.finished();
+    // Each step's outcome settles as its requests' did, with the definition the expectations used.
+    const view = this.view();
+    for (const st of this.recorder.stepOrder) st.outcome = stepOutcome(st, view);
+    return this.outcome(end);
   }
 
   private confFindings(): ConfFindingRecord[] {
@@ -205,7 +284,7 @@ class ScenarioRun {
     };
   }
 
-  private outcome(end: { reason: string; events: number; timeMs: number }): RunOutcome {
+  private outcome(end: DrivenEnd): RunOutcome {
     const s = this.loaded.scenario;
     const rec = this.recorder;
     const firstFailures = rec.firstNoValidBackend();

@@ -55,14 +55,41 @@ export const ConfSource = z
  */
 export const FakeBackendSpec = fakeBackendSpec;
 
+/** loop-lvm's modes: `auto` probes device-mapper (full where it answers, metadata elsewhere). */
+export const loopLvmModes = ['auto', 'full', 'metadata'] as const;
+
+/**
+ * A backend marked for the real backend: `cinder-sim run --live` runs it as
+ * Cinder's LVM driver on a loopback file on this host (drivers/loop-lvm);
+ * a simulated run models it with the fake driver (a VG of backing_file_gb,
+ * no thin and no snapshots unless mode is full).
+ */
+export const LoopLvmBackendSpec = z
+  .object({
+    driver: z.literal('loop-lvm').describe("the real backend: Cinder's LVMVolumeDriver on a loopback file (run with --live)"),
+    backing_file_gb: z.number().int().positive().max(1_048_576).default(4).describe('size of the sparse backing file (the PV), GB'),
+    mode: z.enum(loopLvmModes).default('auto').describe('full (device-mapper), metadata (LVM metadata only: no snapshots, no thin) or auto (probe)'),
+  })
+  .strict();
+
+/** What stands behind a backend: the fake storage (the default) or the real backend. */
+export const BackendStorageSpec = z.discriminatedUnion('driver', [
+  FakeBackendSpec.extend({ driver: z.literal('fake').optional().describe('the fake storage (the default)') }),
+  LoopLvmBackendSpec,
+]);
+
 export const NodeSpec = z
   .object({
     name: Name,
     services: z.array(ServiceBinary).min(1).default(['cinder-volume']),
     cinder_conf: ConfSource.optional(),
     clock: ClockSpec.optional(),
-    /** The fake storage's physical facts per backend, keyed by the backend's config group name in this node's cinder.conf. */
-    backends: z.record(Name, FakeBackendSpec).default({}),
+    /**
+     * Per backend, keyed by the backend's config group name in this node's
+     * cinder.conf: the fake storage's physical facts, or `driver: loop-lvm`
+     * for the real backend.
+     */
+    backends: z.record(Name, BackendStorageSpec).default({}),
   })
   .strict();
 
@@ -304,6 +331,8 @@ export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type NodeSpecT = z.output<typeof NodeSpec>;
 export type FakeBackendSpecT = z.output<typeof FakeBackendSpec>;
+export type LoopLvmBackendSpecT = z.output<typeof LoopLvmBackendSpec>;
+export type BackendStorageSpecT = z.output<typeof BackendStorageSpec>;
 export type StepT = z.output<typeof Step>;
 export type WorkloadT = z.output<typeof Workload>;
 export type FaultT = z.output<typeof Fault>;

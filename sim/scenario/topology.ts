@@ -1,8 +1,9 @@
 import { loadCinderConf, resolveServiceDefaults, SIMULATED_NODE_IP, type BackendOptions, type CinderConf, type Finding, type ServiceDefaults } from '../cinder/config/index.js';
 import { schedulerClasses } from '../cinder/scheduler/index.js';
 import type { FakeBackendInput } from '../../drivers/fake/spec.js';
+import type { RealBackendSpec } from '../cinder/cloud/spec.js';
 import type { ClockSpec } from '../ports/clock.js';
-import type { NodeSpecT, Scenario } from './schema.js';
+import type { BackendStorageSpecT, NodeSpecT, Scenario } from './schema.js';
 
 /**
  * A scenario's topology in the words the cloud builder takes: per node its
@@ -17,7 +18,7 @@ export interface NodePlan {
   startLater: string[];
   clock: Required<ClockSpec>;
   DEFAULT: ServiceDefaults;
-  backends: Record<string, { options: BackendOptions; storage: FakeBackendInput }>;
+  backends: Record<string, { options: BackendOptions; storage: FakeBackendInput; real?: RealBackendSpec }>;
   conf: CinderConf | null;
 }
 
@@ -50,10 +51,25 @@ export function loadNodeConf(node: string, c: { file: string; text: string }): C
 export function planConf(n: Pick<NodeSpecT, 'name' | 'backends'>, conf: CinderConf | null): Pick<NodePlan, 'DEFAULT' | 'backends'> {
   const backends: NodePlan['backends'] = {};
   for (const b of conf?.backends ?? []) {
-    backends[b.name] = { options: b.options, storage: n.backends[b.name] ?? {} };
+    backends[b.name] = { options: b.options, ...backendStorage(n.backends[b.name]) };
   }
   const DEFAULT = conf ? { ...conf.defaults, max_over_subscription_ratio: conf.scheduler_max_over_subscription_ratio.value } : resolveServiceDefaults(n.name);
   return { DEFAULT, backends };
+}
+
+/**
+ * The fake storage behind a backend, and for one marked `driver: loop-lvm`
+ * the real backend's spec with the fake that models it in a simulated run:
+ * a VG of the backing file's size; thin and snapshots only in full mode.
+ */
+export function backendStorage(spec: BackendStorageSpecT | undefined): { storage: FakeBackendInput; real?: RealBackendSpec } {
+  if (spec === undefined) return { storage: {} };
+  if (spec.driver === 'loop-lvm') {
+    const full = spec.mode === 'full';
+    return { storage: { vg_size_gb: spec.backing_file_gb, thin_supported: full, snapshot_support: full }, real: { driver: spec.driver, backing_file_gb: spec.backing_file_gb, mode: spec.mode } };
+  }
+  const { driver: _fake, ...storage } = spec;
+  return { storage };
 }
 
 /**

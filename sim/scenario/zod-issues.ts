@@ -38,7 +38,8 @@ function plainIssue(issue: Issue, root: unknown, schema: AnySchema, prefix: Path
       if (disc !== undefined) {
         const options = (issue as { options?: unknown[] }).options ?? [];
         const v = valueAt(root, path);
-        return [{ path, message: `${showValue(v)} is not a valid ${disc}; valid: ${options.map(String).join(', ')}` }];
+        // An optional discriminator's absence is a choice too, but not one to name.
+        return [{ path, message: `${showValue(v)} is not a valid ${disc}; valid: ${options.filter((x) => x !== undefined).map(String).join(', ')}` }];
       }
       // A plain union: follow the one branch whose shape fits the value, if there is one.
       const branches = issue.errors.filter((errs) => !errs.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
@@ -128,7 +129,10 @@ function pickBranch(s: AnySchema, value: unknown): AnySchema {
     for (const o of d.options) {
       const shape = def(unwrap(o)).shape;
       const lit = shape?.[d.discriminator];
-      if (lit && (def(lit) as unknown as { values?: unknown[] }).values?.includes(want)) return unwrap(o);
+      if (!lit) continue;
+      // An optional discriminator (`driver` of a fake backend) also matches its absence.
+      if (want === undefined && def(lit).type === 'optional') return unwrap(o);
+      if ((def(unwrap(lit)) as unknown as { values?: unknown[] }).values?.includes(want)) return unwrap(o);
     }
   }
   const isObj = value !== null && typeof value === 'object' && !Array.isArray(value);

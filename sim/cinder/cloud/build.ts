@@ -3,6 +3,7 @@ import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
 import type { Rng } from '../../ports/rng.js';
 import type { PoolStats } from '../../ports/volume-driver.js';
 import type { ServicePorts } from '../../ports/service.js';
+import type { VolumeDriver } from '../../ports/volume-driver.js';
 import type { Store } from '../../ports/store.js';
 import { CinderApi } from '../api/index.js';
 import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/requests.js';
@@ -26,9 +27,24 @@ export interface CloudHost {
   rng(stream: string): Rng;
 }
 
+/** A backend marked for the real backend, as the world that runs it is asked for its driver. */
+export interface RealBackendRef {
+  /** host@backend of its cinder-volume. */
+  host: string;
+  node: string;
+  group: string;
+  backend: BackendSpec;
+}
+
 export interface CloudOptions {
   /** The performance shortcuts the services run with (tests turn them off to compare; default defaultShortcuts). */
   shortcuts?: Shortcuts;
+  /**
+   * The driver of a backend marked for the real backend (a live world set
+   * it up before the cloud was built); without one, or where it answers
+   * undefined, the fake storage stands in for it.
+   */
+  realDriver?: (ref: RealBackendRef) => VolumeDriver | undefined;
 }
 
 /** Names a service for faults: `{ binary: 'cinder-volume', host: 'node1@lvm' }`. */
@@ -94,6 +110,8 @@ export class Cloud {
   readonly schedulers: SchedulerService[] = [];
   readonly volumeServices = new Map<string, VolumeService>();
   readonly drivers = new Map<string, FakeVolumeDriver>();
+  /** Real backends' drivers (loop-lvm on this host), by host@backend: no fault reaches them. */
+  readonly realDrivers = new Map<string, VolumeDriver>();
   readonly backupServices = new Map<string, BackupService>();
   readonly backupDrivers = new Map<string, FakeBackupDriver>();
   readonly outcomes: Outcome[] = [];
@@ -188,10 +206,17 @@ export class Cloud {
       return { started: false, store: ports.store };
     }
     this.failedToStart.delete(svcHost);
-    let driver = storage;
-    if (driver) driver.reconfigure(o);
-    else driver = new FakeVolumeDriver(b.storage, o, this.host.rng(`driver:${svcHost}`), backendHost);
-    this.drivers.set(svcHost, driver);
+    const real = b.real ? this.opts.realDriver?.({ host: svcHost, node: node.name, group, backend: b }) : undefined;
+    let driver: VolumeDriver;
+    if (real) {
+      driver = real;
+      this.realDrivers.set(svcHost, real);
+    } else {
+      const fake = storage ?? new FakeVolumeDriver(b.storage, o, this.host.rng(`driver:${svcHost}`), backendHost);
+      if (storage) fake.reconfigure(o);
+      this.drivers.set(svcHost, fake);
+      driver = fake;
+    }
     const vs = new VolumeService(
       ports,
       { host: svcHost, availabilityZone: o.backend_availability_zone || d.storage_availability_zone, defaults: d, extraCapabilities: b.extraCapabilities, imageSizeBytes: (id) => this.images.get(id)?.size_bytes, shortcuts: this.opts.shortcuts },
@@ -434,8 +459,14 @@ export class Cloud {
     return v;
   }
 
+  /** Faults act on the fake storage only: a real backend's capacity and failures are the host's. */
+  private refuseReal(host: string, fault: string): void {
+    if (this.realDrivers.has(host)) throw new Error(`${host} is a real backend (loop-lvm): a ${fault} fault cannot act on it`);
+  }
+
   /** Resize a backend's VG (or one pool of a pooled backend). */
   setBackendCapacity(host: string, sizeGb: number, pool?: string): void {
+    this.refuseReal(host, 'backend_capacity');
     // The storage of a service that never started: no driver watches it.
     if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.setCapacity(sizeGb, pool);
@@ -444,12 +475,14 @@ export class Cloud {
 
   /** The backend's storage fails: driver calls fail, stats stop, data becomes unreadable. */
   failBackend(host: string): void {
+    this.refuseReal(host, 'backend_failure');
     if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.failBackend();
     this.volumeService(host).reports.statsChanged();
   }
 
   recoverBackend(host: string): void {
+    this.refuseReal(host, 'backend_failure');
     if (this.failedToStart.has(host)) return;
     this.drivers.get(host)?.recoverBackend();
     this.volumeService(host).reports.statsChanged();
@@ -490,6 +523,27 @@ export class Cloud {
           storage: spec.pools
             ? { kind: 'pooled', size_gb: pooled?.size_gb ?? (typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0), foreign_lvs_gb: 0, thin_data_percent: spec.thin_data_percent }
             : { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: spec.vg_size_gb, foreign_lvs_gb: spec.foreign_lvs_gb, thin_data_percent: spec.thin_data_percent },
+        });
+      }
+    }
+    for (const [backend, drv] of this.realDrivers) {
+      if (!drv.initialized || drv.statsUnavailable) continue;
+      const alloc = this.volumeServices.get(backend)?.allocated();
+      const stats = drv.getVolumeStats();
+      for (const p of stats.pools) {
+        // A real VG: its size is what LVM reports (loop-lvm keeps no foreign LVs in the VG it made).
+        const sizeGb = typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0;
+        pools.push({
+          backend,
+          pool: p.pool_name,
+          total_capacity_gb: p.total_capacity_gb,
+          free_capacity_gb: p.free_capacity_gb,
+          provisioned_capacity_gb: p.provisioned_capacity_gb,
+          allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
+          failed: false,
+          volume_backend_name: stats.volume_backend_name,
+          reported: p,
+          storage: { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: sizeGb, foreign_lvs_gb: 0, thin_data_percent: 0 },
         });
       }
     }

@@ -40,6 +40,20 @@ export const backupTargetSpec = z
 
 const isMapping = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A backend marked for the real backend (loop-lvm): a world that has one
+ * gives its driver (CloudOptions.realDriver); elsewhere the fake storage
+ * stands in for it.
+ */
+export const realBackendSpec = z
+  .object({
+    driver: z.literal('loop-lvm'),
+    backing_file_gb: z.number().int().positive(),
+    mode: z.enum(['auto', 'full', 'metadata']),
+  })
+  .strict();
+export type RealBackendSpec = z.infer<typeof realBackendSpec>;
+
 /** One enabled backend: its group's cinder.conf options and the fake storage behind it. */
 export const backendSpec = z
   .object({
@@ -47,6 +61,8 @@ export const backendSpec = z
     options: z.custom<Partial<BackendOptions>>(isMapping, 'expected a mapping of cinder.conf options').default({}),
     /** The physical facts of the fake storage (VG size, pools, latency, failures). */
     storage: fakeBackendSpec.default(fakeBackendSpec.parse({})),
+    /** Marked for the real backend. */
+    real: realBackendSpec.optional(),
   })
   .strict();
 
@@ -93,6 +109,7 @@ export interface BackendSpec {
   /** extra_capabilities parsed: merged into every pool the backend reports. */
   extraCapabilities: Record<string, unknown>;
   storage: FakeBackendSpec;
+  real?: RealBackendSpec;
 }
 export type NodeSpec = Omit<z.infer<typeof nodeSpec>, 'DEFAULT' | 'backends'> & { DEFAULT: ServiceDefaults; backends: Record<string, BackendSpec> };
 export interface CloudSpec {
@@ -111,7 +128,7 @@ export function resolveCloudSpec(input: CloudInput): CloudSpec {
       backends: Object.fromEntries(
         Object.entries(n.backends).map(([group, b]) => {
           const options = resolveBackendOptions(b.options);
-          return [group, { options, extraCapabilities: extraCapabilities(options), storage: b.storage }];
+          return [group, { options, extraCapabilities: extraCapabilities(options), storage: b.storage, ...(b.real ? { real: b.real } : {}) }];
         }),
       ),
     })),

@@ -2,7 +2,8 @@ import type { Message } from '../../ports/bus.js';
 import type { Periodic, TimerHandle } from '../../ports/clock.js';
 import type { ServicePorts } from '../../ports/service.js';
 import type { Table } from '../../ports/store.js';
-import type { DriverResult, PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
+import type { LaterReply } from '../../ports/bus.js';
+import type { DriverCall, DriverResult, PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
 import { commit, negate, snapshotDeltas, volumeDeltas } from '../quota.js';
 import type { ServiceDefaults } from '../config/resolved.js';
 import { copyDict } from '../dict.js';
@@ -252,6 +253,33 @@ export class VolumeService {
     }
   }
 
+  /**
+   * Continue with a driver call's result: at once when the driver answered
+   * at once (the fake), else when it completes.  A crash while it is
+   * pending drops the completion, as the process that waited for it is gone.
+   */
+  private whenDone<T>(call: DriverCall<T>, fn: (r: DriverResult<T>) => void): void {
+    if (!('pending' in call)) return fn(call);
+    const wait: TimerHandle & { dropped: boolean } = { dropped: false, cancel: () => void (wait.dropped = true) };
+    this.inflight.add(wait);
+    call.onDone((r) => {
+      if (!this.inflight.delete(wait) || wait.dropped) return;
+      fn(r);
+    });
+  }
+
+  /** Apply a driver call's result after its latency (plus `extraMs` when it succeeded: image data, a migration's copy). */
+  private settle<T>(call: DriverCall<T>, fn: (r: DriverResult<T>) => void, label: string, extraMs = 0): void {
+    this.whenDone(call, (r) => this.after(extraMs > 0 && r.ok ? { ...r, latencyMs: r.latencyMs + extraMs } : r, fn, label));
+  }
+
+  /** A call's reply made from a driver call: at once, or a LaterReply the bus sends when the driver completes. */
+  private reply<T>(call: DriverCall<T>, fn: (r: DriverResult<T>) => unknown): unknown {
+    if (!('pending' in call)) return fn(call);
+    const later: LaterReply = { onReply: (send) => this.whenDone(call, (r) => send(fn(r))) };
+    return later;
+  }
+
   /** Apply a driver result after its latency; crashes cancel pending completions. */
   private after<T>(r: DriverResult<T>, fn: (r: DriverResult<T>) => void, label: string): void {
     // The driver changed the backend when called (an LV exists from lvcreate on): stats from now on show it.
@@ -277,7 +305,7 @@ export class VolumeService {
     // _update_allocated_capacity runs before the driver; reports from now on carry it.
     this.addAllocated(v.host, v.size);
     this.reports.statsChanged();
-    let r: DriverResult<void>;
+    let r: DriverCall<void>;
     let extraMs = 0;
     if (v.snapshot_id) {
       const s = this.snapshots.get(v.snapshot_id);
@@ -293,8 +321,7 @@ export class VolumeService {
       r = this.driver.createVolume(ref);
       if (v.image_id) extraMs = Math.ceil(((this.cfg.imageSizeBytes(v.image_id) ?? 0) / (1024 * 1024) / IMAGE_COPY_MBPS) * 1000);
     }
-    const withImage = r.ok ? { ...r, latencyMs: r.latencyMs + extraMs } : r;
-    this.after(withImage, (res) => this.finishCreate(v.id, res, args), `create_volume ${v.id}`);
+    this.settle(r, (res) => this.finishCreate(v.id, res, args), `create_volume ${v.id}`, extraMs);
   }
 
   private finishCreate(volumeId: string, r: DriverResult<void>, args: Message): void {
@@ -349,32 +376,41 @@ export class VolumeService {
         this.volumes.update(v.id, { status: 'error_deleting' });
         return;
       }
-      for (const s of snaps) {
-        const r = this.driver.deleteSnapshot(s.id);
-        if (!r.ok) {
-          this.snapshots.update(s.id, { status: 'error_deleting' });
-          this.volumes.update(v.id, { status: 'error_deleting' });
-          return;
-        }
-        this.destroySnapshot(s);
-      }
     }
-    const r = this.driver.deleteVolume(v.id);
-    this.after(r, (res) => {
-      const cur = this.volumes.get(v.id);
+    this.deleteSnapshotsThen(args.cascade ? snaps : [], 0, v.id, () => this.deleteVolumeData(v.id));
+  }
+
+  /** A cascade delete's snapshots, one after the other; the first failure stops the delete. */
+  private deleteSnapshotsThen(snaps: readonly SnapshotRow[], i: number, volumeId: string, then: () => void): void {
+    const s = snaps[i];
+    if (s === undefined) return then();
+    this.whenDone(this.driver.deleteSnapshot(s.id), (r) => {
+      if (!r.ok) {
+        this.snapshots.update(s.id, { status: 'error_deleting' });
+        this.volumes.update(volumeId, { status: 'error_deleting' });
+        return;
+      }
+      this.destroySnapshot(s);
+      this.deleteSnapshotsThen(snaps, i + 1, volumeId, then);
+    });
+  }
+
+  private deleteVolumeData(volumeId: string): void {
+    this.settle(this.driver.deleteVolume(volumeId), (res) => {
+      const cur = this.volumes.get(volumeId);
       if (!cur || cur.deleted) return;
       if (!res.ok) {
         // VolumeIsBusy (a thick LV with a snapshot) puts the volume back to available.
-        this.volumes.update(v.id, { status: res.kind === 'VolumeIsBusy' ? 'available' : 'error_deleting' });
-        this.ports.log.error(`Volume ${v.id}: delete failed: ${res.message}`);
+        this.volumes.update(volumeId, { status: res.kind === 'VolumeIsBusy' ? 'available' : 'error_deleting' });
+        this.ports.log.error(`Volume ${volumeId}: delete failed: ${res.message}`);
         return;
       }
-      this.volumes.softDelete(v.id);
+      this.volumes.softDelete(volumeId);
       commit(this.ports.store, cur.project_id, negate(volumeDeltas(this.typeName(cur.volume_type_id), cur.size)));
       if (cur.host) this.addAllocated(cur.host, -cur.size);
       this.reports.statsChanged();
       this.reports.publish();
-    }, `delete_volume ${v.id}`);
+    }, `delete_volume ${volumeId}`);
   }
 
   private destroySnapshot(s: SnapshotRow): void {
@@ -387,7 +423,7 @@ export class VolumeService {
     if (!v || v.deleted) return;
     const newSize = Number(args.new_size);
     const r = this.driver.extendVolume(v.id, newSize);
-    this.after(r, (res) => {
+    this.settle(r, (res) => {
       const cur = this.volumes.get(v.id);
       if (!cur || cur.deleted) return;
       const back: VolumeStatus = cur.previous_status === 'in-use' ? 'in-use' : 'available';
@@ -405,11 +441,15 @@ export class VolumeService {
     const s = this.snapshots.get(String(args.snapshot_id));
     if (!s || s.deleted) return;
     const r = this.driver.createSnapshot({ id: s.id, volumeId: s.volume_id, volumeSizeGb: s.volume_size });
-    this.after(r, (res) => {
+    this.settle(r, (res) => {
       const cur = this.snapshots.get(s.id);
       if (!cur || cur.deleted) return;
       if (res.ok) this.snapshots.update(s.id, { status: 'available', progress: '100%' });
-      else this.snapshots.update(s.id, { status: 'error' });
+      else {
+        // A refusal by the backend is logged as Cinder's flow logs it; other failures stay as quiet as before.
+        if (res.kind === 'NotSupportedOperation') this.ports.log.error(`Snapshot ${s.id}: create failed: ${res.message}`);
+        this.snapshots.update(s.id, { status: 'error' });
+      }
     }, `create_snapshot ${s.id}`);
   }
 
@@ -417,7 +457,7 @@ export class VolumeService {
     const s = this.snapshots.get(String(args.snapshot_id));
     if (!s || s.deleted) return;
     const r = this.driver.deleteSnapshot(s.id);
-    this.after(r, (res) => {
+    this.settle(r, (res) => {
       const cur = this.snapshots.get(s.id);
       if (!cur || cur.deleted) return;
       if (res.ok) this.destroySnapshot(cur);
@@ -429,15 +469,16 @@ export class VolumeService {
   private initializeConnection(args: Message): unknown {
     const v = this.volumes.get(String(args.volume_id));
     if (!v || v.deleted) return { ok: false, message: `Volume ${String(args.volume_id)} could not be found.` };
-    const r = this.driver.initializeConnection(v.id, { host: String(args.host ?? 'compute') }, v.provider_auth);
-    if (!r.ok) return { ok: false, message: r.message };
-    this.volumes.update(v.id, { provider_auth: r.value.providerAuth, provider_location: r.value.providerLocation });
-    return { ok: true, connection_info: r.value.info };
+    const call = this.driver.initializeConnection(v.id, { host: String(args.host ?? 'compute') }, v.provider_auth);
+    return this.reply(call, (r) => {
+      if (!r.ok) return { ok: false, message: r.message };
+      this.volumes.update(v.id, { provider_auth: r.value.providerAuth, provider_location: r.value.providerLocation });
+      return { ok: true, connection_info: r.value.info };
+    });
   }
 
   private terminateConnection(args: Message): unknown {
-    const r = this.driver.terminateConnection(String(args.volume_id));
-    return { ok: r.ok };
+    return this.reply(this.driver.terminateConnection(String(args.volume_id)), (r) => ({ ok: r.ok }));
   }
 
   /**
@@ -472,10 +513,10 @@ export class VolumeService {
     const dest = String(args.dest_host);
     const r = this.driver.createVolume({ id: v.id, sizeGb: v.size, pool: extractPool(dest) ?? 'LVM' });
     const copyMs = Math.ceil(((v.size * 1024) / IMAGE_COPY_MBPS) * 1000);
-    this.after(r.ok ? { ...r, latencyMs: r.latencyMs + copyMs } : r, (res) => {
+    this.settle(r, (res) => {
       if (res.ok) this.addAllocated(dest, v.size);
       this.ports.bus.cast(volumeTopic(String(args.source_host)), 'migrate_volume_completion', { volume_id: v.id, dest_host: dest, new_type_id: args.new_type_id, ok: res.ok });
-    }, `migrate ${v.id}`);
+    }, `migrate ${v.id}`, copyMs);
   }
 
   private migrateCompletion(args: Message): void {
@@ -486,10 +527,12 @@ export class VolumeService {
       this.volumes.update(v.id, { status: back, previous_status: null, migration_status: 'error' });
       return;
     }
-    const r = this.driver.deleteVolume(v.id);
+    const call = this.driver.deleteVolume(v.id);
     if (v.host) this.addAllocated(v.host, -v.size);
     this.volumes.update(v.id, { host: String(args.dest_host), volume_type_id: String(args.new_type_id), status: back, previous_status: null, migration_status: 'success' });
-    if (!r.ok) this.ports.log.warning(`Volume ${v.id}: failed to delete the migration source: ${r.message}`);
+    this.whenDone(call, (r) => {
+      if (!r.ok) this.ports.log.warning(`Volume ${v.id}: failed to delete the migration source: ${r.message}`);
+    });
     this.reports.statsChanged();
     this.reports.publish();
   }

@@ -4,18 +4,19 @@ import { performance } from 'node:perf_hooks';
 import { reports, type RunReport } from '../../../reports/index.js';
 import { scenarioLines, summaryLines } from '../../../reports/text.js';
 import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
-import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
-import { libraryDir, libraryFiles, packageRoot } from '../../scenario/library.js';
-import { checkOutDir, prepareOutDir, runSeedLabel, writeRunManifest } from '../../scenario/outdir.js';
 import { formatDuration } from '../../scenario/duration.js';
+import { libraryDir, libraryFiles, liveLibraryFiles, packageRoot } from '../../scenario/library.js';
+import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
+import { checkOutDir, prepareOutDir, runSeedLabel, writeRunManifest } from '../../scenario/outdir.js';
 import type { RunOutcome } from '../../scenario/outcome.js';
 import { formatProblem, formatWarning, ScenarioProblems, type Problem } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
+import { shellWord } from '../../scenario/sweep/plan.js';
 import { baselinePlan } from '../baseline.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
+import { runLive } from '../live/run-live.js';
 import { seedFlag } from '../seed.js';
-import { shellWord } from '../../scenario/sweep/plan.js';
 import { withSettings } from '../sweep/scenario-arg.js';
 
 const DEFAULT_SEED = '1';
@@ -32,32 +33,24 @@ export const runCommand = defineCommand({
       .option('baseline', { type: 'string', describe: "compare each scenario's scheduling decisions with DIR/<scenario>.decisions.txt (exit 1 when one changed)" })
       .option('update-baseline', { type: 'boolean', default: false, describe: 'write the baselines into --baseline DIR instead of comparing' })
       .option('records', { choices: ['all', 'lean'] as const, default: 'all' as const, describe: "what outcome.json keeps: 'all' (every request and decision with its trace) or 'lean' (counts, a decisions digest, the steps' own requests; for long runs; explain replays them)" })
-      .option('set', { type: 'string', array: true, describe: 'NODE:SECTION.OPTION=V or workload.NAME.PARAM=V: change a cinder.conf option or workload parameter for this run (as a sweep grid point does; repeatable)' }),
+      .option('set', { type: 'string', array: true, describe: 'NODE:SECTION.OPTION=V or workload.NAME.PARAM=V: change a cinder.conf option or workload parameter for this run (as a sweep grid point does; repeatable)' })
+      .option('live', {
+        type: 'boolean',
+        default: false,
+        describe: 'run on the wall clock with the backends marked `driver: loop-lvm` real on this host (root, lvm2, tgt); built-in live scenarios: scenarios/live/',
+      }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
-    const files = scenarioFiles((args.scenarios as string[] | undefined) ?? [], io);
+    const names = (args.scenarios as string[] | undefined) ?? [];
     const sets = args.set ?? [];
-    const loaded: LoadedScenario[] = [];
-    const problems: Problem[] = [];
-    for (const f of files) {
-      try {
-        loaded.push(withSettings(loadScenarioFile(f, baseFor(f, io)), readFileSync(f, 'utf8'), sets));
-      } catch (e) {
-        if (!(e instanceof ScenarioProblems)) throw e;
-        problems.push(...e.problems);
+    if (args.live) {
+      for (const [flag, given] of [['--baseline', args.baseline !== undefined], ['--set', sets.length > 0], ['--records lean', args.records === 'lean']] as const) {
+        if (given) throw new UserError(`${flag} is for simulated runs; a live run (--live) takes a scenario, --seed and --out`);
       }
+      return runLiveScenarios(names, args.seed, args.out, io);
     }
-    if (problems.length) {
-      for (const p of problems) io.stderr(formatProblem(p) + '\n');
-      io.stderr(`${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run\n`);
-      return 2;
-    }
-    for (const l of loaded) for (const w of l.warnings) io.stderr(formatWarning(w) + '\n');
-    const names = new Set<string>();
-    for (const l of loaded) {
-      if (names.has(l.scenario.name)) throw new UserError(`two scenarios are named '${l.scenario.name}'; their outputs would collide in --out`);
-      names.add(l.scenario.name);
-    }
+    const loaded = loadAll(scenarioFiles(names, io), io, sets);
+    if (typeof loaded === 'number') return loaded;
     const outDir = resolve(io.cwd, args.out);
     const ok = checkOutDir(outDir);
     if (!ok.ok) throw new UserError(`refusing to write into --out ${args.out}: ${ok.reason}; name a new or empty directory`);
@@ -78,10 +71,7 @@ export const runCommand = defineCommand({
         outcome = runScenario(l, { seed, replay, cloud: defaultCloudFactory, records: args.records, ...(progress ? { progress: progress.update } : {}) });
       } catch (e) {
         progress?.clear();
-        if (e instanceof RunAborted) {
-          io.stderr(`cinder-sim: ${l.scenario.name}: the run stopped at t=${formatDuration(e.atMs)} on a broken invariant (a bug):\n  ${e.message}\nreproduce: ${e.replay}\n`);
-          return 70;
-        }
+        if (e instanceof RunAborted) return aborted(io, l, e);
         throw e;
       }
       progress?.clear();
@@ -98,21 +88,96 @@ export const runCommand = defineCommand({
   },
 });
 
+function aborted(io: CliIo, l: LoadedScenario, e: RunAborted): number {
+  io.stderr(`cinder-sim: ${l.scenario.name}: the run stopped at t=${formatDuration(e.atMs)} on a broken invariant (a bug):\n  ${e.message}\nreproduce: ${e.replay}\n`);
+  return 70;
+}
+
+/**
+ * `run --live`: each named scenario on the wall clock, its `driver:
+ * loop-lvm` backends real on this host, one after the other; the same
+ * outputs as a simulated run, marked live.
+ */
+async function runLiveScenarios(names: readonly string[], seedArg: string | undefined, out: string, io: CliIo): Promise<number> {
+  if (names.length === 0) {
+    const builtin = liveLibraryFiles().map(scenarioName);
+    throw new UserError(`--live runs the scenarios you name, with real backends on this host; built-in live scenarios: ${builtin.join(', ') || '(none)'}`);
+  }
+  const loaded = loadAll(scenarioFiles(names, io, true), io, []);
+  if (typeof loaded === 'number') return loaded;
+  const outDir = resolve(io.cwd, out);
+  const ok = checkOutDir(outDir);
+  if (!ok.ok) throw new UserError(`refusing to write into --out ${out}: ${ok.reason}; name a new or empty directory`);
+  const seedOf = (l: LoadedScenario): string => seedArg ?? (l.scenario.seed !== undefined ? String(l.scenario.seed) : DEFAULT_SEED);
+  const seeds = [...new Set(loaded.map(seedOf))];
+  const runSeed = runSeedLabel(seeds);
+  io.stdout(`seed: ${seeds.length === 1 ? runSeed : loaded.map((l) => `${l.scenario.name}=${seedOf(l)}`).join(', ')} (live: wall clock, real backends)\n`);
+  const outcomes: RunOutcome[] = [];
+  for (const l of loaded) {
+    const seed = seedOf(l);
+    const replay = `cinder-sim run --live ${l.file} --seed ${seed}`;
+    let outcome: RunOutcome;
+    try {
+      outcome = await runLive(l, { seed, replay, onStarted: () => io.stdout(`live: ${l.scenario.name}: real backends set up; running on the wall clock\n`) });
+    } catch (e) {
+      if (e instanceof RunAborted) return aborted(io, l, e);
+      throw e;
+    }
+    outcomes.push(outcome);
+    io.stdout(scenarioLines(outcome).join('\n') + '\n\n');
+  }
+  const report: RunReport = { seed: runSeed, outcomes };
+  writeOutputs(outDir, report);
+  io.stdout(summaryLines(report).join('\n') + '\n');
+  io.stdout(`outputs: ${out.replace(/\/+$/, '')}/\n`);
+  return outcomes.some((o) => o.summary.expectations_failed > 0) ? 1 : 0;
+}
+
+/** Loads every file (with the --set changes); the loaded scenarios, or exit code 2 after printing every problem. */
+function loadAll(files: readonly string[], io: CliIo, sets: readonly string[]): LoadedScenario[] | number {
+  const loaded: LoadedScenario[] = [];
+  const problems: Problem[] = [];
+  for (const f of files) {
+    try {
+      const l = loadScenarioFile(f, baseFor(f, io));
+      loaded.push(sets.length ? withSettings(l, readFileSync(f, 'utf8'), sets) : l);
+    } catch (e) {
+      if (!(e instanceof ScenarioProblems)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length) {
+    for (const p of problems) io.stderr(formatProblem(p) + '\n');
+    io.stderr(`${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run\n`);
+    return 2;
+  }
+  for (const l of loaded) for (const w of l.warnings) io.stderr(formatWarning(w) + '\n');
+  const names = new Set<string>();
+  for (const l of loaded) {
+    if (names.has(l.scenario.name)) throw new UserError(`two scenarios are named '${l.scenario.name}'; their outputs would collide in --out`);
+    names.add(l.scenario.name);
+  }
+  return loaded;
+}
+
 /** Files named on the command line, built-in names, or the whole library. */
-function scenarioFiles(args: readonly string[], io: CliIo): string[] {
+function scenarioFiles(args: readonly string[], io: CliIo, live = false): string[] {
   if (args.length === 0) {
     const all = libraryFiles();
     if (all.length === 0) throw new UserError(`no built-in scenarios in ${libraryDir()}`);
     return all;
   }
+  // A live run finds the built-in live scenarios (scenarios/live/) too.
+  const builtins = live ? [...liveLibraryFiles(), ...libraryFiles()] : libraryFiles();
   return args.map((a) => {
     if (existsSync(resolve(io.cwd, a))) return resolve(io.cwd, a);
-    const builtin = libraryFiles().find((f) => f.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, '') === a);
+    const builtin = builtins.find((f) => scenarioName(f) === a);
     if (builtin) return builtin;
-    const names = libraryFiles().map((f) => f.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, ''));
-    throw new UserError(`no scenario file '${a}' and no built-in scenario of that name; built-in: ${names.join(', ')}`);
+    throw new UserError(`no scenario file '${a}' and no built-in scenario of that name; built-in: ${builtins.map(scenarioName).join(', ')}`);
   });
 }
+
+const scenarioName = (file: string): string => file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, '');
 
 /** Built-in scenarios are named relative to the package root (outputs carry no absolute paths). */
 function baseFor(file: string, io: CliIo): string {

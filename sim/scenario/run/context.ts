@@ -13,6 +13,13 @@ import type { Recorder } from './recorder.js';
  */
 export type Submit = (source: string, project: string, req: CinderRequest, done: (r: ApiResult, rec: RequestRecord) => void, apiVersion?: string, via?: string) => void;
 
+/**
+ * The compute host's side of an attach in a live run (os-brick): it
+ * connects to the target the connection info names, writes and reads data,
+ * and answers the lines it prints, as an event of the world.
+ */
+export type Initiator = (connectionInfo: unknown, done: (lines: string[]) => void) => void;
+
 /** What the parts of a run (steps, workloads, faults) share. */
 export interface RunContext {
   readonly loaded: LoadedScenario;
@@ -23,4 +30,6 @@ export interface RunContext {
   readonly durationMs: number;
   readonly recorder: Recorder;
   readonly submit: Submit;
+  /** Live runs: a successful `nova volume-attach` connects through it. */
+  readonly initiator?: Initiator;
 }

@@ -124,6 +124,14 @@ export class Steps {
           if (Object.keys(rec.fields).length === 0) rec.fields = resultFields(r.result);
           const text = parsed.cmd.program === 'nova' ? novaPrint(parsed.cmd.command, parsed.cmd.args, r.result) : printer.answer(req, r, reqRec.seq);
           if (text) rec.output += text + '\n';
+          const initiator = this.ctx.initiator;
+          if (initiator && parsed.cmd.program === 'nova' && parsed.cmd.command === 'volume-attach') {
+            // The compute host connects as os-brick would, and says what it found.
+            return initiator((r.result as { connection_info?: unknown } | null)?.connection_info, (lines) => {
+              if (lines.length) rec.output += lines.join('\n') + '\n';
+              next();
+            });
+          }
         } else {
           fail('refused', r.message, printer.answer(req, r, reqRec.seq));
         }
@@ -133,13 +141,13 @@ export class Steps {
     next();
   }
 
-  /** Setup runs in order from t = 0; each step waits until what it started has settled, as an operator would. */
-  runSetup(steps: NormalStep[]): void {
+  /** Setup runs in order from t = 0; each step waits until what it started has settled, as an operator would; then `done`. */
+  runSetup(steps: NormalStep[], done: () => void = () => {}): void {
     const { world, cloud, recorder } = this.ctx;
     const sim = world.sim;
     const next = (i: number): void => {
       const st = steps[i];
-      if (!st) return;
+      if (!st) return done();
       this.run(st, (rec) => {
         const ids = recorder.requests.filter((r) => rec.requests.includes(r.seq) && r.resource_id !== null).map((r) => r.resource_id!);
         const started = sim.now;

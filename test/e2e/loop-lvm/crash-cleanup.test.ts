@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExecaRunner, cleanupHost } from '../../../drivers/loop-lvm/index.js';
 import { packageRoot } from '../../../sim/scenario/library.js';
 import { freshRoot, hostSkip, loopsUnder, lvNames, makeForeignVg, sh, testInstance, testPort, tgtdUnder } from './host-env.js';
+import { cli, keepExported, liveScenario, startLive, until } from './live-env.js';
 
 /**
  * The test that matters: a process that set up a backend is killed with
@@ -58,5 +59,32 @@ describe.skipIf(hostSkip)('loop-lvm after a SIGKILL', () => {
     // Not ours: still there, with its LV.
     expect(loopsUnder(foreignDir)).toEqual([foreign!.device]);
     expect(lvNames(foreign!.device, foreignVg)).toEqual(['data']);
+  });
+
+  it('a live run killed midway, then `cinder-sim cleanup`: nothing of ours left, the foreign VG untouched', { timeout: 120_000 }, async () => {
+    const liveRoot = freshRoot();
+    try {
+      const s = liveScenario(liveRoot, 8, keepExported);
+      const { child } = await startLive(s.file, join(s.dir, 'out'), liveRoot);
+      spawned = child;
+      // Midway: the volume is created, extended and exported (the PV's loop device and the export's), tgtd runs.
+      await until(() => loopsUnder(liveRoot).length === 2, 'the export');
+      child.kill('SIGKILL');
+      expect((await child).signal).toBe('SIGKILL');
+      expect(tgtdUnder(liveRoot)).toHaveLength(1);
+      expect(sh(['vgs', '--config', 'global{activation=0}', s.vg]).exitCode).toBe(0);
+
+      const r = await cli(['cleanup', '--state-dir', liveRoot], liveRoot);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`removed volume group ${s.vg}`);
+      expect(loopsUnder(liveRoot)).toEqual([]);
+      expect(tgtdUnder(liveRoot)).toEqual([]);
+      expect(sh(['vgs', '--config', 'global{activation=0}', s.vg]).exitCode).not.toBe(0);
+      expect(existsSync(join(liveRoot, s.instance))).toBe(false);
+      expect(lvNames(foreign!.device, foreignVg)).toEqual(['data']);
+    } finally {
+      await cleanupHost(new ExecaRunner(), liveRoot);
+      sh(['rm', '-rf', liveRoot]);
+    }
   });
 });

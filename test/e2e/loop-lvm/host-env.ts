@@ -21,9 +21,11 @@ function ok(argv: string[]): boolean {
 
 export function hostReason(): string | null {
   if (process.getuid?.() !== 0) return 'not root';
-  for (const t of ['losetup', 'lvcreate', 'tgtd', 'tgtadm', 'iscsi-readcapacity16']) {
-    if (!ok(['sh', '-c', `command -v ${t}`])) return `${t} missing (apt-get install -y lvm2 tgt libiscsi-bin)`;
+  for (const t of ['losetup', 'lvcreate', 'tgtd', 'tgtadm', 'iscsi-readcapacity16', 'qemu-io', 'qemu-img']) {
+    if (!ok(['sh', '-c', `command -v ${t}`])) return `${t} missing (apt-get install -y lvm2 tgt libiscsi-bin qemu-utils qemu-block-extra)`;
   }
+  // A live run's initiator reaches targets through qemu's iscsi:// protocol (qemu-block-extra).
+  if (!ok(['sh', '-c', 'qemu-img --help | grep -qw iscsi'])) return 'qemu has no iscsi:// protocol (apt-get install -y qemu-block-extra)';
   if (!ok(['losetup', '--find'])) return 'loop devices do not work';
   return null;
 }
