@@ -1,7 +1,7 @@
 import type { RunOutcome } from '../sim/scenario/outcome.js';
 
 /** Version of every report format below; bump it when a format changes shape. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** What a run hands the renderers: the seed and each scenario's outcome. */
 export interface RunReport {
