@@ -93,8 +93,13 @@ export class TgtServer {
     this.cmd = tgtCommands(this.socket);
   }
 
-  /** Starts tgtd (killing a stale one of ours first) and waits until it answers. */
-  async start(timeoutMs = 5000): Promise<number> {
+  /**
+   * Starts tgtd (killing a stale one of ours first) and waits until it
+   * answers.  On a host it answers within tens of milliseconds; in the test
+   * VM under TCG it may take seconds.  A tgtd that dies (a port taken) ends
+   * the wait at once.
+   */
+  async start(timeoutMs = 30_000): Promise<number> {
     await killAndWait(this.runner, await ourTgtd(this.runner, this.root, this.names.instance));
     await must(this.runner, hostCommands.removeDir(dirname(this.socket)), 'removing the stale tgtd socket directory');
     await must(this.runner, hostCommands.mkdir(dirname(this.socket)), 'creating the tgtd socket directory');

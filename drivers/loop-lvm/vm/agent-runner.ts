@@ -19,6 +19,9 @@ export interface AgentRunnerOptions {
   timeoutMs?: number;
 }
 
+/** Where daemons started through the agent write their output, in the guest. */
+export const daemonLogDir = '/run/cinder-sim-daemons';
+
 /** Prints, per live process named $1: `<pid> <state> <environ with NULs as \x01>`. */
 export const processScript = `for d in /proc/[0-9]*; do
   read -r c <"$d/comm" 2>/dev/null || continue
@@ -80,11 +83,17 @@ export class AgentRunner implements CommandRunner {
     return { argv: command.argv, exitCode: a.exitCode, stdout: a.stdout, stderr: a.stderr, durationMs: performance.now() - started };
   }
 
-  /** setsid: the daemon leaves the agent's session and outlives the request's subshell. */
+  /**
+   * setsid: the daemon leaves the agent's session and outlives the
+   * request's subshell.  What it prints goes to a log in the guest's
+   * ${daemonLogDir}, one per program, for `cinder-sim vm exec` to read.
+   */
   async spawnDaemon(command: Command): Promise<number> {
-    if (command.argv.length === 0) throw new Error('empty argv');
+    const [file] = command.argv;
+    if (file === undefined) throw new Error('empty argv');
+    const log = `${daemonLogDir}/${file.replace(/^.*\//, '')}.log`;
     const line = [...assignments(command.env), 'setsid', ...command.argv.map(shellQuote)].join(' ');
-    const a = await this.exec(`${line} </dev/null >/dev/null 2>&1 &\necho $!`);
+    const a = await this.exec(`mkdir -p ${daemonLogDir}\n${line} </dev/null >>${shellQuote(log)} 2>&1 &\necho $!`);
     const pid = Number(a.stdout.trim());
     if (a.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
       throw new Error(`${command.argv[0] ?? '?'} did not start in the test VM: ${a.stderr.trim() || `exit ${a.exitCode}`}`);

@@ -114,12 +114,13 @@ export function readAptSources(etc = '/etc/apt'): AptSource[] {
   const out: AptSource[] = [];
   const main = readText(join(etc, 'sources.list'));
   if (main !== null) out.push(...parseOneLine(join(etc, 'sources.list'), main));
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(etc, 'sources.list.d')).sort();
-  } catch {
-    names = [];
-  }
+  const names = ((): string[] => {
+    try {
+      return readdirSync(join(etc, 'sources.list.d')).sort();
+    } catch {
+      return [];
+    }
+  })();
   for (const n of names) {
     const path = join(etc, 'sources.list.d', n);
     const text = readText(path);

@@ -17,6 +17,7 @@ export const commands = {
   conf: async () => (await import('./conf.js')).confCommand,
   schedule: async () => (await import('./schedule.js')).scheduleCommand,
   cleanup: async () => (await import('./cleanup.js')).cleanupCommand,
+  vm: async () => (await import('./vm.js')).vmCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;
