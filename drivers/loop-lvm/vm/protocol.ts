@@ -45,6 +45,7 @@ export function encodeRequest(r: AgentRequest): Buffer {
   return Buffer.concat([Buffer.from(`${frame.request} ${r.id} ${r.timeoutS} ${body.length}\n`), body]);
 }
 
+const beginTag = Buffer.from(`${frame.begin} `);
 const header = /^CSVM-BEGIN ([a-z0-9]{1,32}) (\d{1,3}) (\d{1,10}) (\d{1,10})$/;
 
 /** Answers larger than this are taken for a corrupt header. */
@@ -85,6 +86,13 @@ export class FrameReader {
     if (b === null) {
       const nl = this.buf.indexOf(0x0a);
       if (nl < 0) return 'more';
+      // A header glued to the tail of something cut short: start at the header.
+      const at = this.buf.indexOf(beginTag);
+      if (at > 0 && at < nl) {
+        this.drop(this.buf.subarray(0, at).toString('utf8'));
+        this.buf = this.buf.subarray(at);
+        return null;
+      }
       const line = this.buf.subarray(0, nl).toString('utf8');
       this.buf = this.buf.subarray(nl + 1);
       const m = header.exec(line);
@@ -98,7 +106,7 @@ export class FrameReader {
     const got = this.buf.subarray(b.out + b.err, need);
     this.body = null;
     if (!got.equals(trailer)) {
-      // Cut short: resynchronise on the next line that may be a header.
+      // Cut short: read on from the body's first byte, looking for the next header.
       this.drop(`${frame.begin} ${b.id} (no trailer where the lengths put it)`);
       return null;
     }
