@@ -49,6 +49,23 @@ export function parseProcesses(text: string, comm: string): ProcInfo[] {
   return out;
 }
 
+/**
+ * Starts `line` in the background and prints its pid once the process's
+ * name is `comm` (the kernel's comm: 15 characters at most), or it is
+ * gone.  The wait is a read with a timeout on the agent's idle FIFO
+ * (`$work/idle`, the agent's variable): no helper process.
+ */
+export function spawnScript(line: string, comm: string, log: string): string {
+  return [
+    `mkdir -p ${shellQuote(daemonLogDir)}`,
+    `${line} </dev/null >>${shellQuote(log)} 2>&1 &`,
+    'pid=$!',
+    'n=0',
+    `while [ $n -lt 250 ]; do c=; read -r c </proc/$pid/comm 2>/dev/null || break; [ "$c" = ${shellQuote(comm.slice(0, 15))} ] && break; n=$((n+1)); read -t 0.02 <>"$work/idle"; done`,
+    'echo $pid',
+  ].join('\n');
+}
+
 /** A bash function call with its arguments quoted: `f() { ...; }; f 'a' 'b'`. */
 const withArgs = (body: string, args: readonly string[]): string => `f() {\n${body}\n}; f ${args.map(shellQuote).join(' ')}`;
 
@@ -87,16 +104,19 @@ export class AgentRunner implements CommandRunner {
    * setsid: the daemon leaves the agent's session and outlives the
    * request's subshell.  What it prints goes to a log in the guest's
    * ${daemonLogDir}, one per program, for `cinder-sim vm exec` to read.
+   * The answer waits (up to 5 s) until the child has become the program,
+   * as a local spawn does: under TCG the exec takes long enough that a
+   * caller looking for the program by name would otherwise find nothing.
    */
   async spawnDaemon(command: Command): Promise<number> {
     const [file] = command.argv;
     if (file === undefined) throw new Error('empty argv');
-    const log = `${daemonLogDir}/${file.replace(/^.*\//, '')}.log`;
+    const comm = file.replace(/^.*\//, '');
     const line = [...assignments(command.env), 'setsid', ...command.argv.map(shellQuote)].join(' ');
-    const a = await this.exec(`mkdir -p ${daemonLogDir}\n${line} </dev/null >>${shellQuote(log)} 2>&1 &\necho $!`);
+    const a = await this.exec(spawnScript(line, comm, `${daemonLogDir}/${comm}.log`));
     const pid = Number(a.stdout.trim());
     if (a.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
-      throw new Error(`${command.argv[0] ?? '?'} did not start in the test VM: ${a.stderr.trim() || `exit ${a.exitCode}`}`);
+      throw new Error(`${file} did not start in the test VM: ${a.stderr.trim() || `exit ${a.exitCode}`}`);
     }
     return pid;
   }

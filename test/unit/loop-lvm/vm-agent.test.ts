@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProcesses, processScript } from '../../../drivers/loop-lvm/vm/agent-runner.js';
+import { parseProcesses, processScript, spawnScript } from '../../../drivers/loop-lvm/vm/agent-runner.js';
 import { agentScript } from '../../../drivers/loop-lvm/vm/guest.js';
 import { commandLine, encodeRequest, FrameReader, shellQuote, type AgentAnswer } from '../../../drivers/loop-lvm/vm/protocol.js';
 
@@ -102,6 +102,18 @@ describe('the agent script, run by bash on its stdin and stdout', () => {
   it('a syntax error is an answer, not a dead agent', async () => {
     expect((await ask('if then fi')).exitCode).toBe(2);
     expect((await ask('true')).exitCode).toBe(0);
+  });
+  it('starts a daemon and answers its pid once the child has become the program, which outlives the request', async () => {
+    const line = commandLine(['sleep', '30'], { MARK: 'daemon' }).replace(' exec ', ' setsid ');
+    const a = await ask(spawnScript(line, 'sleep', `${work}/sleep.log`).replace(/\/run\/cinder-sim-daemons/g, work));
+    const pid = Number(a.stdout.trim());
+    try {
+      expect(a.exitCode).toBe(0);
+      expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe('sleep\n');
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MARK=daemon');
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
   });
   it('lists processes by name with their environment (the guest process table)', async () => {
     const child = spawn('sleep', ['30'], { env: { MARK: 'cinder-sim-test' }, stdio: 'ignore' });
