@@ -8,10 +8,12 @@
 import { execa } from 'execa';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { LoopLvmOptions } from '../driver.js';
+import { AgentRunner } from './agent-runner.js';
 import { AgentClient } from './client.js';
 import { buildImage, currentImage, missingTools, type BuildResult } from './build.js';
 import { VmError } from './errors.js';
-import { guestIscsiPort } from './guest.js';
+import { guestAddress, guestIscsiPort, guestStateRoot } from './guest.js';
 import { vmNameOfDir, vmPaths, type VmPaths } from './paths.js';
 import type { AgentAnswer } from './protocol.js';
 import { chooseAccel, isOurQemu, qemuArgv, type Accel, type AccelOption, type AccelProbe } from './qemu.js';
@@ -294,4 +296,26 @@ export async function cleanupVms(root: string): Promise<VmCleanupReport> {
     r.removedDirs.push(dir);
   }
   return r;
+}
+
+/** What driving loop-lvm in a running VM takes: the runner, the options that place it in the guest, and where the host reaches its exports. */
+export interface VmBackend {
+  runner: AgentRunner;
+  /** Merge into LoopLvmOptions: the guest's state root (not this host's $CINDER_SIM_STATE), root, tgtd on the forwarded port. */
+  options: Required<Pick<LoopLvmOptions, 'stateRoot' | 'isRoot' | 'target_ip_address' | 'target_port'>>;
+  /** `ip:port` on this host for an export's portal (the provider_location names the guest's). */
+  hostPortal: string;
+}
+
+export function vmBackend(root: string, name: string): VmBackend {
+  const p = vmPaths(root, name);
+  const state = readState(p);
+  if (runningQemu(p) === null || state === null) {
+    throw new VmError('NotRunning', `the test VM "${name}" is not running; start it with: cinder-sim vm start${name === 'default' ? '' : ` --name ${name}`}`);
+  }
+  return {
+    runner: new AgentRunner({ vmName: name, agentSocket: p.agentSocket }),
+    options: { stateRoot: guestStateRoot, isRoot: true, target_ip_address: guestAddress, target_port: state.guestPort },
+    hostPortal: `127.0.0.1:${state.hostPort}`,
+  };
 }

@@ -4,9 +4,9 @@ import { LoopLvmDriver, LoopLvmError, stateRoot } from '../../../drivers/loop-lv
 import { lvmCommands } from '../../../drivers/loop-lvm/commands.js';
 import { must } from '../../../drivers/loop-lvm/exec.js';
 import { AgentRunner } from '../../../drivers/loop-lvm/vm/agent-runner.js';
-import { startVm, stopVm, type StartResult } from '../../../drivers/loop-lvm/vm/control.js';
+import { startVm, stopVm, vmBackend, type StartResult } from '../../../drivers/loop-lvm/vm/control.js';
 import { VmError } from '../../../drivers/loop-lvm/vm/errors.js';
-import { guestAddress, guestIscsiPort, guestStateRoot } from '../../../drivers/loop-lvm/vm/guest.js';
+import { guestAddress, guestIscsiPort } from '../../../drivers/loop-lvm/vm/guest.js';
 import { timed, timingTable, vmSkipReason, vmTestPort, type Timings } from './vm-env.js';
 
 /**
@@ -47,11 +47,11 @@ describe.skipIf(vmSkipReason !== null)(`loop-lvm full mode in the test VM${vmSki
     const t0 = performance.now();
     vm = await startVm({ root, name: vmName, hostPort: vmTestPort(), progress: (l) => console.log(`vm: ${l}`) });
     console.log(`vm: up ${((performance.now() - t0) / 1000).toFixed(1)} s after the suite began (boot ${(vm.state.bootMs / 1000).toFixed(1)} s, ${vm.state.accel})`);
-    agent = new AgentRunner({ vmName, agentSocket: vm.paths.agentSocket });
+    const backend = vmBackend(root, vmName);
+    agent = backend.runner;
     const runner = timed(agent, timings);
-    // The guest's state root, not this host's ($CINDER_SIM_STATE is the host's).
-    const common = { stateRoot: guestStateRoot, isRoot: true, volume_clear: 'none', hostname: 'vm', target_ip_address: guestAddress } as const;
-    thick = await LoopLvmDriver.setUp(runner, { ...common, instance: 'thick', backingFileGb: 4, target_port: guestIscsiPort });
+    const common = { ...backend.options, volume_clear: 'none', hostname: 'vm' } as const;
+    thick = await LoopLvmDriver.setUp(runner, { ...common, instance: 'thick', backingFileGb: 4 });
     thin = await LoopLvmDriver.setUp(runner, { ...common, instance: 'thin', backingFileGb: 4, lvm_type: 'thin', target_port: guestIscsiPort + 1 });
   }, 1_500_000);
 
@@ -123,7 +123,7 @@ describe.skipIf(vmSkipReason !== null)(`loop-lvm full mode in the test VM${vmSki
   it('exports with tgt and CHAP in the VM; the host reads its capacity and writes and reads data through the forwarded port', async () => {
     const e = await thick.createExport('o', null);
     expect(e.providerLocation).toBe(`${guestAddress}:${guestIscsiPort},${e.tid} iqn.2010-10.org.openstack:volume-o 1`);
-    const url = (auth: string) => `iscsi://${auth}127.0.0.1:${vm.state.hostPort}/${e.iqn}/1`;
+    const url = (auth: string) => `iscsi://${auth}${vmBackend(root, vmName).hostPortal}/${e.iqn}/1`;
     const cap = await execa('iscsi-readcapacity16', [url(`${e.user}%${e.password}@`)], { reject: false });
     expect(cap.stdout).toContain(`Total size:${2 * Q * GiB}`);
     const noChap = await execa('iscsi-readcapacity16', [url('')], { reject: false });
