@@ -42,8 +42,8 @@ export async function cleanup(runner: CommandRunner, i: CleanupInput): Promise<C
     return owner !== null && (i.instance === undefined || owner === i.instance) ? owner : null;
   };
 
-  const tgtd = ourTgtd(i.root, i.instance);
-  await killAndWait(tgtd);
+  const tgtd = await ourTgtd(runner, i.root, i.instance);
+  await killAndWait(runner, tgtd);
   report.killedTgtd.push(...tgtd);
 
   const loops = parseLosetupList((await must(runner, loopCommands.list(), 'listing loop devices')).stdout).filter((l) => mine(l.backFile, (n) => n.backingFile) !== null);

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { processesNamed, type ProcInfo } from './proc.js';
 import type { Command, CommandResult, CommandRunner } from './runner.js';
 
 /**
@@ -46,5 +47,20 @@ export class ExecaRunner implements CommandRunner {
     // The daemon outlives us on purpose; its end is not awaited.
     child.catch(() => undefined);
     return pid;
+  }
+
+  processes(comm: string): Promise<ProcInfo[]> {
+    return Promise.resolve(processesNamed(comm));
+  }
+
+  kill(pids: readonly number[]): Promise<void> {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    return Promise.resolve();
   }
 }

@@ -2,9 +2,11 @@
  * The command-runner port of the loop-lvm driver: every host change the
  * driver makes is one argv run here.  The argv arrays are built by the pure
  * functions of `commands.ts`; a runner only executes them.  The local
- * implementation is `execa-runner.ts`; a runner that forwards the same argv
- * to a test VM's agent fits the same interface.
+ * implementation is `execa-runner.ts`; `vm/agent-runner.ts` forwards the
+ * same argv to the test VM's agent.  The process table is the runner's too:
+ * tgtd runs (and cleanup finds it) where the commands run.
  */
+import type { ProcInfo } from './proc.js';
 
 /** One command: an argv (never a shell line) and extra environment. */
 export interface Command {
@@ -30,6 +32,10 @@ export interface CommandRunner {
    * its pid.
    */
   spawnDaemon(command: Command): Promise<number>;
+  /** Live (not zombie) processes named `comm` where the commands run, with their environment. */
+  processes(comm: string): Promise<ProcInfo[]>;
+  /** SIGKILL to `pids` where the commands run; a pid already gone is fine. */
+  kill(pids: readonly number[]): Promise<void>;
 }
 
 /** The argv as a shell would show it, for messages. */

@@ -13,7 +13,7 @@ import { LoopLvmError } from './errors.js';
 import { must } from './exec.js';
 import { ownerInstance, targetIqn, type InstanceNames } from './names.js';
 import { parseTgtTargets } from './parse.js';
-import { isAlive, processesNamed } from './proc.js';
+import type { ProcInfo } from './proc.js';
 import type { CommandRunner } from './runner.js';
 
 export interface Portal {
@@ -47,9 +47,9 @@ export function parseProviderAuth(auth: string | null): { user: string; password
 
 export const providerLocation = (p: Portal, tid: number, iqn: string, lun: number): string => `${p.ip}:${p.port},${tid} ${iqn} ${lun}`;
 
-/** Our tgtd processes: those whose control socket is an instance's socket under `root` (that instance's only, if given). */
-export function ourTgtd(root: string, instance?: string): number[] {
-  return processesNamed('tgtd')
+/** Of `procs` (tgtd processes), ours: those whose control socket is an instance's socket under `root` (that instance's only, if given). */
+export function ourTgtdIn(procs: readonly ProcInfo[], root: string, instance?: string): number[] {
+  return procs
     .filter((p) => {
       const owner = ownerInstance(p.env['TGT_IPC_SOCKET'] ?? '', root, (n) => n.tgtSocket);
       return owner !== null && (instance === undefined || owner === instance);
@@ -57,18 +57,23 @@ export function ourTgtd(root: string, instance?: string): number[] {
     .map((p) => p.pid);
 }
 
+/** Our tgtd processes where `runner` runs commands. */
+export async function ourTgtd(runner: CommandRunner, root: string, instance?: string): Promise<number[]> {
+  return ourTgtdIn(await runner.processes('tgtd'), root, instance);
+}
+
+async function alive(runner: CommandRunner, pids: readonly number[]): Promise<number[]> {
+  const live = new Set((await runner.processes('tgtd')).map((p) => p.pid));
+  return pids.filter((p) => live.has(p));
+}
+
 /** SIGKILL (tgtd ignores SIGTERM and keeps its state in memory), then wait until it is gone. */
-export async function killAndWait(pids: readonly number[], timeoutMs = 3000): Promise<void> {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+export async function killAndWait(runner: CommandRunner, pids: readonly number[], timeoutMs = 3000): Promise<void> {
+  if (pids.length === 0) return;
+  await runner.kill(pids);
   const until = performance.now() + timeoutMs;
-  while (pids.some(isAlive)) {
-    if (performance.now() > until) throw new LoopLvmError('CommandFailed', `tgtd ${pids.filter(isAlive).join(', ')} did not exit after SIGKILL`);
+  for (let left = await alive(runner, pids); left.length > 0; left = await alive(runner, pids)) {
+    if (performance.now() > until) throw new LoopLvmError('CommandFailed', `tgtd ${left.join(', ')} did not exit after SIGKILL`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -88,9 +93,14 @@ export class TgtServer {
     this.cmd = tgtCommands(this.socket);
   }
 
-  /** Starts tgtd (killing a stale one of ours first) and waits until it answers. */
-  async start(timeoutMs = 5000): Promise<number> {
-    await killAndWait(ourTgtd(this.root, this.names.instance));
+  /**
+   * Starts tgtd (killing a stale one of ours first) and waits until it
+   * answers.  On a host it answers within tens of milliseconds; in the test
+   * VM under TCG it may take seconds.  A tgtd that dies (a port taken) ends
+   * the wait at once.
+   */
+  async start(timeoutMs = 30_000): Promise<number> {
+    await killAndWait(this.runner, await ourTgtd(this.runner, this.root, this.names.instance));
     await must(this.runner, hostCommands.removeDir(dirname(this.socket)), 'removing the stale tgtd socket directory');
     await must(this.runner, hostCommands.mkdir(dirname(this.socket)), 'creating the tgtd socket directory');
     const pid = await this.runner.spawnDaemon(this.cmd.daemon(this.portal.ip, this.portal.port));
@@ -98,8 +108,8 @@ export class TgtServer {
     for (;;) {
       const r = await this.runner.run(this.cmd.showSystem());
       if (r.exitCode === 0) return pid;
-      if (!isAlive(pid) || performance.now() > until) {
-        await killAndWait([pid]);
+      if ((await alive(this.runner, [pid])).length === 0 || performance.now() > until) {
+        await killAndWait(this.runner, [pid]);
         throw new LoopLvmError(
           'Preflight',
           `tgtd did not start on ${this.portal.ip}:${this.portal.port} (is the port taken? choose another target_port): ${r.stderr.trim()}`,
@@ -110,7 +120,7 @@ export class TgtServer {
   }
 
   async stop(): Promise<void> {
-    await killAndWait(ourTgtd(this.root, this.names.instance));
+    await killAndWait(this.runner, await ourTgtd(this.runner, this.root, this.names.instance));
   }
 
   async targets(): Promise<{ tid: number; iqn: string }[]> {

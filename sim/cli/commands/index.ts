@@ -25,6 +25,7 @@ export const commands = {
   sweep: async () => (await import('./sweep.js')).sweepCommand,
   merge: async () => (await import('./merge.js')).mergeCommand,
   shrink: async () => (await import('./shrink.js')).shrinkCommand,
+  vm: async () => (await import('./vm.js')).vmCommand,
 } as const satisfies Record<string, Loader>;
 
 export type CommandName = keyof typeof commands;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { lvmCommands, loopCommands } from '../../../drivers/loop-lvm/commands.js';
 import { parseLosetupList } from '../../../drivers/loop-lvm/parse.js';
 import { isUnder } from '../../../drivers/loop-lvm/names.js';
-import { ourTgtd } from '../../../drivers/loop-lvm/tgt.js';
+import { processesNamed } from '../../../drivers/loop-lvm/proc.js';
+import { ourTgtdIn } from '../../../drivers/loop-lvm/tgt.js';
 
 function ok(argv: string[]): boolean {
   try {
@@ -53,7 +54,7 @@ export function loopsUnder(dir: string): string[] {
   return parseLosetupList(sh(loopCommands.list().argv as string[]).stdout).filter((l) => isUnder(l.backFile, dir)).map((l) => l.name);
 }
 
-export const tgtdUnder = (dir: string): number[] => ourTgtd(dir);
+export const tgtdUnder = (dir: string): number[] => ourTgtdIn(processesNamed('tgtd'), dir);
 
 /** A VG the test makes on its own loop file, named and tagged as NOT ours. */
 export function makeForeignVg(dir: string, vg: string): { device: string; file: string; destroy: () => void } {

@@ -46,6 +46,8 @@ function scriptedHost(lvs: Lv[]): CommandRunner & { calls: string[] } {
       calls.push(c.argv.join(' '));
       return Promise.resolve(process.pid);
     },
+    processes: () => Promise.resolve([]),
+    kill: () => Promise.resolve(),
   };
 }
 

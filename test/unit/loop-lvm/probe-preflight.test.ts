@@ -17,6 +17,8 @@ function fakeRunner(answers: Record<string, Partial<CommandResult>>): CommandRun
       return Promise.resolve({ argv: c.argv, exitCode: 0, stdout: '', stderr: '', durationMs: 0, ...a });
     },
     spawnDaemon: () => Promise.reject(new Error('no daemons here')),
+    processes: () => Promise.resolve([]),
+    kill: () => Promise.resolve(),
   };
 }
 
