@@ -41,6 +41,8 @@ export interface ExplainedDecision {
   pools: { pool: string; rejected_by: ExplainedVerdict[] }[];
   weighers: { name: string; multiplier: number; min: number; max: number; rows: { pool: string; raw: number; normalised: number; weighted: number }[] }[];
   weighed: { pool: string; weight: number }[];
+  /** Weighed pools dropped after weighing for not being on the request's resource_backend (the source volume's or snapshot's backend). */
+  resource_backend_removed: string[];
   selected: string | null;
   selected_az: string | null;
   error_type: string | null;
@@ -126,6 +128,7 @@ export function explainDecision(d: DecisionRecord): ExplainedDecision {
     pools: [],
     weighers: [],
     weighed: [],
+    resource_backend_removed: [],
     selected: d.chosen,
     selected_az: null,
     error_type: null,
@@ -148,6 +151,7 @@ function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
     pools: t.candidates.map((pool) => ({ pool, rejected_by: (failedOf.get(pool) ?? []).map((f) => ({ filter: f.filter, reason: f.verdict.reason, text: describeVerdict(f.verdict) })) })),
     weighers: t.weighers.map((w) => ({ name: w.name, multiplier: w.multiplier, min: w.min, max: w.max, rows: w.rows.map((r) => ({ pool: r.host, raw: r.raw, normalised: r.normalised, weighted: r.weighted })) })),
     weighed: t.weighed.map((w) => ({ pool: w.host, weight: w.weight })),
+    resource_backend_removed: t.resourceBackendRemoved ?? [],
     selected: t.selected,
     selected_az: t.selectedAz,
     error_type: t.errorType,
@@ -155,6 +159,8 @@ function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
     headline: headlineOf(t),
   };
 }
+
+const RESOURCE_BACKEND_WHY = 'no weighed pool is on the requested resource_backend (the backend of the source volume or snapshot)';
 
 function headlineOf(t: DecisionTrace): string | null {
   if (t.selected !== null || t.errorType === null) return null;
@@ -165,6 +171,8 @@ function headlineOf(t: DecisionTrace): string | null {
   }
   if (s?.nearest?.length) return `nearest to passing: ${nearestHeadline(s.nearest)}`;
   if (s?.emptiedBy) return `${s.emptiedBy} left no pool`;
+  const removed = t.resourceBackendRemoved ?? [];
+  if (removed.length && t.weighed.length === removed.length) return `${RESOURCE_BACKEND_WHY}; passed every filter, dropped after weighing: ${removed.join(', ')}`;
   return null;
 }
 
@@ -252,6 +260,7 @@ export function renderDecisionLines(d: ExplainedDecision, title = 'decision'): s
     for (const r of w.rows) out.push(`      ${r.pool}: raw ${num(r.raw)}, normalised ${num(r.normalised)}, weighted ${num(r.weighted)}`);
   }
   if (d.weighed.length) out.push(`    weighed: ${d.weighed.map((w) => `${w.pool}=${num(w.weight)}`).join(', ')}`);
+  if (d.resource_backend_removed.length) out.push(`    dropped after weighing, not on the requested resource_backend: ${d.resource_backend_removed.join(', ')}`);
   if (d.selected !== null) out.push(`    chosen: ${d.selected}${d.selected_az ? ` (availability zone ${d.selected_az})` : ''}`);
   else if (d.error !== null) out.push(`    error: ${d.error_type ? `${d.error_type}: ` : ''}${d.error}`);
   return out;

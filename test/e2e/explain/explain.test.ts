@@ -43,10 +43,22 @@ beforeAll(() => {
   clockSkew = run('clock-skew');
   run('capacity-exhaustion');
   run('multi-backend-types');
+  run('backup-restore');
   run('capacity-exhaustion', 'lean');
 }, 120_000);
 
 describe('cinder-sim explain on the built-in scenarios', () => {
+  test('backup-restore: a create from a snapshot whose backend is down says the only pool left is not on the resource_backend', async () => {
+    const s = await story(join(dir, 'all', 'backup-restore'), 'from_snap');
+    const d = s.requests[0]!.decisions[0]!;
+    expect(d.ok).toBe(false);
+    expect(d.resource_backend_removed).toEqual(['node2@lvm#LVM']);
+    expect(d.headline).toBe('no weighed pool is on the requested resource_backend (the backend of the source volume or snapshot); passed every filter, dropped after weighing: node2@lvm#LVM');
+    const text = (await explain(join(dir, 'all', 'backup-restore'), 'from_snap')).out;
+    expect(text).toContain('    why: no weighed pool is on the requested resource_backend');
+    expect(text).toContain('    dropped after weighing, not on the requested resource_backend: node2@lvm#LVM\n');
+  });
+
   test('clock-skew: a create while node3 is down names it, its heartbeat age, service_down_time and both clocks', async () => {
     // The first create after 34 h, when node3's clock (500 ppm slow since 1 m) is over a minute behind.
     const req = clockSkew.requests.find((r) => r.verb === 'create' && r.at_ms >= 34 * 3_600_000)!;
@@ -146,7 +158,7 @@ describe('bad input', () => {
   test('several scenarios and no choice: exit 2 naming them', async () => {
     const r = await explain(join(dir, 'all'), 'thick_full');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('say which: SCENARIO:thick_full or --scenario SCENARIO (one of: capacity-exhaustion, clock-skew, multi-backend-types)');
+    expect(r.err).toContain('say which: SCENARIO:thick_full or --scenario SCENARIO (one of: backup-restore, capacity-exhaustion, clock-skew, multi-backend-types)');
   });
   test('a damaged outcome is refused with the key and the reason', async () => {
     const bad = join(dir, 'damaged');
