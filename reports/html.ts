@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeCounts, type ResultCounts } from '../sim/scenario/run/counts.js';
 import { formatDuration } from '../sim/scenario/duration.js';
+import { findingLines } from '../sim/scenario/findings.js';
 import type { DecisionRecord, RunOutcome } from '../sim/scenario/outcome.js';
 import { capacityCharts, chartGroupings, endMs, endSummary, type CapacityChart, type ChartBy } from './capacity-series.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
@@ -225,6 +226,31 @@ function scenarioSection(o: RunOutcome, i: number, charts: Record<ChartBy, Capac
   return out;
 }
 
+/** Service-down periods listed before pointing to the transcript (as report.txt and report.md do). */
+const MAX_PERIODS = 10;
+
+/**
+ * The findings every other summary tells (the first "No valid backend" and
+ * what stopped each pool, first capacity refusals, service-down periods), as
+ * a list; a finding's indented lines become its nested items.
+ */
+function findingsList(lines: readonly string[]): string[] {
+  if (lines.length === 0) return [];
+  const depth = (l: string): number => l.length - l.trimStart().length;
+  // Items at the indent of lines[from], each with the deeper lines after it nested.
+  const list = (from: number, to: number): string => {
+    const items: string[] = [];
+    for (let i = from; i < to; ) {
+      let j = i + 1;
+      while (j < to && depth(lines[j]!) > depth(lines[i]!)) j++;
+      items.push(`<li>${esc(lines[i]!.trim())}${j > i + 1 ? list(i + 1, j) : ''}</li>`);
+      i = j;
+    }
+    return `<ul>${items.join('')}</ul>`;
+  };
+  return [list(0, lines.length).replace('<ul>', '<ul class="findings">')];
+}
+
 function countsRow(name: string, c: ResultCounts): string {
   return `<tr><th>${esc(name)}</th>${[c.requests, c.succeeded, c.refused, c.failed, c.in_flight].map((n) => `<td class="n">${n}</td>`).join('')}</tr>`;
 }
@@ -238,6 +264,7 @@ function summary(o: RunOutcome): string[] {
   out.push(countsRow('all requests', all), countsRow('creates', creates));
   for (const w of o.workloads) out.push(countsRow(`workload ${w.name}`, w));
   out.push('</tbody></table>');
+  out.push(...findingsList(findingLines(o, MAX_PERIODS)));
   return out;
 }
 

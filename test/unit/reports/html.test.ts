@@ -32,6 +32,12 @@ describe('report.html', () => {
     expect(existsSync(golden), `no golden ${golden}; create it with UPDATE_GOLDENS=1`).toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });
+  it('tells in its summary the findings report.txt tells: the first No valid backend, the services left out, the down periods', () => {
+    const summary = /<h3>Summary<\/h3>([\s\S]*?)<h3>Expectations/.exec(html)![1]!;
+    expect(summary).toContain('<ul class="findings"><li>first &quot;No valid backend&quot; at 20m00.005s: request #2');
+    expect(summary).toContain('<ul><li>left out before filtering (1):<ul><li>node2@thin cinder-volume down since 15m00s: heartbeat age 0s, service_down_time 1m00s');
+    expect(summary).toContain('<li>service node2@thin cinder-volume down (scheduler) 15m00s..40m00s (25m00s): heartbeat age 0s');
+  });
   it('is the same bytes for the same outcomes', () => {
     expect(render([smallOutcome()])).toBe(html);
   });
