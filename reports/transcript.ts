@@ -1,3 +1,5 @@
+import { explainDecision, renderDecisionLines } from './explain.js';
+import { traceOf } from '../sim/scenario/decision-trace.js';
 import { formatDuration as t } from '../sim/scenario/duration.js';
 import { briefNoValidBackend, describeHeartbeat, findingLines, noValidBackend } from '../sim/scenario/findings.js';
 import type { RunOutcome } from '../sim/scenario/outcome.js';
@@ -66,7 +68,10 @@ export function transcript(o: RunOutcome): string {
   for (const d of o.decisions) {
     const why = d.ok ? '' : ` (${briefNoValidBackend(noValidBackend(o, d))})`;
     out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${why}: ${d.message ?? ''}`}`);
-    if (!d.ok) out.push(...indent(d.trace_text, '      '));
+    if (d.ok) continue;
+    // The story explain tells (one time format, every verdict on every pool); the stored text only without a trace.
+    if (traceOf(d) !== null) out.push(...renderDecisionLines(explainDecision(d)).slice(1).map((l) => `  ${l}`));
+    else out.push(...indent(d.trace_text, '      '));
   }
   out.push('', `capacity samples (${o.capacity.length}, changes only):`);
   for (const c of o.capacity) {
