@@ -7,6 +7,7 @@
  */
 import { describeLeftOut, describeVerdict, nearestHeadline, traceOf, type DecisionTrace } from '../sim/scenario/decision-trace.js';
 import { formatDuration } from '../sim/scenario/duration.js';
+import { serviceDownPeriods, type DownPeriod } from '../sim/scenario/findings.js';
 import type { DecisionRecord, RequestRecord, RunOutcome, StepRecord } from '../sim/scenario/outcome.js';
 
 /** What REQUEST named, and the requests it stands for. */
@@ -112,7 +113,7 @@ export function decisionsFor(o: RunOutcome, r: RequestRecord, decisions: readonl
 }
 
 /** One decision record as the story tells it. */
-export function explainDecision(d: DecisionRecord): ExplainedDecision {
+export function explainDecision(d: DecisionRecord, downPeriods: readonly DownPeriod[] = []): ExplainedDecision {
   const t = traceOf(d);
   const base: ExplainedDecision = {
     at_ms: d.at_ms,
@@ -136,7 +137,20 @@ export function explainDecision(d: DecisionRecord): ExplainedDecision {
     headline: null,
   };
   if (t === null) return base;
-  return { ...base, ...fromTrace(t) };
+  const told = { ...base, ...fromTrace(t) };
+  return { ...told, left_out: told.left_out.map((s) => (s.reason === 'down' ? { ...s, text: s.text + recordedDown(s.host, d.at_ms, downPeriods) } : s)) };
+}
+
+/**
+ * The period the run's service-state records show the service down by the
+ * scheduler's rule, so the story's "since" meets the summaries' down periods
+ * (the scheduler's own "since" is when its heartbeat stopped, or when it
+ * first noticed; the records are sampled).
+ */
+function recordedDown(host: string, atMs: number, periods: readonly DownPeriod[]): string {
+  const p = periods.find((x) => x.host === host && x.binary === 'cinder-volume' && x.views.includes('scheduler') && x.fromMs <= atMs && (x.untilMs === null || atMs < x.untilMs));
+  if (!p) return '';
+  return `; the run's service records: down (${p.views.length === 2 ? 'scheduler and service-list' : 'scheduler'}) from ${formatDuration(p.fromMs)}${p.untilMs === null ? ' to the end' : ` to ${formatDuration(p.untilMs)}`}`;
 }
 
 function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
@@ -179,6 +193,7 @@ function headlineOf(t: DecisionTrace): string | null {
 /** The story of the requests `target` names; `decisions` overrides the outcome's (a replay's). */
 export function explainStory(o: RunOutcome, target: ExplainTarget, decisions?: readonly DecisionRecord[], replay?: ReplayNote): ExplainStory {
   const st = target.step;
+  const periods = serviceDownPeriods(o);
   return {
     scenario: o.scenario,
     file: o.file,
@@ -198,7 +213,7 @@ export function explainStory(o: RunOutcome, target: ExplainTarget, decisions?: r
       result: r.result,
       final_status: r.final_status,
       host: r.host,
-      decisions: decisionsFor(o, r, decisions).map(explainDecision),
+      decisions: decisionsFor(o, r, decisions).map((d) => explainDecision(d, periods)),
     })),
     ...(replay ? { replay } : {}),
   };
@@ -266,9 +281,18 @@ export function renderDecisionLines(d: ExplainedDecision, title = 'decision'): s
   return out;
 }
 
+const periodsCache = new WeakMap<RunOutcome, DownPeriod[]>();
+
+/** The outcome's down periods, worked out once (report.html asks per decision). */
+function periodsOf(o: RunOutcome): DownPeriod[] {
+  let p = periodsCache.get(o);
+  if (!p) periodsCache.set(o, (p = serviceDownPeriods(o)));
+  return p;
+}
+
 /** One decision of a full outcome as text (for report.html's decision table); needs no replay. */
 export function explainDecisionText(o: RunOutcome, decisionIndex: number): string {
   const d = o.decisions[decisionIndex];
   if (d === undefined) throw new RangeError(`decision ${decisionIndex} of ${o.decisions.length}`);
-  return renderDecisionLines(explainDecision(d), 'decision').join('\n') + '\n';
+  return renderDecisionLines(explainDecision(d, periodsOf(o)), 'decision').join('\n') + '\n';
 }

@@ -78,6 +78,10 @@ describe('cinder-sim explain on the built-in scenarios', () => {
     expect(text).toContain('> service_down_time 1m');
     expect(text).toContain(`clocks against true time: service node -${formatDuration(-f.serviceClockOffsetMs)}, scheduler node +0s`);
     expect(text).toMatch(/judged down since t=1d09h\d+m/);
+    // The same down period the summaries tell, from the run's service records.
+    const down = clockSkew.service_states.find((x) => x.host === 'node3@lvm' && x.scheduler_state === 'down')!;
+    const up = clockSkew.service_states.find((x) => x.host === 'node3@lvm' && x.t_ms > down.t_ms && x.scheduler_state === 'up')!;
+    expect(text).toContain(`; the run's service records: down (scheduler and service-list) from ${formatDuration(down.t_ms)} to ${formatDuration(up.t_ms)}\n`);
   });
 
   test('capacity-exhaustion: the thick pool dropped by CapacityFilter in Cinder\'s terms, the thin pool also by CapabilitiesFilter, every verdict', async () => {
