@@ -90,8 +90,10 @@ export const PAGE_SCRIPT = String.raw`
       width: Math.max(320, el.clientWidth || 900),
       height: 280,
       scales: { x: { time: false } },
+      // Room on the right for the last time label (formatDuration's are long: "2d00h00m00s").
+      padding: [null, 48, null, null],
       axes: [
-        { label: 'virtual time', incrs: TICKS, space: 70, values: function (u, splits) { return splits.map(dur); } },
+        { label: 'virtual time', incrs: TICKS, space: 90, values: function (u, splits) { return splits.map(dur); } },
         { label: 'GB', size: 70 }
       ],
       series: series

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeCounts, type ResultCounts } from '../sim/scenario/run/counts.js';
 import { formatDuration } from '../sim/scenario/duration.js';
-import { findingLines } from '../sim/scenario/findings.js';
+import { describeHeartbeat, findingLines } from '../sim/scenario/findings.js';
 import type { DecisionRecord, RunOutcome } from '../sim/scenario/outcome.js';
 import { capacityCharts, chartGroupings, endMs, endSummary, type CapacityChart, type ChartBy } from './capacity-series.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
@@ -338,7 +338,7 @@ function timeline(o: RunOutcome): string[] {
   out.push('<p>Lanes: green up (service-list and the scheduler agree), red down in both, amber the two disagree (clock skew: the API judges abs(now - heartbeat), the scheduler only now - heartbeat), grey disabled; dashed purple lines: faults.</p>');
   const events = [
     ...o.faults.map((f) => ({ t: f.t_ms, what: `fault ${f.fault}`, detail: f.detail })),
-    ...o.service_states.map((s) => ({ t: s.t_ms, what: `${s.binary} ${s.host}`, detail: `service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}; its node's clock offset ${offset(s.clock_offset_ms)}` })),
+    ...o.service_states.map((s) => ({ t: s.t_ms, what: `${s.binary} ${s.host}`, detail: `service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}; ${describeHeartbeat(s, ['scheduler', 'service-list'])}` })),
   ].sort((a, b) => a.t - b.t);
   out.push('<table class="events"><thead><tr><th>time</th><th>what</th><th>detail</th></tr></thead><tbody>');
   for (const e of events) out.push(`<tr><td class="n">${esc(formatDuration(e.t))}</td><td>${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`);

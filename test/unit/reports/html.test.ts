@@ -45,6 +45,10 @@ describe('report.html', () => {
     for (const ms of [0, 1, 250, 59_001, 60_000, 90_000, 300_001, 2_700_001, 3_723_500, 123_000_000, 172_800_000, -60_030, 1_000.4]) expect(dur(ms), String(ms)).toBe(formatDuration(ms));
     expect(html).toContain(DUR_SCRIPT);
   });
+  it("the timeline's events tell each service state with the heartbeat age, service_down_time and clocks behind it", () => {
+    const events = /<table class="events">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    expect(events).toMatch(/<td>cinder-volume node2@thin<\/td><td>service-list [a-z]+, scheduler down, enabled; heartbeat age 0s, service_down_time 1m00s by controller&#39;s clock \(cinder-scheduler[^)]*offset 0s\);.* node2&#39;s clock offset -2m00s<\/td>/);
+  });
   it('is the same bytes for the same outcomes', () => {
     expect(render([smallOutcome()])).toBe(html);
   });
