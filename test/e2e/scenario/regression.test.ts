@@ -64,6 +64,9 @@ describe('cinder-sim diff', () => {
     expect(json.code).toBe(1);
     const d = JSON.parse(json.out) as RunDiff & { comparable: boolean };
     expect(d.comparable).toBe(true);
+    // One key style in the JSON, as in outcome.json and report.json (the weigher and filter names in causes aside).
+    expect(Object.keys(d).filter((k) => !/^[a-z_]+$/.test(k))).toEqual([]);
+    expect(Object.keys(d.scenarios[0]!).filter((k) => !/^[a-z_]+$/.test(k))).toEqual([]);
 
     // The volumes that moved, computed independently from the two outcomes.
     const [pa, pb] = [placements(outcomeOf(dir, 'ra')), placements(outcomeOf(dir, 'rb'))];
