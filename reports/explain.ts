@@ -112,8 +112,24 @@ export function decisionsFor(o: RunOutcome, r: RequestRecord, decisions: readonl
   return decisions.filter((d) => d.resource_id === r.resource_id && d.at_ms >= r.at_ms && d.at_ms < next);
 }
 
+/** What the story of one decision needs from the rest of its run. */
+export interface DecisionContext {
+  /** The run's service-down periods (the summaries' own), told beside a service left out as down. */
+  downPeriods?: readonly DownPeriod[];
+  /** The pool the volume was on before this decision (a retype's own backend), when known. */
+  ownPool?: string | null;
+}
+
+/** The context of decision `d` among `decisions` (the run's, or a replay's). */
+export function decisionContext(decisions: readonly DecisionRecord[], d: DecisionRecord, downPeriods: readonly DownPeriod[]): DecisionContext {
+  let ownPool: string | null = null;
+  if (d.resource_id !== null) for (const x of decisions) if (x !== d && x.resource_id === d.resource_id && x.ok && x.at_ms <= d.at_ms && x.chosen !== null) ownPool = x.chosen;
+  return { downPeriods, ownPool };
+}
+
 /** One decision record as the story tells it. */
-export function explainDecision(d: DecisionRecord, downPeriods: readonly DownPeriod[] = []): ExplainedDecision {
+export function explainDecision(d: DecisionRecord, ctx: DecisionContext = {}): ExplainedDecision {
+  const downPeriods = ctx.downPeriods ?? [];
   const t = traceOf(d);
   const base: ExplainedDecision = {
     at_ms: d.at_ms,
@@ -138,6 +154,8 @@ export function explainDecision(d: DecisionRecord, downPeriods: readonly DownPer
   };
   if (t === null) return base;
   const told = { ...base, ...fromTrace(t) };
+  const retype = retypeHeadline(told, ctx.ownPool ?? null);
+  if (retype) told.headline = retype;
   return { ...told, left_out: told.left_out.map((s) => (s.reason === 'down' ? { ...s, text: s.text + recordedDown(s.host, d.at_ms, downPeriods) } : s)) };
 }
 
@@ -172,6 +190,20 @@ function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
     error: t.error,
     headline: headlineOf(t),
   };
+}
+
+/**
+ * A retype with migration_policy never that found pools, but not the
+ * volume's own: find_retype_backend keeps the volume where it is or fails
+ * ("Current backend not valid ..., migration not allowed"); the pools that
+ * passed are beside the point, the own pool's verdict is the answer.
+ */
+function retypeHeadline(d: ExplainedDecision, ownPool: string | null): string | null {
+  if (d.operation !== 'retype' || d.selected !== null || d.weighed.length === 0 || !(d.error ?? '').includes('migration not allowed')) return null;
+  const own = ownPool === null ? undefined : d.pools.find((p) => p.pool === ownPool);
+  const why = own ? (own.rejected_by.length ? `rejected by ${own.rejected_by.map((v) => v.filter).join(', ')}` : 'not among the weighed pools') : 'not among the weighed pools';
+  const passed = `${d.weighed.length} other pool${d.weighed.length === 1 ? '' : 's'} passed (${d.weighed.map((w) => w.pool).join(', ')})`;
+  return `the volume's own pool${ownPool ? ` ${ownPool}` : ''} is ${why}, and migration_policy is never (the default): a retype then stays on its own backend or fails; ${passed}, usable with --migration-policy on-demand`;
 }
 
 const RESOURCE_BACKEND_WHY = 'no weighed pool is on the requested resource_backend (the backend of the source volume or snapshot)';
@@ -213,7 +245,7 @@ export function explainStory(o: RunOutcome, target: ExplainTarget, decisions?: r
       result: r.result,
       final_status: r.final_status,
       host: r.host,
-      decisions: decisionsFor(o, r, decisions).map((d) => explainDecision(d, periods)),
+      decisions: decisionsFor(o, r, decisions).map((d) => explainDecision(d, decisionContext(decisions ?? o.decisions, d, periods))),
     })),
     ...(replay ? { replay } : {}),
   };
@@ -294,5 +326,5 @@ function periodsOf(o: RunOutcome): DownPeriod[] {
 export function explainDecisionText(o: RunOutcome, decisionIndex: number): string {
   const d = o.decisions[decisionIndex];
   if (d === undefined) throw new RangeError(`decision ${decisionIndex} of ${o.decisions.length}`);
-  return renderDecisionLines(explainDecision(d, periodsOf(o)), 'decision').join('\n') + '\n';
+  return renderDecisionLines(explainDecision(d, decisionContext(o.decisions, d, periodsOf(o))), 'decision').join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { explainDecision, renderDecisionLines } from './explain.js';
+import { decisionContext, explainDecision, renderDecisionLines } from './explain.js';
 import { traceOf } from '../sim/scenario/decision-trace.js';
 import { formatDuration as t } from '../sim/scenario/duration.js';
 import { briefNoValidBackend, describeHeartbeat, findingLines, noValidBackend, serviceDownPeriods } from '../sim/scenario/findings.js';
@@ -71,7 +71,7 @@ export function transcript(o: RunOutcome): string {
     out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${why}: ${d.message ?? ''}`}`);
     if (d.ok) continue;
     // The story explain tells (one time format, every verdict on every pool); the stored text only without a trace.
-    if (traceOf(d) !== null) out.push(...renderDecisionLines(explainDecision(d, periods)).slice(1).map((l) => `  ${l}`));
+    if (traceOf(d) !== null) out.push(...renderDecisionLines(explainDecision(d, decisionContext(o.decisions, d, periods))).slice(1).map((l) => `  ${l}`));
     else out.push(...indent(d.trace_text, '      '));
   }
   out.push('', `capacity samples (${o.capacity.length}, changes only):`);

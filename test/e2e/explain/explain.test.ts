@@ -48,6 +48,16 @@ beforeAll(() => {
 }, 120_000);
 
 describe('cinder-sim explain on the built-in scenarios', () => {
+  test('multi-backend-types: a retype refused for want of --migration-policy names the volume\'s own pool and why, not "nearest to passing"', async () => {
+    const s = await story(join(dir, 'all'), 'multi-backend-types:retype_never');
+    const d = s.requests[0]!.decisions[0]!;
+    expect(d.operation).toBe('retype');
+    expect(d.weighed.map((w) => w.pool).sort()).toEqual(['node1@sata#sata', 'node2@sata-b#sata']);
+    expect(d.headline).toBe(
+      "the volume's own pool node1@ssd#ssd is rejected by CapabilitiesFilter, and migration_policy is never (the default): a retype then stays on its own backend or fails; 2 other pools passed (node2@sata-b#sata, node1@sata#sata), usable with --migration-policy on-demand",
+    );
+  });
+
   test('backup-restore: a create from a snapshot whose backend is down says the only pool left is not on the resource_backend', async () => {
     const s = await story(join(dir, 'all', 'backup-restore'), 'from_snap');
     const d = s.requests[0]!.decisions[0]!;
