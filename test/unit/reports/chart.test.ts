@@ -109,6 +109,8 @@ describe('cinder-sim chart', () => {
     expect(io.err).toContain('--by host: not a grouping; valid: pool, az, type');
     expect(await main(['chart', dir, '--width', '10'], io)).toBe(2);
     expect(io.err).toContain('at least 40');
+    expect(await main(['chart', dir, '--width', 'abc'], io)).toBe(2);
+    expect(io.err).toContain('--width abc: give a whole number of columns, at least 40');
     expect(await main(['chart', join(dir, 'nope')], io)).toBe(2);
     expect(io.err).toContain('no such file or directory');
   });
