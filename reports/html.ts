@@ -1,3 +1,4 @@
+import { baselineHtml, baselineSummary } from './diff.js';
 import { explainDecisionText } from './explain.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -201,6 +202,8 @@ export function renderHtml(report: RunReport): string {
   out.push(`<style>\n/* uPlot ${esc(uplotVersion(u.js))}: MIT licence, see the script below */\n${u.css}\n${PAGE_CSS}</style>`, '</head>', '<body>');
   out.push('<header>', `<h1>${esc(title)}</h1>`);
   out.push(`<p>Expectations: <span class="pass">${passed} passed</span>, <span class="${failed ? 'fail' : 'pass'}">${failed} failed</span>. Times are virtual time since the run's start.</p>`);
+  const base = baselineSummary(report.outcomes);
+  if (base !== null) out.push(`<p class="${report.outcomes.some((o) => o.baseline?.mode === 'compared' && o.baseline.diff.changed > 0) ? 'fail' : 'pass'}">${esc(base.replace(/^baseline: /, 'Baseline: '))}</p>`);
   out.push('<nav>' + report.outcomes.map((o, i) => `<a href="#s-${i}">${esc(o.scenario)}</a>`).join(' ') + '</nav>', '</header>', '<main>');
   report.outcomes.forEach((o, i) => out.push(...scenarioSection(o, i, charts[i]!)));
   out.push('</main>');
@@ -221,7 +224,7 @@ function scenarioSection(o: RunOutcome, i: number, charts: Record<ChartBy, Capac
   const out: string[] = [`<section class="scenario" id="s-${i}">`, `<h2>${esc(o.scenario)}</h2>`];
   out.push(`<p class="desc">${esc(o.description)}</p>`);
   out.push(`<p>Seed ${esc(o.seed)}, ${esc(o.file)}, ran ${esc(formatDuration(o.end.time_ms))} of virtual time (${esc(o.end.reason)}). Replay: <code>${esc(o.replay)}</code></p>`);
-  out.push(...summary(o), ...expectations(o), ...chartsSection(o, i, charts), ...timeline(o), ...requests(o, i));
+  out.push(...summary(o), ...expectations(o), ...baselineHtml(o, esc), ...chartsSection(o, i, charts), ...timeline(o), ...requests(o, i));
   out.push('</section>');
   return out;
 }

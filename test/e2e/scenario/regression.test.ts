@@ -152,7 +152,7 @@ describe('cinder-sim diff', () => {
 });
 
 describe('cinder-sim run --baseline / --update-baseline', () => {
-  it('round trip: missing -> 2; update -> 0; compare -> 0; a changed multiplier -> 1 with the diff in report.txt, report.md and junit.xml', async () => {
+  it('round trip: missing -> 2; update -> 0; compare -> 0; a changed multiplier -> 1 with the diff in report.txt, report.md, report.html and junit.xml', async () => {
     const dir = workspace();
     const missing = await cli(dir, 'run', 'a/clock-skew.yaml', '--out', 'o0', '--baseline', 'bl');
     expect(missing.code).toBe(2);
@@ -188,6 +188,10 @@ describe('cinder-sim run --baseline / --update-baseline', () => {
     expect(changed.out).toContain(`BASELINE CHANGED: ${diff.changed} of ${diff.compared} decisions differ from bl/clock-skew.decisions.txt`);
     expect(readFileSync(join(dir, 'o3', 'report.txt'), 'utf8')).toContain('BASELINE CHANGED');
     expect(readFileSync(join(dir, 'o3', 'report.md'), 'utf8')).toContain(`### ❌ Baseline: ${diff.changed} of ${diff.compared} decisions differ`);
+    const html = readFileSync(join(dir, 'o3', 'report.html'), 'utf8');
+    expect(html).toContain(`<p class="fail">Baseline: ${diff.changed} decisions changed in 1 of 1 scenario (clock-skew)</p>`);
+    expect(html).toContain(`<h3>Baseline</h3>\n<p class="fail">${diff.changed} of ${diff.compared} decisions differ from bl/clock-skew.decisions.txt`);
+    expect(html.match(/<tr><td>moved backend<\/td><td>#\d+ [^<]*<\/td><td>[^<]*<\/td><td>[^<]*<\/td><td>CapacityWeigher: /g)).toHaveLength(diff.changed);
     const junit = readFileSync(join(dir, 'o3', 'junit.xml'), 'utf8');
     const failing = [...junit.matchAll(/<testcase classname="clock-skew" name="baseline: (#\d+ [^"]*)">\n\s+<failure message="moved backend: [^"]*CapacityWeigher: /g)];
     expect(failing).toHaveLength(diff.changed);
