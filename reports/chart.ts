@@ -45,20 +45,24 @@ const paint = (text: string, name: LineName, color: boolean): string => (color ?
 
 /** What each line's glyph means (the same for every chart). */
 export function legendLines(color: boolean, width = FILE_WIDTH): string[] {
+  const key = (n: LineName, label: string): string => `${paint(lines[n].glyph.repeat(3), n, color)} ${label}`;
+  const keys = [key('used', 'used'), key('provisioned', 'provisioned'), key('limit', 'usable limit (CapacityFilter)')];
+  // Measured without colour: the escape codes take no columns.
+  const oneLine = `legend: ${'xxx used   xxx provisioned   xxx usable limit (CapacityFilter)'}`;
   const [first, ...rest] = [
-    `legend: ${paint(lines.used.glyph.repeat(3), 'used', color)} used   ${paint(lines.provisioned.glyph.repeat(3), 'provisioned', color)} provisioned   ${paint(lines.limit.glyph.repeat(3), 'limit', color)} usable limit (CapacityFilter)`,
+    oneLine.length <= width ? `legend: ${keys.join('   ')}` : ['legend:', ...keys.map((k) => `  ${k}`)].join('\n'),
     '  thick pool: limit = total - reserved (reserved_percentage of total, rounded down): what provisioned capacity may reach',
     '  thin pool:  limit = (total - reserved) x max_over_subscription_ratio: provisioned + a new volume must stay within it',
     '  where lines meet, the limit is drawn over provisioned and provisioned over used',
     '  time runs left to right in virtual time; each chart names what its lines sum up',
   ];
-  return [first!, ...rest.flatMap((l) => wrap(l.trimStart(), width, '  ', '    '))];
+  return [...first!.split('\n'), ...rest.flatMap((l) => wrap(l.trimStart(), width, '  ', '    '))];
 }
 
 /** Every chart of one scenario. */
 export function scenarioCharts(o: RunOutcome, style: ChartStyle): string[] {
   if (o.capacity.length === 0) return [`== ${o.scenario}: no capacity samples`];
-  const out = [`== ${o.scenario}: capacity over ${spanText(o)}`];
+  const out = wrap(`== ${o.scenario}: capacity over ${spanText(o)}`, style.width, '', '   ');
   const plotWidth = Math.max(10, style.width - LABEL_WIDTH - 2);
   const grid = uniformPoints(endMs(o), plotWidth);
   for (const by of style.by ?? chartGroupings) {
@@ -74,7 +78,7 @@ export function scenarioCharts(o: RunOutcome, style: ChartStyle): string[] {
 
 /** One chart: title, plot, time axis, notes. */
 export function chartLines(c: CapacityChart, end: number, style: ChartStyle): string[] {
-  const out = [`-- ${c.title}`];
+  const out = wrap(`-- ${c.title}`, style.width, '', '   ');
   const all = order.flatMap((n) => c[n].values).filter((v): v is number => v !== null);
   if (all.length === 0) return [...out, '   (no values)'];
   const min = Math.min(0, ...all);
@@ -108,9 +112,12 @@ export function chartLines(c: CapacityChart, end: number, style: ChartStyle): st
     }
     out.push(row.trimEnd());
   }
-  out.push(...timeAxis(c.t.length - 1, end, start));
-  const key = [...order].reverse().filter((n) => c[n].values.some((v) => v !== null)).map((n) => `${paint(lines[n].glyph, n, style.color)} ${c[n].label}`);
-  out.push(...key.map((k) => `   ${k}`));
+  out.push(...timeAxis(c.t.length - 1, end, start, style.width));
+  for (const n of [...order].reverse().filter((k) => c[k].values.some((v) => v !== null))) {
+    // Wrapped without colour (escape codes take no columns), then the glyph painted.
+    const [head, ...more] = wrap(`${lines[n].glyph} ${c[n].label}`, style.width, '   ', '     ');
+    out.push(`   ${paint(lines[n].glyph, n, style.color)}${head!.slice(4)}`, ...more);
+  }
   for (const n of [endSummary(c), ...c.notes]) out.push(...wrap(n, style.width, '   ', '     '));
   return out;
 }
@@ -136,22 +143,32 @@ export function wrap(text: string, width: number, first: string, rest: string): 
 /** Nice tick steps for the time axis. */
 const TICK_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000, 7776000, 31536000].map((s) => s * 1000);
 
-/** `└┬────┬──` with formatDuration labels under the ticks: `cols` plot columns, column x at time end x / cols. */
-export function timeAxis(cols: number, end: number, indent: number): string[] {
+/**
+ * `└┬────┬──` with formatDuration labels under the ticks: `cols` plot
+ * columns, column x at time end x / cols.  Nothing passes `width` columns
+ * (default: the axis's own): a label that would run past the axis ends at
+ * its tick instead, and the axis's name goes on a line of its own when the
+ * labels leave it no room.
+ */
+export function timeAxis(cols: number, end: number, indent: number, width = indent + cols): string[] {
   const colOf = (t: number): number => Math.min(cols - 1, Math.round((t / end) * cols));
   const labelRoom = Math.max(6, formatDuration(end).length + 2);
   const want = Math.max(1, Math.floor(cols / (labelRoom + 4)));
   const step = TICK_STEPS_MS.find((s) => end / s <= want) ?? TICK_STEPS_MS[TICK_STEPS_MS.length - 1]!;
   const axis = new Array<string>(cols).fill('─');
-  const labels = new Array<string>(cols + labelRoom).fill(' ');
+  const labels = new Array<string>(cols).fill(' ');
   let free = 0;
   for (let t = 0; t <= end; t += step) {
     const x = colOf(t);
     const text = formatDuration(t);
-    if (x < free) continue;
+    const at = Math.min(x, cols - text.length);
+    if (at < free) continue;
     axis[x] = '┬';
-    for (let i = 0; i < text.length; i++) labels[x + i] = text[i]!;
-    free = x + text.length + 1;
+    for (let i = 0; i < text.length; i++) labels[at + i] = text[i]!;
+    free = at + text.length + 1;
   }
-  return [' '.repeat(indent - 1) + '└' + axis.join(''), (' '.repeat(indent) + labels.join('')).trimEnd() + `   (virtual time, 0s .. ${formatDuration(end)})`];
+  const labelLine = (' '.repeat(indent) + labels.join('')).trimEnd();
+  const name = `(virtual time, 0s .. ${formatDuration(end)})`;
+  const named = `${labelLine}   ${name}`;
+  return [' '.repeat(indent - 1) + '└' + axis.join(''), ...(named.length <= width ? [named] : [labelLine, `   ${name}`])];
 }

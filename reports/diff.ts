@@ -96,6 +96,21 @@ export function baselineMarkdown(o: { baseline?: BaselineRecord }): string[] {
   return out;
 }
 
+/** The baseline section of a scenario in report.html: what was compared or written, and a table of the changed decisions. */
+export function baselineHtml(o: { baseline?: BaselineRecord }, esc: (s: string) => string): string[] {
+  const b = o.baseline;
+  if (!b) return [];
+  const d = b.diff;
+  const out = ['<h3>Baseline</h3>'];
+  if (b.mode === 'written' || d.changed === 0) return [...out, `<p class="pass">${esc(baselineLines(o)[0]!.replace(/^ *baseline: /, ''))}</p>`];
+  out.push(`<p class="fail">${esc(`${d.changed} of ${plural(d.compared, 'decision')} differ from ${b.file}: ${countsText(d)}.`)}</p>`);
+  for (const n of d.notes) out.push(`<p>Note: ${esc(n)}</p>`);
+  out.push('<table class="baseline"><thead><tr><th>change</th><th>request</th><th>baseline</th><th>now</th><th>because</th></tr></thead><tbody>');
+  for (const c of d.changes) out.push(`<tr><td>${esc(kindTitle[c.kind])}</td><td>${esc(c.label)}</td><td>${esc(c.baseline)}</td><td>${esc(c.candidate)}</td><td>${esc(`${c.cause.by}: ${c.cause.detail}`)}</td></tr>`);
+  out.push('</tbody></table>');
+  return out;
+}
+
 /** The baseline's JUnit test cases of a scenario: one failing `baseline: <request>` per changed decision, or one passing case. */
 export function baselineTestcases(o: { scenario: string; baseline?: BaselineRecord }, esc: (s: string) => string): { tests: number; failures: number; lines: string[] } {
   const b = o.baseline;

@@ -7,6 +7,7 @@
  */
 import { describeLeftOut, describeVerdict, nearestHeadline, traceOf, type DecisionTrace } from '../sim/scenario/decision-trace.js';
 import { formatDuration } from '../sim/scenario/duration.js';
+import { serviceDownPeriods, type DownPeriod } from '../sim/scenario/findings.js';
 import type { DecisionRecord, RequestRecord, RunOutcome, StepRecord } from '../sim/scenario/outcome.js';
 
 /** What REQUEST named, and the requests it stands for. */
@@ -41,6 +42,8 @@ export interface ExplainedDecision {
   pools: { pool: string; rejected_by: ExplainedVerdict[] }[];
   weighers: { name: string; multiplier: number; min: number; max: number; rows: { pool: string; raw: number; normalised: number; weighted: number }[] }[];
   weighed: { pool: string; weight: number }[];
+  /** Weighed pools dropped after weighing for not being on the request's resource_backend (the source volume's or snapshot's backend). */
+  resource_backend_removed: string[];
   selected: string | null;
   selected_az: string | null;
   error_type: string | null;
@@ -109,8 +112,24 @@ export function decisionsFor(o: RunOutcome, r: RequestRecord, decisions: readonl
   return decisions.filter((d) => d.resource_id === r.resource_id && d.at_ms >= r.at_ms && d.at_ms < next);
 }
 
+/** What the story of one decision needs from the rest of its run. */
+export interface DecisionContext {
+  /** The run's service-down periods (the summaries' own), told beside a service left out as down. */
+  downPeriods?: readonly DownPeriod[];
+  /** The pool the volume was on before this decision (a retype's own backend), when known. */
+  ownPool?: string | null;
+}
+
+/** The context of decision `d` among `decisions` (the run's, or a replay's). */
+export function decisionContext(decisions: readonly DecisionRecord[], d: DecisionRecord, downPeriods: readonly DownPeriod[]): DecisionContext {
+  let ownPool: string | null = null;
+  if (d.resource_id !== null) for (const x of decisions) if (x !== d && x.resource_id === d.resource_id && x.ok && x.at_ms <= d.at_ms && x.chosen !== null) ownPool = x.chosen;
+  return { downPeriods, ownPool };
+}
+
 /** One decision record as the story tells it. */
-export function explainDecision(d: DecisionRecord): ExplainedDecision {
+export function explainDecision(d: DecisionRecord, ctx: DecisionContext = {}): ExplainedDecision {
+  const downPeriods = ctx.downPeriods ?? [];
   const t = traceOf(d);
   const base: ExplainedDecision = {
     at_ms: d.at_ms,
@@ -126,6 +145,7 @@ export function explainDecision(d: DecisionRecord): ExplainedDecision {
     pools: [],
     weighers: [],
     weighed: [],
+    resource_backend_removed: [],
     selected: d.chosen,
     selected_az: null,
     error_type: null,
@@ -133,7 +153,22 @@ export function explainDecision(d: DecisionRecord): ExplainedDecision {
     headline: null,
   };
   if (t === null) return base;
-  return { ...base, ...fromTrace(t) };
+  const told = { ...base, ...fromTrace(t) };
+  const retype = retypeHeadline(told, ctx.ownPool ?? null);
+  if (retype) told.headline = retype;
+  return { ...told, left_out: told.left_out.map((s) => (s.reason === 'down' ? { ...s, text: s.text + recordedDown(s.host, d.at_ms, downPeriods) } : s)) };
+}
+
+/**
+ * The period the run's service-state records show the service down by the
+ * scheduler's rule, so the story's "since" meets the summaries' down periods
+ * (the scheduler's own "since" is when its heartbeat stopped, or when it
+ * first noticed; the records are sampled).
+ */
+function recordedDown(host: string, atMs: number, periods: readonly DownPeriod[]): string {
+  const p = periods.find((x) => x.host === host && x.binary === 'cinder-volume' && x.views.includes('scheduler') && x.fromMs <= atMs && (x.untilMs === null || atMs < x.untilMs));
+  if (!p) return '';
+  return `; the run's service records: down (${p.views.length === 2 ? 'scheduler and service-list' : 'scheduler'}) from ${formatDuration(p.fromMs)}${p.untilMs === null ? ' to the end' : ` to ${formatDuration(p.untilMs)}`}`;
 }
 
 function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
@@ -148,6 +183,7 @@ function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
     pools: t.candidates.map((pool) => ({ pool, rejected_by: (failedOf.get(pool) ?? []).map((f) => ({ filter: f.filter, reason: f.verdict.reason, text: describeVerdict(f.verdict) })) })),
     weighers: t.weighers.map((w) => ({ name: w.name, multiplier: w.multiplier, min: w.min, max: w.max, rows: w.rows.map((r) => ({ pool: r.host, raw: r.raw, normalised: r.normalised, weighted: r.weighted })) })),
     weighed: t.weighed.map((w) => ({ pool: w.host, weight: w.weight })),
+    resource_backend_removed: t.resourceBackendRemoved ?? [],
     selected: t.selected,
     selected_az: t.selectedAz,
     error_type: t.errorType,
@@ -155,6 +191,22 @@ function fromTrace(t: DecisionTrace): Partial<ExplainedDecision> {
     headline: headlineOf(t),
   };
 }
+
+/**
+ * A retype with migration_policy never that found pools, but not the
+ * volume's own: find_retype_backend keeps the volume where it is or fails
+ * ("Current backend not valid ..., migration not allowed"); the pools that
+ * passed are beside the point, the own pool's verdict is the answer.
+ */
+function retypeHeadline(d: ExplainedDecision, ownPool: string | null): string | null {
+  if (d.operation !== 'retype' || d.selected !== null || d.weighed.length === 0 || !(d.error ?? '').includes('migration not allowed')) return null;
+  const own = ownPool === null ? undefined : d.pools.find((p) => p.pool === ownPool);
+  const why = own ? (own.rejected_by.length ? `rejected by ${own.rejected_by.map((v) => v.filter).join(', ')}` : 'not among the weighed pools') : 'not among the weighed pools';
+  const passed = `${d.weighed.length} other pool${d.weighed.length === 1 ? '' : 's'} passed (${d.weighed.map((w) => w.pool).join(', ')})`;
+  return `the volume's own pool${ownPool ? ` ${ownPool}` : ''} is ${why}, and migration_policy is never (the default): a retype then stays on its own backend or fails; ${passed}, usable with --migration-policy on-demand`;
+}
+
+const RESOURCE_BACKEND_WHY = 'no weighed pool is on the requested resource_backend (the backend of the source volume or snapshot)';
 
 function headlineOf(t: DecisionTrace): string | null {
   if (t.selected !== null || t.errorType === null) return null;
@@ -165,12 +217,15 @@ function headlineOf(t: DecisionTrace): string | null {
   }
   if (s?.nearest?.length) return `nearest to passing: ${nearestHeadline(s.nearest)}`;
   if (s?.emptiedBy) return `${s.emptiedBy} left no pool`;
+  const removed = t.resourceBackendRemoved ?? [];
+  if (removed.length && t.weighed.length === removed.length) return `${RESOURCE_BACKEND_WHY}; passed every filter, dropped after weighing: ${removed.join(', ')}`;
   return null;
 }
 
 /** The story of the requests `target` names; `decisions` overrides the outcome's (a replay's). */
 export function explainStory(o: RunOutcome, target: ExplainTarget, decisions?: readonly DecisionRecord[], replay?: ReplayNote): ExplainStory {
   const st = target.step;
+  const periods = serviceDownPeriods(o);
   return {
     scenario: o.scenario,
     file: o.file,
@@ -190,7 +245,7 @@ export function explainStory(o: RunOutcome, target: ExplainTarget, decisions?: r
       result: r.result,
       final_status: r.final_status,
       host: r.host,
-      decisions: decisionsFor(o, r, decisions).map(explainDecision),
+      decisions: decisionsFor(o, r, decisions).map((d) => explainDecision(d, decisionContext(decisions ?? o.decisions, d, periods))),
     })),
     ...(replay ? { replay } : {}),
   };
@@ -252,14 +307,24 @@ export function renderDecisionLines(d: ExplainedDecision, title = 'decision'): s
     for (const r of w.rows) out.push(`      ${r.pool}: raw ${num(r.raw)}, normalised ${num(r.normalised)}, weighted ${num(r.weighted)}`);
   }
   if (d.weighed.length) out.push(`    weighed: ${d.weighed.map((w) => `${w.pool}=${num(w.weight)}`).join(', ')}`);
+  if (d.resource_backend_removed.length) out.push(`    dropped after weighing, not on the requested resource_backend: ${d.resource_backend_removed.join(', ')}`);
   if (d.selected !== null) out.push(`    chosen: ${d.selected}${d.selected_az ? ` (availability zone ${d.selected_az})` : ''}`);
   else if (d.error !== null) out.push(`    error: ${d.error_type ? `${d.error_type}: ` : ''}${d.error}`);
   return out;
+}
+
+const periodsCache = new WeakMap<RunOutcome, DownPeriod[]>();
+
+/** The outcome's down periods, worked out once (report.html asks per decision). */
+function periodsOf(o: RunOutcome): DownPeriod[] {
+  let p = periodsCache.get(o);
+  if (!p) periodsCache.set(o, (p = serviceDownPeriods(o)));
+  return p;
 }
 
 /** One decision of a full outcome as text (for report.html's decision table); needs no replay. */
 export function explainDecisionText(o: RunOutcome, decisionIndex: number): string {
   const d = o.decisions[decisionIndex];
   if (d === undefined) throw new RangeError(`decision ${decisionIndex} of ${o.decisions.length}`);
-  return renderDecisionLines(explainDecision(d), 'decision').join('\n') + '\n';
+  return renderDecisionLines(explainDecision(d, decisionContext(o.decisions, d, periodsOf(o))), 'decision').join('\n') + '\n';
 }

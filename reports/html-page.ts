@@ -40,6 +40,29 @@ dialog pre{white-space:pre-wrap;font-size:12.5px}
 footer{color:#57606a;font-size:12px;margin-top:30px;padding-bottom:20px}
 `;
 
+/**
+ * formatDuration of sim/scenario/duration.ts in the page's JavaScript, the
+ * same text for the same milliseconds (a test holds them together):
+ * 90000 -> "1m30s", 2700001 -> "45m00.001s".
+ */
+export const DUR_SCRIPT = String.raw`function dur(ms) {
+    var sign = ms < 0 ? '-' : '';
+    var rest = Math.round(Math.abs(ms));
+    var msPart = rest % 1000;
+    rest = (rest - msPart) / 1000;
+    var fields = [];
+    var units = [[86400, 'd'], [3600, 'h'], [60, 'm']];
+    for (var i = 0; i < units.length; i++) {
+      var n = Math.floor(rest / units[i][0]);
+      rest -= n * units[i][0];
+      if (n > 0 || fields.length > 0) fields.push([n, units[i][1]]);
+    }
+    fields.push([rest, 's']);
+    var text = fields.map(function (f, k) { return (k === 0 ? String(f[0]) : String(f[0]).padStart(2, '0')) + f[1]; }).join('');
+    var frac = msPart ? '.' + String(msPart).padStart(3, '0') : '';
+    return sign + text.slice(0, -1) + frac + 's';
+  }`;
+
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -48,20 +71,7 @@ export const PAGE_SCRIPT = String.raw`
   var TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000, 7776000, 31536000].map(function (s) { return s * 1000; });
   var COLORS = ['#b8860b', '#1f6feb', '#cf222e'];
 
-  // formatDuration of sim/scenario/duration.ts: 90000 -> "1m30s".
-  function dur(ms) {
-    if (ms === 0) return '0s';
-    var sign = ms < 0 ? '-' : '';
-    var rest = Math.abs(ms);
-    var out = '';
-    var units = [['d', 86400000], ['h', 3600000], ['m', 60000], ['s', 1000]];
-    for (var i = 0; i < units.length; i++) {
-      if (rest >= units[i][1]) { out += Math.floor(rest / units[i][1]) + units[i][0]; rest %= units[i][1]; }
-    }
-    if (rest > 0) out += Math.round(rest) + 'ms';
-    return sign + out;
-  }
-
+  ${DUR_SCRIPT}
   // ---- charts ----
   var drawn = [];
   function draw(el) {
@@ -80,8 +90,10 @@ export const PAGE_SCRIPT = String.raw`
       width: Math.max(320, el.clientWidth || 900),
       height: 280,
       scales: { x: { time: false } },
+      // Room on the right for the last time label (formatDuration's are long: "2d00h00m00s").
+      padding: [null, 48, null, null],
       axes: [
-        { label: 'virtual time', incrs: TICKS, space: 70, values: function (u, splits) { return splits.map(dur); } },
+        { label: 'virtual time', incrs: TICKS, space: 90, values: function (u, splits) { return splits.map(dur); } },
         { label: 'GB', size: 70 }
       ],
       series: series

@@ -1,8 +1,10 @@
+import { baselineHtml, baselineSummary } from './diff.js';
 import { explainDecisionText } from './explain.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeCounts, type ResultCounts } from '../sim/scenario/run/counts.js';
 import { formatDuration } from '../sim/scenario/duration.js';
+import { describeHeartbeat, findingLines } from '../sim/scenario/findings.js';
 import type { DecisionRecord, RunOutcome } from '../sim/scenario/outcome.js';
 import { capacityCharts, chartGroupings, endMs, endSummary, type CapacityChart, type ChartBy } from './capacity-series.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './html-page.js';
@@ -200,6 +202,8 @@ export function renderHtml(report: RunReport): string {
   out.push(`<style>\n/* uPlot ${esc(uplotVersion(u.js))}: MIT licence, see the script below */\n${u.css}\n${PAGE_CSS}</style>`, '</head>', '<body>');
   out.push('<header>', `<h1>${esc(title)}</h1>`);
   out.push(`<p>Expectations: <span class="pass">${passed} passed</span>, <span class="${failed ? 'fail' : 'pass'}">${failed} failed</span>. Times are virtual time since the run's start.</p>`);
+  const base = baselineSummary(report.outcomes);
+  if (base !== null) out.push(`<p class="${report.outcomes.some((o) => o.baseline?.mode === 'compared' && o.baseline.diff.changed > 0) ? 'fail' : 'pass'}">${esc(base.replace(/^baseline: /, 'Baseline: '))}</p>`);
   out.push('<nav>' + report.outcomes.map((o, i) => `<a href="#s-${i}">${esc(o.scenario)}</a>`).join(' ') + '</nav>', '</header>', '<main>');
   report.outcomes.forEach((o, i) => out.push(...scenarioSection(o, i, charts[i]!)));
   out.push('</main>');
@@ -220,9 +224,34 @@ function scenarioSection(o: RunOutcome, i: number, charts: Record<ChartBy, Capac
   const out: string[] = [`<section class="scenario" id="s-${i}">`, `<h2>${esc(o.scenario)}</h2>`];
   out.push(`<p class="desc">${esc(o.description)}</p>`);
   out.push(`<p>Seed ${esc(o.seed)}, ${esc(o.file)}, ran ${esc(formatDuration(o.end.time_ms))} of virtual time (${esc(o.end.reason)}). Replay: <code>${esc(o.replay)}</code></p>`);
-  out.push(...summary(o), ...expectations(o), ...chartsSection(o, i, charts), ...timeline(o), ...requests(o, i));
+  out.push(...summary(o), ...expectations(o), ...baselineHtml(o, esc), ...chartsSection(o, i, charts), ...timeline(o), ...requests(o, i));
   out.push('</section>');
   return out;
+}
+
+/** Service-down periods listed before pointing to the transcript (as report.txt and report.md do). */
+const MAX_PERIODS = 10;
+
+/**
+ * The findings every other summary tells (the first "No valid backend" and
+ * what stopped each pool, first capacity refusals, service-down periods), as
+ * a list; a finding's indented lines become its nested items.
+ */
+function findingsList(lines: readonly string[]): string[] {
+  if (lines.length === 0) return [];
+  const depth = (l: string): number => l.length - l.trimStart().length;
+  // Items at the indent of lines[from], each with the deeper lines after it nested.
+  const list = (from: number, to: number): string => {
+    const items: string[] = [];
+    for (let i = from; i < to; ) {
+      let j = i + 1;
+      while (j < to && depth(lines[j]!) > depth(lines[i]!)) j++;
+      items.push(`<li>${esc(lines[i]!.trim())}${j > i + 1 ? list(i + 1, j) : ''}</li>`);
+      i = j;
+    }
+    return `<ul>${items.join('')}</ul>`;
+  };
+  return [list(0, lines.length).replace('<ul>', '<ul class="findings">')];
 }
 
 function countsRow(name: string, c: ResultCounts): string {
@@ -238,6 +267,7 @@ function summary(o: RunOutcome): string[] {
   out.push(countsRow('all requests', all), countsRow('creates', creates));
   for (const w of o.workloads) out.push(countsRow(`workload ${w.name}`, w));
   out.push('</tbody></table>');
+  out.push(...findingsList(findingLines(o, MAX_PERIODS)));
   return out;
 }
 
@@ -311,7 +341,7 @@ function timeline(o: RunOutcome): string[] {
   out.push('<p>Lanes: green up (service-list and the scheduler agree), red down in both, amber the two disagree (clock skew: the API judges abs(now - heartbeat), the scheduler only now - heartbeat), grey disabled; dashed purple lines: faults.</p>');
   const events = [
     ...o.faults.map((f) => ({ t: f.t_ms, what: `fault ${f.fault}`, detail: f.detail })),
-    ...o.service_states.map((s) => ({ t: s.t_ms, what: `${s.binary} ${s.host}`, detail: `service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}; its node's clock offset ${offset(s.clock_offset_ms)}` })),
+    ...o.service_states.map((s) => ({ t: s.t_ms, what: `${s.binary} ${s.host}`, detail: `service-list ${s.state}, scheduler ${s.scheduler_state}, ${s.status}; ${describeHeartbeat(s, ['scheduler', 'service-list'])}` })),
   ].sort((a, b) => a.t - b.t);
   out.push('<table class="events"><thead><tr><th>time</th><th>what</th><th>detail</th></tr></thead><tbody>');
   for (const e of events) out.push(`<tr><td class="n">${esc(formatDuration(e.t))}</td><td>${esc(e.what)}</td><td>${esc(e.detail)}</td></tr>`);

@@ -1,5 +1,7 @@
+import { decisionContext, explainDecision, renderDecisionLines } from './explain.js';
+import { traceOf } from '../sim/scenario/decision-trace.js';
 import { formatDuration as t } from '../sim/scenario/duration.js';
-import { briefNoValidBackend, describeHeartbeat, findingLines, noValidBackend } from '../sim/scenario/findings.js';
+import { briefNoValidBackend, describeHeartbeat, findingLines, noValidBackend, serviceDownPeriods } from '../sim/scenario/findings.js';
 import type { RunOutcome } from '../sim/scenario/outcome.js';
 import { describeCounts, summaryCounts } from '../sim/scenario/run/counts.js';
 import { REPORT_SCHEMA_VERSION, type Renderer, type RunReport } from './types.js';
@@ -62,11 +64,15 @@ export function transcript(o: RunOutcome): string {
     out.push(`  #${r.seq} [${t(r.at_ms)}${r.answered_at_ms !== r.at_ms ? `..${t(r.answered_at_ms)}` : ''}] ${r.source} ${r.project} ${r.verb} ${args} => ${res}`);
   }
   const failed = o.decisions.filter((d) => !d.ok);
+  const periods = serviceDownPeriods(o);
   out.push('', `scheduling decisions (${o.decisions.length}; ${failed.length} found no backend):`);
   for (const d of o.decisions) {
     const why = d.ok ? '' : ` (${briefNoValidBackend(noValidBackend(o, d))})`;
     out.push(`  [${t(d.at_ms)}] ${d.operation} ${d.resource_id ?? '-'} -> ${d.ok ? d.chosen : `NONE${why}: ${d.message ?? ''}`}`);
-    if (!d.ok) out.push(...indent(d.trace_text, '      '));
+    if (d.ok) continue;
+    // The story explain tells (one time format, every verdict on every pool); the stored text only without a trace.
+    if (traceOf(d) !== null) out.push(...renderDecisionLines(explainDecision(d, decisionContext(o.decisions, d, periods))).slice(1).map((l) => `  ${l}`));
+    else out.push(...indent(d.trace_text, '      '));
   }
   out.push('', `capacity samples (${o.capacity.length}, changes only):`);
   for (const c of o.capacity) {

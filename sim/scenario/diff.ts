@@ -100,14 +100,14 @@ export interface ScenarioDiff {
   /** What the reader should know besides the changes (another scenario file, lean runs). */
   notes: string[];
   /** Lean runs: the digests of all decisions differ, though the decisions kept (the steps') may not. */
-  digestsDiffer: boolean;
+  digests_differ: boolean;
 }
 
 export interface RunDiff {
   compared: number;
   changed: number;
   /** Some scenario's lean digests differ (its changes cannot be listed). */
-  digestsDiffer: boolean;
+  digests_differ: boolean;
   counts: Record<ChangeKind, number>;
   scenarios: ScenarioDiff[];
 }
@@ -143,7 +143,7 @@ export function diffRuns(base: DiffSide, cand: DiffSide): DiffVerdict {
 export function totals(scenarios: ScenarioDiff[]): RunDiff {
   const counts = emptyCounts();
   for (const s of scenarios) for (const k of changeKinds) counts[k] += s.counts[k];
-  return { compared: scenarios.reduce((n, s) => n + s.compared, 0), changed: scenarios.reduce((n, s) => n + s.changed, 0), digestsDiffer: scenarios.some((s) => s.digestsDiffer), counts, scenarios };
+  return { compared: scenarios.reduce((n, s) => n + s.compared, 0), changed: scenarios.reduce((n, s) => n + s.changed, 0), digests_differ: scenarios.some((s) => s.digests_differ), counts, scenarios };
 }
 
 /**
@@ -182,7 +182,7 @@ export function diffOutcomes(base: RunOutcome, cand: RunOutcome): ScenarioDiff {
     if (x === y) d.notes.push(`lean runs: only the steps' decisions are kept; the digests of all ${base.summary.decisions} decisions are equal`);
     else {
       d.notes.push(`lean runs: only the steps' decisions are kept, and the digests of all decisions differ (${base.summary.decisions} and ${cand.summary.decisions} decisions): run both without lean records to see which changed`);
-      d.digestsDiffer = true;
+      d.digests_differ = true;
     }
   }
   return d;
@@ -334,7 +334,7 @@ export function compareEntries(scenario: string, base: readonly DecisionEntry[],
   }
   const counts = emptyCounts();
   for (const c of changes) counts[c.kind]++;
-  return { scenario, compared: baseKeys.size + cand.filter((c) => !baseKeys.has(c.key)).length, changed: changes.length, counts, groups: groupChanges(changes), changes, notes: [], digestsDiffer: false };
+  return { scenario, compared: baseKeys.size + cand.filter((c) => !baseKeys.has(c.key)).length, changed: changes.length, counts, groups: groupChanges(changes), changes, notes: [], digests_differ: false };
 }
 
 const orderText = (e: DecisionEntry): string => e.top.map((w) => w.host).join(' > ') || '(none weighed)';

@@ -19,7 +19,8 @@ export function excerpt(text: string, needle: string | undefined, max: number): 
   const at = needle ? text.indexOf(needle) : -1;
   const end = at + (needle?.length ?? 0);
   // A text is read from its start: keep the start whenever the needle fits in it.
-  if (at < 0 || end <= max) return cutRight(text, 0, max, protectedSpans(text));
+  // (Never cut before the needle's end: its last word may run past `max`.)
+  if (at < 0 || end <= max) return cutRight(text, 0, max, protectedSpans(text), Math.max(0, end));
   const spare = Math.max(0, max - needle!.length);
   // Context split evenly; a side with less text gives the rest to the other.
   let before = Math.min(at, Math.floor(spare / 2));
@@ -31,8 +32,8 @@ export function excerpt(text: string, needle: string | undefined, max: number): 
   return `${start > 0 ? ELLIPSIS : ''}${text.slice(start, stop).trim()}${stop < text.length ? ELLIPSIS : ''}`;
 }
 
-function cutRight(text: string, start: number, max: number, spans: readonly [number, number][]): string {
-  const stop = rightCut(text, start + max, start, spans);
+function cutRight(text: string, start: number, max: number, spans: readonly [number, number][], floor: number): string {
+  const stop = rightCut(text, start + max, Math.max(start, floor), spans);
   return `${text.slice(start, stop).trimEnd()}${stop < text.length ? ELLIPSIS : ''}`;
 }
 

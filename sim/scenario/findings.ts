@@ -317,12 +317,37 @@ export function describeDownPeriod(p: DownPeriod): string {
 export function findingLines(o: RunOutcome, maxPeriods = Infinity): string[] {
   const out: string[] = [];
   const nvb = firstNoValidBackend(o);
-  if (nvb) out.push(...describeNoValidBackend(nvb));
+  // A lean run keeps the steps' decisions only: its first kept one need not be the run's first.
+  const lean = leanFirstNoValidBackend(o, nvb?.decision.at_ms ?? Infinity);
+  if (lean) out.push(lean);
+  if (nvb) {
+    const [head, ...rest] = describeNoValidBackend(nvb);
+    out.push(lean ? head!.replace(/^first "No valid backend"/, 'first "No valid backend" of the decisions a lean run keeps (the steps\')') : head!, ...rest);
+  }
   for (const c of firstCapacityRefusals(o)) out.push(describeCapacityRefusal(c));
   const periods = serviceDownPeriods(o);
   for (const p of periods.slice(0, maxPeriods)) out.push(`service ${describeDownPeriod(p)}`);
   if (periods.length > maxPeriods) out.push(`... and ${periods.length - maxPeriods} more service-down periods (transcript.txt lists every one)`);
   return out;
+}
+
+/**
+ * A lean run's first "No valid backend" per availability zone and volume
+ * type (it keeps no workload decision, so no request to name), or null when
+ * the run is not lean or the first it kept (at `keptMs`) is the first.
+ */
+export function leanFirstNoValidBackend(o: Pick<RunOutcome, 'records' | 'first_no_valid_backend'>, keptMs = Infinity): string | null {
+  const f = o.first_no_valid_backend;
+  if (o.records !== 'lean' || !f) return null;
+  const times = Object.values(f.by_az);
+  if (times.length === 0 || Math.min(...times) >= keptMs) return null;
+  const list = (m: Record<string, number>): string =>
+    Object.entries(m)
+      .sort(([a, x], [b, y]) => x - y || a.localeCompare(b))
+      .map(([k, t]) => `${k} ${formatDuration(t)}`)
+      .join(', ');
+  const types = Object.keys(f.by_type).length ? `; by volume type: ${list(f.by_type)}` : '';
+  return `first "No valid backend" at ${formatDuration(Math.min(...times))} (a lean run counts it, by zone: ${list(f.by_az)}${types}; it keeps no workload decision: \`cinder-sim explain\` replays one)`;
 }
 
 /** The same findings as data for report.json (snake_case, times in ms, the wording of each verdict included). */

@@ -30,6 +30,8 @@ describe('golden outcomes of the built-in library', () => {
     if (update) writeFileSync(golden, text);
     expect(existsSync(golden), `no golden ${golden}; create it with UPDATE_GOLDENS=1`).toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
+    // One time format (formatDuration): no bare "900 s" or "t=1860 s" from a trace's own wording.
+    expect(text.match(/[\d.]+ s\b.*/g) ?? []).toEqual([]);
     // The library's expectations hold at its seeds.
     expect(outcome.expectations.filter((e) => !e.passed).map((e) => `${e.text}: ${e.detail}`)).toEqual([]);
   });

@@ -15,10 +15,11 @@ export const chartCommand = defineCommand({
     y
       .positional('run', { type: 'string', demandOption: true, describe: "an outcome.json, a scenario's output directory or a run's --out directory" })
       .option('by', { type: 'string', describe: `pool, az or type (default: all three)` })
-      .option('width', { type: 'number', describe: `columns (default: the terminal's width, else ${DEFAULT_WIDTH})` }),
+      .option('width', { type: 'string', describe: `columns (default: the terminal's width, else ${DEFAULT_WIDTH})` }),
   run(args, io) {
     const by = args.by === undefined ? undefined : chartBy(args.by);
-    const width = args.width ?? io.columns ?? DEFAULT_WIDTH;
+    // Read as text so that a refusal quotes what was typed (yargs turns "abc" into NaN).
+    const width = args.width === undefined ? (io.columns ?? DEFAULT_WIDTH) : /^\d+$/.test(args.width.trim()) ? Number(args.width) : NaN;
     if (!Number.isInteger(width) || width < MIN_WIDTH) throw new UserError(`--width ${String(args.width)}: give a whole number of columns, at least ${MIN_WIDTH}`);
     let runs;
     try {

@@ -27,7 +27,7 @@ export const diffCommand = defineCommand({
     const d = verdict.diff;
     if (args.json) io.stdout(JSON.stringify({ diff_json_version: DIFF_JSON_VERSION, comparable: true, baseline: base.label, candidate: cand.label, ...d }, null, 2) + '\n');
     else io.stdout(runDiffText(d, base.label, cand.label));
-    return d.changed > 0 || d.digestsDiffer ? 1 : 0;
+    return d.changed > 0 || d.digests_differ ? 1 : 0;
   },
 });
 

@@ -43,10 +43,32 @@ beforeAll(() => {
   clockSkew = run('clock-skew');
   run('capacity-exhaustion');
   run('multi-backend-types');
+  run('backup-restore');
   run('capacity-exhaustion', 'lean');
 }, 120_000);
 
 describe('cinder-sim explain on the built-in scenarios', () => {
+  test('multi-backend-types: a retype refused for want of --migration-policy names the volume\'s own pool and why, not "nearest to passing"', async () => {
+    const s = await story(join(dir, 'all'), 'multi-backend-types:retype_never');
+    const d = s.requests[0]!.decisions[0]!;
+    expect(d.operation).toBe('retype');
+    expect(d.weighed.map((w) => w.pool).sort()).toEqual(['node1@sata#sata', 'node2@sata-b#sata']);
+    expect(d.headline).toBe(
+      "the volume's own pool node1@ssd#ssd is rejected by CapabilitiesFilter, and migration_policy is never (the default): a retype then stays on its own backend or fails; 2 other pools passed (node2@sata-b#sata, node1@sata#sata), usable with --migration-policy on-demand",
+    );
+  });
+
+  test('backup-restore: a create from a snapshot whose backend is down says the only pool left is not on the resource_backend', async () => {
+    const s = await story(join(dir, 'all', 'backup-restore'), 'from_snap');
+    const d = s.requests[0]!.decisions[0]!;
+    expect(d.ok).toBe(false);
+    expect(d.resource_backend_removed).toEqual(['node2@lvm#LVM']);
+    expect(d.headline).toBe('no weighed pool is on the requested resource_backend (the backend of the source volume or snapshot); passed every filter, dropped after weighing: node2@lvm#LVM');
+    const text = (await explain(join(dir, 'all', 'backup-restore'), 'from_snap')).out;
+    expect(text).toContain('    why: no weighed pool is on the requested resource_backend');
+    expect(text).toContain('    dropped after weighing, not on the requested resource_backend: node2@lvm#LVM\n');
+  });
+
   test('clock-skew: a create while node3 is down names it, its heartbeat age, service_down_time and both clocks', async () => {
     // The first create after 34 h, when node3's clock (500 ppm slow since 1 m) is over a minute behind.
     const req = clockSkew.requests.find((r) => r.verb === 'create' && r.at_ms >= 34 * 3_600_000)!;
@@ -66,6 +88,10 @@ describe('cinder-sim explain on the built-in scenarios', () => {
     expect(text).toContain('> service_down_time 1m');
     expect(text).toContain(`clocks against true time: service node -${formatDuration(-f.serviceClockOffsetMs)}, scheduler node +0s`);
     expect(text).toMatch(/judged down since t=1d09h\d+m/);
+    // The same down period the summaries tell, from the run's service records.
+    const down = clockSkew.service_states.find((x) => x.host === 'node3@lvm' && x.scheduler_state === 'down')!;
+    const up = clockSkew.service_states.find((x) => x.host === 'node3@lvm' && x.t_ms > down.t_ms && x.scheduler_state === 'up')!;
+    expect(text).toContain(`; the run's service records: down (scheduler and service-list) from ${formatDuration(down.t_ms)} to ${formatDuration(up.t_ms)}\n`);
   });
 
   test('capacity-exhaustion: the thick pool dropped by CapacityFilter in Cinder\'s terms, the thin pool also by CapabilitiesFilter, every verdict', async () => {
@@ -146,7 +172,7 @@ describe('bad input', () => {
   test('several scenarios and no choice: exit 2 naming them', async () => {
     const r = await explain(join(dir, 'all'), 'thick_full');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('say which: SCENARIO:thick_full or --scenario SCENARIO (one of: capacity-exhaustion, clock-skew, multi-backend-types)');
+    expect(r.err).toContain('say which: SCENARIO:thick_full or --scenario SCENARIO (one of: backup-restore, capacity-exhaustion, clock-skew, multi-backend-types)');
   });
   test('a damaged outcome is refused with the key and the reason', async () => {
     const bad = join(dir, 'damaged');

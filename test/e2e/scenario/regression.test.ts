@@ -64,6 +64,9 @@ describe('cinder-sim diff', () => {
     expect(json.code).toBe(1);
     const d = JSON.parse(json.out) as RunDiff & { comparable: boolean };
     expect(d.comparable).toBe(true);
+    // One key style in the JSON, as in outcome.json and report.json (the weigher and filter names in causes aside).
+    expect(Object.keys(d).filter((k) => !/^[a-z_]+$/.test(k))).toEqual([]);
+    expect(Object.keys(d.scenarios[0]!).filter((k) => !/^[a-z_]+$/.test(k))).toEqual([]);
 
     // The volumes that moved, computed independently from the two outcomes.
     const [pa, pb] = [placements(outcomeOf(dir, 'ra')), placements(outcomeOf(dir, 'rb'))];
@@ -149,7 +152,7 @@ describe('cinder-sim diff', () => {
 });
 
 describe('cinder-sim run --baseline / --update-baseline', () => {
-  it('round trip: missing -> 2; update -> 0; compare -> 0; a changed multiplier -> 1 with the diff in report.txt, report.md and junit.xml', async () => {
+  it('round trip: missing -> 2; update -> 0; compare -> 0; a changed multiplier -> 1 with the diff in report.txt, report.md, report.html and junit.xml', async () => {
     const dir = workspace();
     const missing = await cli(dir, 'run', 'a/clock-skew.yaml', '--out', 'o0', '--baseline', 'bl');
     expect(missing.code).toBe(2);
@@ -185,6 +188,10 @@ describe('cinder-sim run --baseline / --update-baseline', () => {
     expect(changed.out).toContain(`BASELINE CHANGED: ${diff.changed} of ${diff.compared} decisions differ from bl/clock-skew.decisions.txt`);
     expect(readFileSync(join(dir, 'o3', 'report.txt'), 'utf8')).toContain('BASELINE CHANGED');
     expect(readFileSync(join(dir, 'o3', 'report.md'), 'utf8')).toContain(`### ❌ Baseline: ${diff.changed} of ${diff.compared} decisions differ`);
+    const html = readFileSync(join(dir, 'o3', 'report.html'), 'utf8');
+    expect(html).toContain(`<p class="fail">Baseline: ${diff.changed} decisions changed in 1 of 1 scenario (clock-skew)</p>`);
+    expect(html).toContain(`<h3>Baseline</h3>\n<p class="fail">${diff.changed} of ${diff.compared} decisions differ from bl/clock-skew.decisions.txt`);
+    expect(html.match(/<tr><td>moved backend<\/td><td>#\d+ [^<]*<\/td><td>[^<]*<\/td><td>[^<]*<\/td><td>CapacityWeigher: /g)).toHaveLength(diff.changed);
     const junit = readFileSync(join(dir, 'o3', 'junit.xml'), 'utf8');
     const failing = [...junit.matchAll(/<testcase classname="clock-skew" name="baseline: (#\d+ [^"]*)">\n\s+<failure message="moved backend: [^"]*CapacityWeigher: /g)];
     expect(failing).toHaveLength(diff.changed);

@@ -62,9 +62,13 @@ describe('capacity.txt', () => {
     for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
   });
   it('has a time axis labelled with formatDuration', () => {
-    const [axis, labels] = timeAxis(60, 3_600_000, 4);
+    const [axis, labels, name] = timeAxis(60, 3_600_000, 4);
     expect(axis).toMatch(/^ {3}└┬─+┬/);
-    expect(labels).toMatch(/^ {4}0s +15m00s +30m00s +45m00s +1h00m00s /);
+    // The last label ends at its tick, the axis's name below when it has no room beside them.
+    expect(labels).toMatch(/^ {4}0s +15m00s +30m00s +45m00s +1h00m00s$/);
+    expect(labels).toHaveLength(64);
+    expect(name).toBe('   (virtual time, 0s .. 1h00m00s)');
+    expect(timeAxis(60, 3_600_000, 4, 100)).toHaveLength(2);
   });
   it('colours only when asked (a terminal)', () => {
     expect(scenarioCharts(smallOutcome(), { width: 80, color: true }).join('\n')).toContain(`${ESC}[`);
@@ -89,12 +93,24 @@ describe('cinder-sim chart', () => {
     expect(pipe.out).not.toContain(ESC);
     expect(pipe.out).toContain('-- volume type silver');
   });
+  it('keeps every line within --width, in colour too (titles, legend, keys and time axis wrap)', async () => {
+    for (const width of [40, 60, 80]) {
+      for (const isTty of [false, true]) {
+        const io = Object.assign(bufferIo(dir), { isTty });
+        expect(await main(['chart', dir, '--width', String(width)], io)).toBe(0);
+        const long = io.out.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '').split('\n').filter((l) => [...l].length > width);
+        expect(long, `--width ${width}${isTty ? ' on a terminal' : ''}`).toEqual([]);
+      }
+    }
+  });
   it('refuses a bad grouping, width or run with the reason (exit 2)', async () => {
     const io = bufferIo(dir);
     expect(await main(['chart', dir, '--by', 'host'], io)).toBe(2);
     expect(io.err).toContain('--by host: not a grouping; valid: pool, az, type');
     expect(await main(['chart', dir, '--width', '10'], io)).toBe(2);
     expect(io.err).toContain('at least 40');
+    expect(await main(['chart', dir, '--width', 'abc'], io)).toBe(2);
+    expect(io.err).toContain('--width abc: give a whole number of columns, at least 40');
     expect(await main(['chart', join(dir, 'nope')], io)).toBe(2);
     expect(io.err).toContain('no such file or directory');
   });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_HTML_POINTS } from '../../../reports/capacity-series.js';
 import { decisionExplanation, esc, htmlReport, scriptJson } from '../../../reports/html.js';
+import { DUR_SCRIPT } from '../../../reports/html-page.js';
+import { formatDuration } from '../../../sim/scenario/duration.js';
 import { packageRoot } from '../../../sim/scenario/library.js';
 import type { RunOutcome } from '../../../sim/scenario/outcome.js';
 import { HOSTILE, smallOutcome } from './fixture.js';
@@ -31,6 +33,21 @@ describe('report.html', () => {
     if (update) writeFileSync(golden, text);
     expect(existsSync(golden), `no golden ${golden}; create it with UPDATE_GOLDENS=1`).toBe(true);
     expect(text).toBe(readFileSync(golden, 'utf8'));
+  });
+  it('tells in its summary the findings report.txt tells: the first No valid backend, the services left out, the down periods', () => {
+    const summary = /<h3>Summary<\/h3>([\s\S]*?)<h3>Expectations/.exec(html)![1]!;
+    expect(summary).toContain('<ul class="findings"><li>first &quot;No valid backend&quot; at 20m00.005s: request #2');
+    expect(summary).toContain('<ul><li>left out before filtering (1):<ul><li>node2@thin cinder-volume down since 15m00s: heartbeat age 0s, service_down_time 1m00s');
+    expect(summary).toContain('<li>service node2@thin cinder-volume down (scheduler) 15m00s..40m00s (25m00s): heartbeat age 0s');
+  });
+  it("writes times in the page (table, dialog, chart axis) as formatDuration does everywhere else", () => {
+    const dur = new Function(`${DUR_SCRIPT}; return dur;`)() as (ms: number) => string;
+    for (const ms of [0, 1, 250, 59_001, 60_000, 90_000, 300_001, 2_700_001, 3_723_500, 123_000_000, 172_800_000, -60_030, 1_000.4]) expect(dur(ms), String(ms)).toBe(formatDuration(ms));
+    expect(html).toContain(DUR_SCRIPT);
+  });
+  it("the timeline's events tell each service state with the heartbeat age, service_down_time and clocks behind it", () => {
+    const events = /<table class="events">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    expect(events).toMatch(/<td>cinder-volume node2@thin<\/td><td>service-list [a-z]+, scheduler down, enabled; heartbeat age 0s, service_down_time 1m00s by controller&#39;s clock \(cinder-scheduler[^)]*offset 0s\);.* node2&#39;s clock offset -2m00s<\/td>/);
   });
   it('is the same bytes for the same outcomes', () => {
     expect(render([smallOutcome()])).toBe(html);

@@ -61,9 +61,9 @@ describe('diffOutcomes of lean runs', () => {
     ({ scenario: 's', seed: '1', requests: [], decisions: [], summary: { decisions: 10, decisions_digest: digest } }) as unknown as RunOutcome;
 
   it('compares the digests of the decisions it did not keep', () => {
-    expect(diffOutcomes(lean('a'), lean('a'))).toMatchObject({ changed: 0, digestsDiffer: false, notes: ["lean runs: only the steps' decisions are kept; the digests of all 10 decisions are equal"] });
+    expect(diffOutcomes(lean('a'), lean('a'))).toMatchObject({ changed: 0, digests_differ: false, notes: ["lean runs: only the steps' decisions are kept; the digests of all 10 decisions are equal"] });
     const d = diffOutcomes(lean('a'), lean('b'));
-    expect(d).toMatchObject({ changed: 0, digestsDiffer: true });
+    expect(d).toMatchObject({ changed: 0, digests_differ: true });
     expect(d.notes[0]).toContain('the digests of all decisions differ');
   });
 });

@@ -23,6 +23,7 @@ describe('excerpt', () => {
     ['no needle: a UUID at the cut is not split', `volume ${uuid} is gone`, undefined, 20, 'volume...'],
     ['one long word: the cut moves back out of the UUID', `x${uuid}`, undefined, 20, 'x...'],
     ['one long word without a UUID: cut at max', 'a'.repeat(30), undefined, 10, `${'a'.repeat(10)}...`],
+    ['a needle ending within max inside a word that runs past it: kept, cut after it', 'status is errorinfo-long-word now', 'is error', 16, 'status is errori...'],
   ] as const)('%s', (_case, text, needle, max, expected) => {
     expect(excerpt(text, needle, max)).toBe(expected);
   });
@@ -32,6 +33,8 @@ describe('excerpt', () => {
     [retype, uuid, 10],
     [retype, '8547', 12],
     [`${words} ${uuid} ${words}`, 'kappa', 25],
+    // A needle that ends inside a UUID past max, within the text's start: the UUID is shown whole.
+    [`abc ${uuid} tail`, `abc ${uuid.slice(0, 10)}`, 20],
   ])('keeps the needle and every UUID it shows whole: %#', (text, needle, max) => {
     const out = excerpt(text, needle, max);
     expect(out).toContain(needle);

@@ -7,10 +7,11 @@ import {
   describeDownPeriod,
   describeNoValidBackend,
   firstCapacityRefusals,
+  findingLines,
   firstNoValidBackend,
   serviceDownPeriods,
 } from '../../../sim/scenario/findings.js';
-import type { CapacitySample, DecisionRecord, RequestRecord, ServiceStateRecord } from '../../../sim/scenario/outcome.js';
+import type { CapacitySample, DecisionRecord, RequestRecord, RunOutcome, ServiceStateRecord } from '../../../sim/scenario/outcome.js';
 
 const THICK = 'node1@thick#thick';
 const THIN = 'node1@thin#thin';
@@ -68,6 +69,22 @@ const filling = {
   service_states: [svc(0, 'node1@thick'), svc(0, 'node1@thin')],
   end: { reason: 'drained', events: 10, time_ms: 600_000 },
 };
+
+describe('the first "No valid backend" of a lean run', () => {
+  // A lean run keeps the steps' decisions (here the one at 2m) and counts the first failure per zone and type.
+  const lean = (firstMs: number): RunOutcome =>
+    ({ ...filling, decisions: [filling.decisions[1]!], records: 'lean', first_no_valid_backend: { by_az: { nova: firstMs }, by_type: { thick: firstMs, thin: 150_000 } }, workloads: [], type_usage: [], type_pools: [] }) as unknown as RunOutcome;
+  it('is the counted one, not the first decision the lean run happened to keep', () => {
+    const lines = findingLines(lean(90_001));
+    expect(lines[0]).toBe('first "No valid backend" at 1m30.001s (a lean run counts it, by zone: nova 1m30.001s; by volume type: thick 1m30.001s, thin 2m30s; it keeps no workload decision: `cinder-sim explain` replays one)');
+    expect(lines[1]).toMatch(/^first "No valid backend" of the decisions a lean run keeps \(the steps'\) at 2m00.001s: request #2 /);
+  });
+  it('is told once when the first kept is the first', () => {
+    const lines = findingLines(lean(120_001));
+    expect(lines[0]).toMatch(/^first "No valid backend" at 2m00.001s: request #2 /);
+    expect(lines.filter((l) => l.includes('No valid backend'))).toHaveLength(1);
+  });
+});
 
 describe('the first "No valid backend"', () => {
   it('names, per pool, the filter that stopped it, not the last filter that ran', () => {
