@@ -33,7 +33,7 @@ export interface NoValidSummary {
   emptiedBy: string | null;
   /** Per candidate: the first filter that rejected it, and why. */
   firstRejections: { host: string; filter: string; verdict: Extract<Verdict, { pass: false }> }[];
-  /** The pools nearest to passing (fewest failing filters, then smallest capacity shortfall), at most NEAREST_MAX; full traces only. */
+  /** The pools nearest to passing (fewest failing filters; then those only short of capacity; then the smallest shortfall), at most NEAREST_MAX; full traces only. */
   nearest?: NearestPool[];
 }
 
@@ -494,7 +494,10 @@ function nearestPools(m: VerdictMatrix): NearestPool[] {
       const cap = p.failed.find((f) => f.filter === 'CapacityFilter');
       return { host: p.host, failing: p.failed.map((f) => f.filter), shortfallGb: cap ? capacityShortfallGb(cap.verdict) : null, i };
     });
+  // Fewest failing filters first; on a tie, a pool that only lacks capacity (freeing space would let it pass)
+  // before one that fails a rule this request can never meet there (type, zone, ...); then the smaller shortfall.
+  const hard = (x: NearestPool): number => (x.failing.every((f) => f === 'CapacityFilter') ? 0 : 1);
   const short = (x: NearestPool): number => (x.failing.includes('CapacityFilter') ? (x.shortfallGb ?? Infinity) : 0);
-  ranked.sort((a, b) => a.failing.length - b.failing.length || short(a) - short(b) || a.i - b.i);
+  ranked.sort((a, b) => a.failing.length - b.failing.length || hard(a) - hard(b) || short(a) - short(b) || a.i - b.i);
   return ranked.slice(0, NEAREST_MAX).map(({ host, failing, shortfallGb }) => ({ host, failing, shortfallGb }));
 }

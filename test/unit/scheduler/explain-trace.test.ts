@@ -71,6 +71,14 @@ describe('every filter on every pool', () => {
       ['node1@thick#thick', 3],
     ]);
   });
+  test('nearest to passing: on a tie, a pool only short of capacity before one of the wrong type', () => {
+    // 10 GB of type full: the nearly full pool is only 9 GB short; the thin20 pool (listed first) only the wrong type.
+    const d = decide({ size: 10, volume_type: volumeType({ volume_backend_name: 'full' }) }, { names: ['thin20', 'nearlyFull'] });
+    expect(d.summary!.nearest!.map((n) => [n.host, n.failing.join('+'), n.shortfallGb])).toEqual([
+      ['node4@full#full', 'CapacityFilter', 9],
+      ['node3@thin20#thin20', 'CapabilitiesFilter', null],
+    ]);
+  });
   test('a filter Cinder would raise in is recorded as such; the run does not crash and the decision is the same', () => {
     const backends = [
       { host: 'r@x', capabilities: { volume_backend_name: 'x', total_capacity_gb: 100, free_capacity_gb: 100, reserved_percentage: 100, thin_provisioning_support: true } },
