@@ -27,7 +27,16 @@ export interface ExpectView {
   hostOf(id: string): string | undefined;
   /** A volume's type now (name and id). */
   volumeTypeOf(id: string): { id: string; name: string } | undefined;
+  /**
+   * A lean run (`--records lean`): it keeps no workload decisions and its
+   * decisions no trace, so placements, emptied_by and no_candidates cannot be
+   * judged; those expectations fail saying so instead of counting nothing.
+   */
+  lean?: boolean;
 }
+
+/** Why a lean run cannot judge an expectation that reads decisions. */
+export const LEAN_CANNOT_JUDGE = 'not judged: a lean run (--records lean) keeps no workload decisions and no decision traces; run with --records all (or `cinder-sim explain` a request, which replays it)';
 
 export type Verdict = { passed: boolean; detail: string };
 
@@ -111,6 +120,7 @@ export function checkExpectation(written: ExpectationT, v: ExpectView): Verdict 
   if (e.ratio !== undefined) return checkRatio(e, v);
   if (e.volume !== undefined) return checkVolume(e, v);
   if (e.placements !== undefined) {
+    if (v.lean) return { passed: false, detail: LEAN_CANNOT_JUDGE };
     const prefix = e.placements;
     const hits = v.decisions.filter((d) => d.ok && d.operation === 'create_volume' && d.chosen !== null && (d.chosen === prefix || d.chosen.startsWith(prefix + '#') || d.chosen.startsWith(prefix + '@')) && within(d.at_ms, e, v.nowMs));
     return { passed: bounded(hits.length, e), detail: `${hits.length} placement${hits.length === 1 ? '' : 's'} on ${prefix}${hits.length ? ` (first at ${formatDuration(hits[0]!.at_ms)})` : ''}` };
@@ -187,12 +197,14 @@ function checkStep(e: ExpectationT, v: ExpectView): Verdict {
     found.push(`exit status ${st.exit_status}`);
     if (st.exit_status !== e.exit_status) failing.push(`expected exit status ${e.exit_status}`);
   }
-  if (e.emptied_by !== undefined) {
+  if ((e.emptied_by !== undefined || e.no_candidates !== undefined) && v.lean) {
+    failing.push(LEAN_CANNOT_JUDGE);
+  } else if (e.emptied_by !== undefined) {
     const emptied = decisions.map((d) => d.emptied_by).filter((x): x is string => x !== null);
     found.push(`emptied by ${emptied.join(',') || 'none'}`);
     if (!emptied.includes(e.emptied_by)) failing.push(`expected emptied by ${e.emptied_by}`);
   }
-  if (e.no_candidates !== undefined) {
+  if (e.no_candidates !== undefined && !v.lean) {
     const none = decisions.filter((d) => d.no_candidates).length;
     found.push(none ? `${none} decision${none === 1 ? '' : 's'} with no candidate at all (every filter started at 0)` : `${decisions.length} decision${decisions.length === 1 ? '' : 's'}, each with candidates`);
     if ((none > 0) !== e.no_candidates) failing.push(e.no_candidates ? 'expected a decision with no candidate at all' : 'expected candidates in every decision');

@@ -265,6 +265,7 @@ class ScenarioRun {
   private view(): ExpectView {
     const rec = this.recorder;
     return {
+      ...(this.opts.records === 'lean' ? { lean: true } : {}),
       nowMs: this.world.sim.now,
       steps: rec.steps,
       requests: rec.requests,

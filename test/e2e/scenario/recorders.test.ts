@@ -89,3 +89,25 @@ describe('full and lean recorders', () => {
     expect(lean.workloads).toEqual(full.workloads);
   });
 });
+
+describe('expectations a lean run cannot judge', () => {
+  it('placements, emptied_by and no_candidates fail saying why, never by counting nothing', async () => {
+    const { loadScenarioFile } = await import('../../../sim/scenario/loader.js');
+    const { libraryFiles, packageRoot } = await import('../../../sim/scenario/library.js');
+    const { LEAN_CANNOT_JUDGE } = await import('../../../sim/scenario/expectations.js');
+    const file = libraryFiles().find((f) => f.endsWith('/capacity-exhaustion.yaml'))!;
+    const loaded = loadScenarioFile(file, packageRoot());
+    const opts = { seed: '31', cloud: defaultCloudFactory, replay: 'x' };
+    const full = runScenario(loaded, opts);
+    const lean = runScenario(loaded, { ...opts, records: 'lean' });
+    const decisionReaders = loaded.scenario.expect.flatMap((e, i) => (e.placements !== undefined || e.emptied_by !== undefined || e.no_candidates !== undefined ? [i] : []));
+    expect(decisionReaders.length).toBeGreaterThan(0);
+    for (const i of decisionReaders) {
+      expect(full.expectations[i]!.passed).toBe(true);
+      expect(lean.expectations[i]!.passed).toBe(false);
+      expect(lean.expectations[i]!.detail).toContain(LEAN_CANNOT_JUDGE);
+    }
+    // The others are judged the same way in both.
+    for (const [i, e] of lean.expectations.entries()) if (!decisionReaders.includes(i)) expect(e.passed).toBe(full.expectations[i]!.passed);
+  });
+});
