@@ -102,7 +102,7 @@ async function runWith(loaded: LoadedScenario, o: LiveRunOptions, place: Place):
     pacer.deliver(fn);
   };
   const stopped = (): never => {
-    throw new UserError(`interrupted by ${interrupted}; the real backends were removed`, signalExit[interrupted!]);
+    throw new UserError(`interrupted by ${interrupted}; ${place.vm ? 'the test VM was stopped' : 'the real backends were removed'}`, signalExit[interrupted!]);
   };
   try {
     await backends.setUp(deliver, place.isRoot);

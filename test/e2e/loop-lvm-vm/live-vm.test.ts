@@ -112,6 +112,35 @@ describe.skipIf(vmSkipReason !== null)(`run --live --vm${vmSkipReason === null ?
     expect(sim.exitCode).toBe(1);
   });
 
+  it('SIGTERM midway: the run stops, stops its VM and exits 143', { timeout: 600_000 }, async () => {
+    const name = `s${process.pid}`;
+    const run = execa(process.execPath, [bin, 'run', '--live', '--vm', '--vm-name', name, '--iscsi-port', String(hostPort + 2), scenario, '--out', join(work, 'sigterm')], {
+      reject: false,
+      stdin: 'ignore',
+      env: { CINDER_SIM_STATE: root },
+      forceKillAfterDelay: false,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        run.stdout?.on('data', (b: Buffer) => {
+          seen += b.toString();
+          if (seen.includes('real backends set up in the test VM')) resolve();
+        });
+        run.then((r) => reject(new Error(`run --live --vm exited ${String(r.exitCode)} before starting: ${String(r.stderr)}`)), reject);
+      });
+      expect(runningQemu(vmPaths(root, name))).not.toBeNull();
+      run.kill('SIGTERM');
+      const r = await run;
+      expect(r.exitCode).toBe(143);
+      expect(String(r.stderr)).toMatch(/interrupted by SIGTERM/);
+      expect(runningQemu(vmPaths(root, name))).toBeNull();
+      expect(existsSync(vmPaths(root, name).runDir)).toBe(false);
+    } finally {
+      await stopVm(root, name);
+    }
+  });
+
   it('refuses, before anything changes, what cannot run in the VM: each a clear error, exit 2', { timeout: 120_000 }, async () => {
     const text = readFileSync(scenario, 'utf8');
     const variant = (name: string, edit: (y: string) => string): string => {
