@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../sim/scenario/outcome.js';
+import type { LiveBackendRecord, RunOutcome } from '../sim/scenario/outcome.js';
 import { baselineLines, baselineSummary } from './diff.js';
 import { describeCounts, summaryCounts } from '../sim/scenario/run/counts.js';
 import { findingLines } from '../sim/scenario/findings.js';
@@ -43,7 +43,11 @@ export function scenarioLines(o: RunOutcome): string[] {
 /** A live run: its real backends, and per driver operation the wall latency of their calls. */
 export function liveLines(o: RunOutcome): string[] {
   if (!o.live) return [];
-  const lines = [`   live run on this host, wall clock; real backends: ${o.live.backends.map((b) => `${b.backend} (${b.driver}, ${b.mode} mode, VG ${b.vg}, ${b.backing_file_gb} GB, snapshots ${b.snapshot_support ? 'yes' : 'no'})`).join('; ')}`];
+  const vm = o.live.vm;
+  const where = vm ? `live run, wall clock; real backends in the test VM "${vm.name}" (${vm.accel}, booted in ${(vm.boot_ms / 1000).toFixed(1)} s, image ${vm.image}${vm.image_built ? ' built for this run' : ''}, iSCSI through ${vm.host_portal})` : 'live run on this host, wall clock; real backends';
+  const backend = (b: LiveBackendRecord): string =>
+    `${b.backend} (${b.driver}, ${b.mode} mode${b.lvm_type === 'thin' ? ', thin' : ''}, VG ${b.vg}, ${b.backing_file_gb} GB, snapshots ${b.snapshot_support ? 'yes' : 'no'})`;
+  const lines = [`   ${where}: ${o.live.backends.map(backend).join('; ')}`];
   const calls = o.driver_calls ?? [];
   if (calls.length === 0) return lines;
   const w = Math.max(...calls.map((c) => c.operation.length));

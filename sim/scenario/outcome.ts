@@ -333,9 +333,9 @@ export interface RunOutcome {
   /** Lean runs only (`records: 'lean'`, e.g. each run of a sweep): when each AZ and volume type first ran out. */
   first_no_valid_backend?: FirstNoValidBackend;
   /**
-   * Present for a live run (`cinder-sim run --live`): it ran on the wall
-   * clock, and these backends were real (loop-lvm on this host).  Absent in
-   * a simulated run.
+   * Present for a live run (`cinder-sim run --live [--vm]`): it ran on the
+   * wall clock, and these backends were real (loop-lvm on this host, or in
+   * the test VM).  Absent in a simulated run.
    */
   live?: LiveRunRecord;
   /** Live runs: the wall latency of the real backends' driver calls, per operation. */
@@ -351,9 +351,30 @@ export interface DigestCheckpoint {
 
 /** Where a live run ran, and its real backends. */
 export interface LiveRunRecord {
-  /** `host`: the backends ran on this machine. */
-  mode: 'host';
+  /**
+   * `host`: the backends ran on this machine (`run --live`); `vm`: in the
+   * test VM (`run --live --vm`), through its agent, the host reaching its
+   * exports through the forwarded iSCSI port.  The services ran on this
+   * machine either way.
+   */
+  mode: 'host' | 'vm';
   backends: LiveBackendRecord[];
+  /** `vm` runs: the test VM the backends ran in. */
+  vm?: LiveVmRecord;
+}
+
+/** The test VM of a `run --live --vm`: booted for the run and stopped after it. */
+export interface LiveVmRecord {
+  name: string;
+  /** kvm or tcg (software emulation: every command is several times slower). */
+  accel: 'kvm' | 'tcg';
+  /** The image's key (a hash of its inputs) and whether this run built it. */
+  image: string;
+  image_built: boolean;
+  /** Wall time from starting qemu to the agent's first answer. */
+  boot_ms: number;
+  /** 127.0.0.1:<port> on the host, forwarded to the guest's iSCSI port (3260). */
+  host_portal: string;
 }
 
 export interface LiveBackendRecord {
@@ -362,6 +383,8 @@ export interface LiveBackendRecord {
   driver: 'loop-lvm';
   /** The mode loop-lvm probed (or was told): full (device-mapper) or metadata. */
   mode: 'full' | 'metadata';
+  /** Cinder's lvm_type as the driver resolved it: default (thick LVs) or thin (a thin pool). */
+  lvm_type?: 'default' | 'thin';
   vg: string;
   backing_file_gb: number;
   snapshot_support: boolean;

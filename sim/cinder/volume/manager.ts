@@ -428,6 +428,8 @@ export class VolumeService {
       if (!cur || cur.deleted) return;
       const back: VolumeStatus = cur.previous_status === 'in-use' ? 'in-use' : 'available';
       if (!res.ok) {
+        // Cinder: LOG.exception("Extend volume failed.", resource=volume), the driver's exception in its traceback.
+        this.ports.log.error(`Volume ${v.id}: Extend volume failed.: ${res.message}`);
         this.volumes.update(v.id, { status: 'error_extending' });
         commit(this.ports.store, cur.project_id, { gigabytes: -(newSize - cur.size), [`gigabytes_${this.typeName(cur.volume_type_id)}`]: -(newSize - cur.size) });
         return;

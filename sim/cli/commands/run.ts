@@ -16,6 +16,9 @@ import { baselinePlan } from '../baseline.js';
 import { defineCommand } from '../command.js';
 import { UserError, type CliIo } from '../io.js';
 import { runLive } from '../live/run-live.js';
+import { liveVmName, type LiveVmOptions } from '../live/vm.js';
+import { vmDefaults } from '../../../drivers/loop-lvm/vm/control.js';
+import { vmNamePattern } from '../../../drivers/loop-lvm/vm/paths.js';
 import { seedFlag } from '../seed.js';
 import { withSettings } from '../sweep/scenario-arg.js';
 
@@ -38,7 +41,14 @@ export const runCommand = defineCommand({
         type: 'boolean',
         default: false,
         describe: 'run on the wall clock with the backends marked `driver: loop-lvm` real on this host (root, lvm2, tgt); built-in live scenarios: scenarios/live/',
-      }),
+      })
+      .option('vm', {
+        type: 'boolean',
+        default: false,
+        describe: "with --live: the loop-lvm backends run in the test VM (full mode: snapshots, thin), booted for the run and stopped after it; root, qemu-system-x86, mmdebstrap (for the image's first build)",
+      })
+      .option('vm-name', { type: 'string', describe: `with --vm: the test VM's name (default: ${liveVmName}); one already running is refused` })
+      .option('iscsi-port', { type: 'number', describe: `with --vm: host port on 127.0.0.1 forwarded to the guest's iSCSI port (default ${vmDefaults.hostPort})` }),
   run(args, io) {
     if (args.seed !== undefined) seedFlag(args.seed);
     const names = (args.scenarios as string[] | undefined) ?? [];
@@ -47,7 +57,10 @@ export const runCommand = defineCommand({
       for (const [flag, given] of [['--baseline', args.baseline !== undefined], ['--set', sets.length > 0], ['--records lean', args.records === 'lean']] as const) {
         if (given) throw new UserError(`${flag} is for simulated runs; a live run (--live) takes a scenario, --seed and --out`);
       }
-      return runLiveScenarios(names, args.seed, args.out, io);
+      return runLiveScenarios(names, args.seed, args.out, io, vmOptions(args, io));
+    }
+    for (const [flag, given] of [['--vm', args.vm], ['--vm-name', args['vm-name'] !== undefined], ['--iscsi-port', args['iscsi-port'] !== undefined]] as const) {
+      if (given) throw new UserError(`${flag} is for live runs: cinder-sim run --live --vm SCENARIO`);
     }
     const loaded = loadAll(scenarioFiles(names, io), io, sets);
     if (typeof loaded === 'number') return loaded;
@@ -93,12 +106,25 @@ function aborted(io: CliIo, l: LoadedScenario, e: RunAborted): number {
   return 70;
 }
 
+/** The test VM of `--live --vm`, its flags checked; undefined without --vm. */
+function vmOptions(args: { vm: boolean; 'vm-name'?: string | undefined; 'iscsi-port'?: number | undefined }, io: CliIo): LiveVmOptions | undefined {
+  if (!args.vm) {
+    if (args['vm-name'] !== undefined || args['iscsi-port'] !== undefined) throw new UserError('--vm-name and --iscsi-port go with --vm');
+    return undefined;
+  }
+  const name = args['vm-name'] ?? liveVmName;
+  if (!vmNamePattern.test(name) || name === 'images') throw new UserError(`--vm-name "${name}" is not a test VM name (1-32 of a-z, 0-9 and _, starting with a letter or digit; not "images")`);
+  const port = args['iscsi-port'];
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UserError(`--iscsi-port ${String(port)} is not a valid port (1-65535)`);
+  return { name, ...(port !== undefined ? { hostPort: port } : {}), progress: (line) => io.stderr(`vm: ${line}\n`) };
+}
+
 /**
  * `run --live`: each named scenario on the wall clock, its `driver:
  * loop-lvm` backends real on this host, one after the other; the same
  * outputs as a simulated run, marked live.
  */
-async function runLiveScenarios(names: readonly string[], seedArg: string | undefined, out: string, io: CliIo): Promise<number> {
+async function runLiveScenarios(names: readonly string[], seedArg: string | undefined, out: string, io: CliIo, vm: LiveVmOptions | undefined): Promise<number> {
   if (names.length === 0) {
     const builtin = liveLibraryFiles().map(scenarioName);
     throw new UserError(`--live runs the scenarios you name, with real backends on this host; built-in live scenarios: ${builtin.join(', ') || '(none)'}`);
@@ -111,14 +137,19 @@ async function runLiveScenarios(names: readonly string[], seedArg: string | unde
   const seedOf = (l: LoadedScenario): string => seedArg ?? (l.scenario.seed !== undefined ? String(l.scenario.seed) : DEFAULT_SEED);
   const seeds = [...new Set(loaded.map(seedOf))];
   const runSeed = runSeedLabel(seeds);
-  io.stdout(`seed: ${seeds.length === 1 ? runSeed : loaded.map((l) => `${l.scenario.name}=${seedOf(l)}`).join(', ')} (live: wall clock, real backends)\n`);
+  io.stdout(`seed: ${seeds.length === 1 ? runSeed : loaded.map((l) => `${l.scenario.name}=${seedOf(l)}`).join(', ')} (live: wall clock, real backends${vm ? ' in the test VM' : ''})\n`);
   const outcomes: RunOutcome[] = [];
   for (const l of loaded) {
     const seed = seedOf(l);
-    const replay = `cinder-sim run --live ${l.file} --seed ${seed}`;
+    const replay = `cinder-sim run --live${vm ? ' --vm' : ''} ${l.file} --seed ${seed}`;
     let outcome: RunOutcome;
     try {
-      outcome = await runLive(l, { seed, replay, onStarted: () => io.stdout(`live: ${l.scenario.name}: real backends set up; running on the wall clock\n`) });
+      outcome = await runLive(l, {
+        seed,
+        replay,
+        onStarted: () => io.stdout(`live: ${l.scenario.name}: real backends set up${vm ? ' in the test VM' : ''}; running on the wall clock\n`),
+        ...(vm ? { vm } : {}),
+      });
     } catch (e) {
       if (e instanceof RunAborted) return aborted(io, l, e);
       throw e;

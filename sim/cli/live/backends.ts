@@ -1,11 +1,12 @@
 /**
  * The real backends of a live run: each backend a scenario marks
- * `driver: loop-lvm` becomes Cinder's LVM driver on a loopback file on this
- * host.  Checked before anything changes (the scenario's own settings, then
- * the host: root, tools, loop devices, a foreign VG of our name, room for
- * the backing file), our leftovers of an earlier run cleaned up, then set up.
- * Everything made is ours by name, tag and state directory, and `teardown`
- * (also run on SIGINT/SIGTERM) removes it.
+ * `driver: loop-lvm` becomes Cinder's LVM driver on a loopback file, on this
+ * host or (`--vm`) in the test VM through its agent.  Checked before
+ * anything changes (the scenario's own settings, then the machine: root,
+ * tools, loop devices, a foreign VG of our name, room for the backing file),
+ * our leftovers of an earlier run cleaned up, then set up.  Everything made
+ * is ours by name, tag and state directory, and `teardown` (also run on
+ * SIGINT/SIGTERM) removes it.
  */
 import {
   ExecaRunner,
@@ -19,6 +20,8 @@ import {
   type LoopLvmOptions,
 } from '../../../drivers/loop-lvm/index.js';
 import { preflight } from '../../../drivers/loop-lvm/preflight.js';
+import type { CommandRunner } from '../../../drivers/loop-lvm/runner.js';
+import { guestAddress } from '../../../drivers/loop-lvm/vm/guest.js';
 import { LVM_DRIVER } from '../../cinder/config/options.js';
 import { extractHostPart, volumeServiceHost } from '../../cinder/host.js';
 import type { RealBackendRef } from '../../cinder/cloud/build.js';
@@ -49,11 +52,15 @@ export function instanceOf(node: string, group: string): string {
   return (name === '' ? 'backend' : name).slice(0, 32);
 }
 
+/** Where the real backends run: on this host, or in the test VM (its guest address, every tgtd port its own). */
+export type LivePlace = 'host' | 'vm';
+
 /**
  * The scenario's real backends, checked against what a live run on this
- * host can serve; a bad setting is a UserError (exit 2) naming where it is.
+ * host (or in the test VM) can serve; a bad setting is a UserError (exit 2)
+ * naming where it is.
  */
-export function planLiveBackends(loaded: LoadedScenario, stateRoot: string): LiveBackendPlan[] {
+export function planLiveBackends(loaded: LoadedScenario, stateRoot: string, place: LivePlace = 'host'): LiveBackendPlan[] {
   const plans = planNodes(loaded.scenario, loaded.cinderConfs);
   const out: LiveBackendPlan[] = [];
   const problems: string[] = [];
@@ -65,8 +72,13 @@ export function planLiveBackends(loaded: LoadedScenario, stateRoot: string): Liv
       const host = volumeServiceHost(p.DEFAULT.host, group, b.options.backend_host);
       const o = b.options;
       if (o.volume_driver !== LVM_DRIVER) problems.push(`${where}: backend ${host} is driver: loop-lvm, but its volume_driver is ${o.volume_driver}; set volume_driver = ${LVM_DRIVER} in [${group}]`);
-      if (o.target_ip_address !== '127.0.0.1') problems.push(`${where}: backend ${host} (loop-lvm) has target_ip_address = ${o.target_ip_address}; its private tgtd listens on 127.0.0.1 only: set target_ip_address = 127.0.0.1 in [${group}]`);
-      if (o.target_port === ISCSI_DEFAULT_PORT) problems.push(`${where}: backend ${host} (loop-lvm) has target_port = ${ISCSI_DEFAULT_PORT}, iSCSI's own port (a system target may listen there); set another, e.g. target_port = 3261, in [${group}]`);
+      if (place === 'vm') {
+        // In the VM the backend's tgtd listens on the guest's address, as Cinder's would on its storage node.
+        if (o.target_ip_address !== guestAddress) problems.push(`${where}: backend ${host} (loop-lvm) has target_ip_address = ${o.target_ip_address}; with --vm it runs in the test VM, whose address is ${guestAddress}: set target_ip_address = ${guestAddress} in [${group}]`);
+      } else if (o.target_ip_address !== '127.0.0.1') {
+        problems.push(`${where}: backend ${host} (loop-lvm) has target_ip_address = ${o.target_ip_address}; its private tgtd listens on 127.0.0.1 only: set target_ip_address = 127.0.0.1 in [${group}]${o.target_ip_address === guestAddress ? ` (${guestAddress} is the test VM's address: run it with --vm)` : ''}`);
+      }
+      if (place === 'host' && o.target_port === ISCSI_DEFAULT_PORT) problems.push(`${where}: backend ${host} (loop-lvm) has target_port = ${ISCSI_DEFAULT_PORT}, iSCSI's own port (a system target may listen there); set another, e.g. target_port = 3261, in [${group}]`);
       out.push({
         host,
         node: p.name,
@@ -81,7 +93,7 @@ export function planLiveBackends(loaded: LoadedScenario, stateRoot: string): Liv
           volume_backend_name: o.volume_backend_name ?? 'LVM',
           reserved_percentage: o.reserved_percentage,
           max_over_subscription_ratio: o.max_over_subscription_ratio,
-          target_ip_address: '127.0.0.1',
+          target_ip_address: place === 'vm' ? guestAddress : '127.0.0.1',
           target_port: o.target_port,
           volume_clear: o.volume_clear === 'none' ? 'none' : 'zero',
           hostname: extractHostPart(host),
@@ -112,14 +124,15 @@ export interface LiveBackend {
 }
 
 export class LiveBackends {
-  private readonly runner = new ExecaRunner();
   readonly up: LiveBackend[] = [];
   /** The preflight passed: from then on the host may hold objects of ours. */
   private touched = false;
 
+  /** `runner`: where loop-lvm's commands run (this host by default; the test VM's agent runner with --vm). */
   constructor(
     readonly plans: readonly LiveBackendPlan[],
     private readonly stateRoot: string,
+    private readonly runner: CommandRunner = new ExecaRunner(),
   ) {}
 
   /**
@@ -161,11 +174,13 @@ export class LiveBackends {
   /**
    * Waits (a while) for running calls, then removes every object of our
    * instances: tgtd, loop devices, VGs, state directories (nothing when the
-   * preflight refused the host: then nothing was made).
+   * preflight refused the host: then nothing was made; nothing either when
+   * not `remove`: the test VM goes as a whole).
    */
-  async teardown(): Promise<void> {
+  async teardown(remove = true): Promise<void> {
     if (!this.touched) return;
     await Promise.race([Promise.all(this.up.map((b) => b.driver.idle())), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    if (!remove) return;
     for (const b of this.plans) await cleanupHost(this.runner, this.stateRoot, b.options.instance);
   }
 
@@ -174,6 +189,7 @@ export class LiveBackends {
       backend: b.plan.host,
       driver: 'loop-lvm',
       mode: b.driver.lvm.mode,
+      lvm_type: b.driver.lvm.lvmType,
       vg: b.driver.lvm.names.vg,
       backing_file_gb: b.plan.options.backingFileGb,
       snapshot_support: b.driver.lvm.caps.snapshots,

@@ -6,6 +6,11 @@
  * reads the LUN's size, writes a pattern into the LUN's last MiB, reads it
  * back in a new session, and checks that a login without the credentials
  * is refused.  What it found is printed under the attach's output.
+ *
+ * With the backends in the test VM the connection info names the guest's
+ * portal (10.0.2.15:3260), which this host reaches only through the VM's
+ * forwarded port: `reach` maps a portal to where the host connects, and a
+ * portal it does not map is not reachable (the VM forwards one port).
  */
 import { execa } from 'execa';
 import type { Deliver } from '../../../drivers/loop-lvm/index.js';
@@ -38,11 +43,25 @@ async function run(argv: string[]): Promise<{ exitCode: number; out: string }> {
 
 const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '(no output)';
 
+/** Where the compute host connects for a target's portal (the test VM's forward), or null when it cannot. */
+export interface PortalRoute {
+  to: (portal: string) => string | null;
+  /** Said when the portal is routed elsewhere, or not at all. */
+  describe: (portal: string, to: string | null) => string;
+}
+
 /** What the compute host found on the target, one line each. */
-export async function checkTarget(ci: unknown): Promise<string[]> {
-  const t = target(ci);
-  if (t === null) return ['os-brick: no iSCSI target in the connection info; nothing connected'];
-  const lines = [`os-brick: iSCSI login to ${t.portal} ${t.iqn} lun ${t.lun} with CHAP user ${t.user}`];
+export async function checkTarget(ci: unknown, route?: PortalRoute): Promise<string[]> {
+  const given = target(ci);
+  if (given === null) return ['os-brick: no iSCSI target in the connection info; nothing connected'];
+  const lines = [`os-brick: iSCSI login to ${given.portal} ${given.iqn} lun ${given.lun} with CHAP user ${given.user}`];
+  let t = given;
+  if (route) {
+    const to = route.to(given.portal);
+    lines.push(`os-brick: ${route.describe(given.portal, to)}`);
+    if (to === null) return lines;
+    t = { ...given, portal: to };
+  }
   const info = await run(['qemu-img', 'info', '--output=json', url(t, true)]);
   if (info.exitCode !== 0) return [...lines, `os-brick: login failed: ${firstLine(info.out)}`];
   const size = Number((JSON.parse(info.out) as { 'virtual-size'?: number })['virtual-size'] ?? 0);
@@ -63,9 +82,9 @@ export async function checkTarget(ci: unknown): Promise<string[]> {
 }
 
 /** The initiator of a live run: its findings enter the world through `deliver`. */
-export function liveInitiator(deliver: Deliver): Initiator {
+export function liveInitiator(deliver: Deliver, route?: PortalRoute): Initiator {
   return (ci, done) => {
-    checkTarget(ci).then(
+    checkTarget(ci, route).then(
       (lines) => deliver(() => done(lines)),
       (e: unknown) => deliver(() => done([`os-brick: the check could not run: ${e instanceof Error ? e.message : String(e)}`])),
     );

@@ -40,7 +40,7 @@ describe.skipIf(hostSkip)('run --live on the host', () => {
     const o = readOutcomeFile(join(s.dir, 'live', 'live-lvm-iscsi', 'outcome.json'));
     expect(o.summary.expectations_failed).toBe(0);
     expect(o.end.reason).toBe('settled');
-    expect(o.live).toEqual({ mode: 'host', backends: [{ backend: `${s.node}@lvm`, driver: 'loop-lvm', mode: 'metadata', vg: s.vg, backing_file_gb: 4, snapshot_support: false }] });
+    expect(o.live).toEqual({ mode: 'host', backends: [{ backend: `${s.node}@lvm`, driver: 'loop-lvm', mode: 'metadata', lvm_type: 'default', vg: s.vg, backing_file_gb: 4, snapshot_support: false }] });
     const calls = new Map((o.driver_calls ?? []).map((c) => [c.operation, c]));
     for (const op of ['create_volume', 'extend_volume', 'create_snapshot', 'initialize_connection', 'terminate_connection', 'delete_volume', 'get_volume_stats']) {
       const c = calls.get(op);

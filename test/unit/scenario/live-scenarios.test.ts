@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../sim/cli/io.js';
 import { instanceOf, planLiveBackends, summarizeCalls } from '../../../sim/cli/live/backends.js';
+import { checkTarget } from '../../../sim/cli/live/initiator.js';
+import { portalRoute, type LiveVm } from '../../../sim/cli/live/vm.js';
 import { main } from '../../../sim/cli/main.js';
 import { libraryFiles, liveLibraryFiles } from '../../../sim/scenario/library.js';
 import { loadScenarioFile } from '../../../sim/scenario/loader.js';
@@ -16,7 +18,7 @@ describe('live scenarios and loop-lvm backends in the scenario language (no host
   it('the default library stays simulated; the live scenarios are apart', () => {
     expect(libraryFiles().map(name)).toHaveLength(9);
     expect(libraryFiles().map(name)).not.toContain('live-lvm-iscsi');
-    expect(liveLibraryFiles().map(name)).toEqual(['live-lvm-iscsi']);
+    expect(liveLibraryFiles().map(name)).toEqual(['live-lvm-iscsi', 'live-lvm-snapshots']);
   });
 
   it('run --live needs a scenario named, and finds the built-in live ones by name', async () => {
@@ -38,6 +40,27 @@ describe('live scenarios and loop-lvm backends in the scenario language (no host
       real: { driver: 'loop-lvm', backing_file_gb: 8, mode: 'metadata' },
     });
     expect(backendStorage({ driver: 'loop-lvm', backing_file_gb: 8, mode: 'full' }).storage).toMatchObject({ thin_supported: true, snapshot_support: true });
+  });
+
+  it('live-lvm-snapshots plans two backends in the test VM (its address, a port each, thick and thin); on the host it is refused, pointing at --vm', () => {
+    const loaded = loadScenarioFile(liveLibraryFiles()[1]!, tmp());
+    const plans = planLiveBackends(loaded, '/var/lib/cinder-sim', 'vm');
+    expect(plans.map((p) => [p.host, p.options.instance, p.options.mode, p.options.lvm_type, p.options.target_ip_address, p.options.target_port, p.options.volume_clear])).toEqual([
+      ['storage1@lvm', 'storage1_lvm', 'full', 'default', '10.0.2.15', 3260, 'none'],
+      ['storage1@thin', 'storage1_thin', 'full', 'thin', '10.0.2.15', 3261, 'none'],
+    ]);
+    expect(() => planLiveBackends(loaded, '/var/lib/x')).toThrow(/storage1@lvm \(loop-lvm\) has target_ip_address = 10\.0\.2\.15; .*\(10\.0\.2\.15 is the test VM's address: run it with --vm\)/);
+  });
+
+  it("with --vm the compute host reaches the guest's 3260 through the forward and says so; another guest portal is not reachable, and nothing connects", async () => {
+    const vm = { backend: { hostPortal: '127.0.0.1:13270' } } as LiveVm;
+    const route = portalRoute(vm);
+    expect([route.to('10.0.2.15:3260'), route.to('10.0.2.15:3261')]).toEqual(['127.0.0.1:13270', null]);
+    const ci = { data: { target_portal: '10.0.2.15:3261', target_iqn: 'iqn.2010-10.org.openstack:volume-x', target_lun: 1, auth_username: 'u', auth_password: 'p' } };
+    expect(await checkTarget(ci, route)).toEqual([
+      'os-brick: iSCSI login to 10.0.2.15:3261 iqn.2010-10.org.openstack:volume-x lun 1 with CHAP user u',
+      'os-brick: 10.0.2.15:3261 is not reachable from this host: the test VM forwards only 10.0.2.15:3260 (to 127.0.0.1:13270); nothing connected',
+    ]);
   });
 
   it('instance names stay in loop-lvm\'s alphabet and length', () => {
