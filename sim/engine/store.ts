@@ -73,7 +73,8 @@ class ClockedTable<T extends Row> implements Table<T> {
     const t = this.t;
     if (t.all.has(row.id)) throw new EngineMisuse(`table ${this.name}.insert`, `duplicate id '${row.id}'`);
     const now = this.clock.wallNow();
-    const full = { created_at: now, updated_at: now, deleted: false, ...row } as T;
+    // As { created_at, updated_at, deleted, ...row }: Object.assign copies a row's plain fields the same way, faster.
+    const full = Object.assign({ created_at: now, updated_at: now, deleted: false }, row) as unknown as T;
     t.all.set(full.id, full);
     if (!full.deleted) t.live.set(full.id, full);
     t.version++;
