@@ -80,8 +80,10 @@ function onThreads(jobs: readonly SweepJob[], threads: number, file: string, don
       }
     };
     const held = new Map<Worker, number>();
+    // A thread takes a second job only while more jobs are left than there are threads: the last ones go one to a thread (this one included).
+    const limit = (): number => (jobs.length - next > threads ? QUEUED_PER_THREAD : 1);
     const feed = (w: Worker): void => {
-      while (next < jobs.length && (held.get(w) ?? 0) < QUEUED_PER_THREAD) {
+      while (next < jobs.length && (held.get(w) ?? 0) < limit()) {
         w.postMessage(jobs[next++]);
         held.set(w, (held.get(w) ?? 0) + 1);
       }
