@@ -44,7 +44,7 @@ function workerFile(): string {
  * A worker thread's heap, as bin.ts sizes the main thread's for long runs:
  * a thread's default young generation is small, and a run allocates fast.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 384, maxOldGenerationSizeMb: 1536 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 1536 };
 
 /**
  * Jobs a worker thread holds at once: the one it runs and the next, so it
