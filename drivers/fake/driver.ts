@@ -35,6 +35,8 @@ interface Pool {
    */
   lvGb: number;
   oddLvs: number;
+  /** How many of `lvs` are snapshots: a delete looks for busy origins only when some are there. */
+  snapshotLvs: number;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -139,13 +141,13 @@ export class FakeVolumeDriver implements VolumeDriver {
 
   private buildPools(): Pool[] {
     const s = this.spec;
-    if (s.pools) return s.pools.map((p) => ({ name: p.pool_name, thin: p.thin, sizeGb: p.size_gb, lvs: new Map(), lvGb: 0, oddLvs: 0 }));
+    if (s.pools) return s.pools.map((p) => ({ name: p.pool_name, thin: p.thin, sizeGb: p.size_gb, lvs: new Map(), lvGb: 0, oddLvs: 0, snapshotLvs: 0 }));
     const thin = this.lvmType === 'thin';
     const lvs = new Map<string, Lv>();
     if (s.foreign_lvs_gb > 0) lvs.set('foreign', { name: 'foreign', sizeGb: s.foreign_lvs_gb, kind: 'foreign' });
     // brick's LVM creates <vg>-pool from 95 % of the VG's free space when thin.
     const sizeGb = thin ? round2(0.95 * Math.max(0, s.vg_size_gb - s.foreign_lvs_gb)) : s.vg_size_gb;
-    const pool: Pool = { name: this.backendName, thin, sizeGb, lvs: new Map(), lvGb: 0, oddLvs: 0 };
+    const pool: Pool = { name: this.backendName, thin, sizeGb, lvs: new Map(), lvGb: 0, oddLvs: 0, snapshotLvs: 0 };
     for (const lv of lvs.values()) this.addLv(pool, lv);
     return [pool];
   }
@@ -257,12 +259,14 @@ export class FakeVolumeDriver implements VolumeDriver {
   private addLv(pool: Pool, lv: Lv): void {
     FakeVolumeDriver.countLv(pool, lv.sizeGb, 1);
     pool.lvs.set(lv.name, lv);
+    if (lv.kind === 'snapshot') pool.snapshotLvs++;
     if (lv.kind === 'volume') this.volumeIndex.add(lv.name.slice('volume-'.length));
   }
 
   private removeLv(pool: Pool, lv: Lv): void {
     FakeVolumeDriver.countLv(pool, lv.sizeGb, -1);
     pool.lvs.delete(lv.name);
+    if (lv.kind === 'snapshot') pool.snapshotLvs--;
     if (lv.kind === 'volume') this.volumeIndex.delete(lv.name.slice('volume-'.length));
   }
 
@@ -317,7 +321,7 @@ export class FakeVolumeDriver implements VolumeDriver {
     const bad = this.guard('delete_volume', lat);
     if (bad) return bad;
     if (!found) return { ok: true, value: undefined, latencyMs: lat }; // an LV already gone counts as deleted
-    if (!found.pool.thin) {
+    if (!found.pool.thin && found.pool.snapshotLvs > 0) {
       for (const lv of found.pool.lvs.values()) {
         if (lv.kind === 'snapshot' && lv.originId === volumeId) {
           return this.fail('VolumeIsBusy', `volume ${found.lv.name} is busy.`, lat);

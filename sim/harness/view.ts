@@ -162,6 +162,11 @@ export class CloudView {
     this.cloud.submit(ctx, req, (o) => done(o.ok ? { ok: true, result: o.result } : { ok: false, http: o.http, error: o.error, message: o.message }), apiNode);
   }
 
+  /** Whether the cloud keeps every answer in its own `outcomes` list too (a scenario run keeps what it records, through `submit`'s callback). */
+  keepOutcomes(keep: boolean): void {
+    this.cloud.keepOutcomes(keep);
+  }
+
   /** Scheduling decisions so far, oldest first (the list grows). */
   decisions(): readonly CloudDecision[] {
     // Each scheduler's log grows at its end; the new entries of all of them join the list in time order.

@@ -137,6 +137,8 @@ class ScenarioRun {
     const sc = opts.cloud(cloudInput(plans, s.topology.images), opts.seed, opts.records === 'lean' ? { fastPath: true } : {});
     this.world = sc.world;
     this.cloud = sc.view;
+    // The run hears every answer through submit's callback and its recorder keeps what it needs.
+    this.cloud.keepOutcomes(false);
     this.recorder = opts.records === 'lean' ? new LeanRecorder(this.world, this.cloud) : new FullRecorder(this.world, this.cloud);
     // A lean run counts log lines; it keeps their text only for a log expectation to read.
     if (opts.records === 'lean' && !s.expect.some((e) => e.log !== undefined)) this.world.log.keepText(false);

@@ -34,11 +34,23 @@ export const mv = {
   SHARED_TARGETS_TRISTATE: '3.69',
 } as const;
 
+/** Versions parsed so far (every request checks one or two): a few strings, bounded by PARSED_VERSIONS_MAX. */
+const parsedVersions = new Map<string, readonly [number, number] | null>();
+const PARSED_VERSIONS_MAX = 256;
+
 /** A version as [major, minor]; null when the string is not MajorNum.MinorNum ('latest' is the maximum). */
 export function parseApiVersion(s: string): readonly [number, number] | null {
-  if (s === 'latest') return parseApiVersion(MAX_API_VERSION);
+  const known = parsedVersions.get(s);
+  if (known !== undefined) return known;
+  const v = parseVersionString(s);
+  if (parsedVersions.size < PARSED_VERSIONS_MAX) parsedVersions.set(s, v);
+  return v;
+}
+
+function parseVersionString(s: string): readonly [number, number] | null {
+  if (s === 'latest') return parseVersionString(MAX_API_VERSION);
   const m = /^([1-9]\d*)\.([1-9]\d*|0)$/.exec(s);
-  return m ? [Number(m[1]), Number(m[2])] : null;
+  return m ? Object.freeze([Number(m[1]), Number(m[2])] as const) : null;
 }
 
 /** a - b as versions: negative, zero or positive. */

@@ -114,7 +114,9 @@ export class Cloud {
   readonly realDrivers = new Map<string, VolumeDriver>();
   readonly backupServices = new Map<string, BackupService>();
   readonly backupDrivers = new Map<string, FakeBackupDriver>();
+  /** Every answered request, in answer order (unless keepOutcomes(false): a scenario run records its own). */
   readonly outcomes: Outcome[] = [];
+  private keepingOutcomes = true;
   /** cinder-volume services whose driver cannot be imported: each start fails again, logging it. */
   private readonly failedToStart = new Map<string, () => void>();
   private seq = 0;
@@ -276,7 +278,7 @@ export class Cloud {
     const atMs = a.ports.clock.monoNow();
     a.api.handle(ctx, request, (r: ApiResult) => {
       const o = { seq, atMs, answeredAtMs: a.ports.clock.monoNow(), context: ctx, request, ...r } as Outcome;
-      this.outcomes.push(o);
+      if (this.keepingOutcomes) this.outcomes.push(o);
       onOutcome?.(o);
     });
   }
@@ -414,6 +416,16 @@ export class Cloud {
       notes.push(`cinder-api ${oldHost} restarted`);
     }
     return notes;
+  }
+
+  /**
+   * Whether answered requests join `outcomes` from now on.  A scenario run
+   * hears each answer through submit's callback and records what it keeps
+   * itself; a year of a large cloud's answers (each with its API view) is
+   * most of its heap.
+   */
+  keepOutcomes(keep: boolean): void {
+    this.keepingOutcomes = keep;
   }
 
   /** Forget the schedulers' decisions recorded so far (lean runs keep counts only); a scheduler built later keeps light traces too. */

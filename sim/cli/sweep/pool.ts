@@ -8,24 +8,25 @@ import type { SweepRun } from '../../scenario/sweep/model.js';
 import { UserError } from '../io.js';
 
 /**
- * Runs a sweep's jobs on K worker threads, each taking the next job as it
- * finishes one (runs differ in cost).  Results are placed by run index,
- * never by completion order, so the outcome is the same for any K.  With
- * K = 1 the jobs run on this thread, one after another.
+ * Runs a sweep's jobs on K threads: this one and K - 1 worker threads,
+ * each taking the next job as it finishes one (runs differ in cost).
+ * Results are placed by run index, never by completion order, so the
+ * outcome is the same for any K.  With K = 1 the jobs run on this thread,
+ * one after another.  This thread runs jobs too: it has loaded and warmed
+ * the simulator already, where each new thread pays for that again (a
+ * sweep of short runs spent half its CPU on it).
  */
 export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone: (done: number) => void): Promise<SweepRun[]> {
   const byIndex = new Map<number, SweepRun>();
   const k = Math.max(1, Math.min(workers, jobs.length));
+  const record = (run: SweepRun): void => {
+    byIndex.set(run.index, run);
+    onDone(byIndex.size);
+  };
   if (k === 1) {
-    for (const job of jobs) {
-      byIndex.set(job.index, runSweepJob(job));
-      onDone(byIndex.size);
-    }
+    for (const job of jobs) record(runSweepJob(job));
   } else {
-    await onThreads(jobs, k, workerFile(), (run) => {
-      byIndex.set(run.index, run);
-      onDone(byIndex.size);
-    });
+    await onThreads(jobs, k - 1, workerFile(), record);
   }
   return jobs.map((j) => byIndex.get(j.index)!);
 }
@@ -43,9 +44,16 @@ function workerFile(): string {
  * A worker thread's heap, as bin.ts sizes the main thread's for long runs:
  * a thread's default young generation is small, and a run allocates fast.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 384, maxOldGenerationSizeMb: 1536 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 1536 };
 
-function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (run: SweepRun) => void): Promise<void> {
+/**
+ * Jobs a worker thread holds at once: the one it runs and the next, so it
+ * never waits for this thread (busy with a job of its own) to hand it one.
+ */
+const QUEUED_PER_THREAD = 2;
+
+/** Runs the jobs on `threads` worker threads and this thread; resolves when every job is done. */
+function onThreads(jobs: readonly SweepJob[], threads: number, file: string, done: (run: SweepRun) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let finished = 0;
@@ -58,34 +66,54 @@ function onThreads(jobs: readonly SweepJob[], k: number, file: string, done: (ru
       void w.terminate();
     };
     const stopAll = (): void => pool.forEach(stop);
-    const feed = (w: Worker): void => {
-      if (next < jobs.length) w.postMessage(jobs[next++]);
-      else stop(w);
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      stopAll();
+      reject(e instanceof Error ? e : new Error(String(e)));
     };
-    for (let i = 0; i < k; i++) {
+    const finish = (run: SweepRun): void => {
+      done(run);
+      if (++finished === jobs.length) {
+        stopAll();
+        resolve();
+      }
+    };
+    const held = new Map<Worker, number>();
+    // A thread takes a second job only while more jobs are left than there are threads: the last ones go one to a thread (this one included).
+    const limit = (): number => (jobs.length - next > threads ? QUEUED_PER_THREAD : 1);
+    const feed = (w: Worker): void => {
+      while (next < jobs.length && (held.get(w) ?? 0) < limit()) {
+        w.postMessage(jobs[next++]);
+        held.set(w, (held.get(w) ?? 0) + 1);
+      }
+    };
+    for (let i = 0; i < threads; i++) {
       const w = new Worker(file, { resourceLimits: WORKER_HEAP });
       pool.push(w);
       w.on('message', (run: SweepRun) => {
-        done(run);
-        if (++finished === jobs.length) {
-          stopAll();
-          resolve();
-        } else feed(w);
+        held.set(w, held.get(w)! - 1);
+        feed(w);
+        finish(run);
       });
-      w.on('error', (e) => {
-        if (failed) return;
-        failed = true;
-        stopAll();
-        reject(e);
-      });
+      w.on('error', fail);
       w.on('exit', (code) => {
-        if (code !== 0 && !stopped.has(w) && !failed) {
-          failed = true;
-          stopAll();
-          reject(new Error(`a sweep worker thread exited with code ${code} before the sweep was done`));
-        }
+        if (code !== 0 && !stopped.has(w)) fail(new Error(`a sweep worker thread exited with code ${code} before the sweep was done`));
       });
       feed(w);
     }
+    // This thread takes the next job whenever it is free, letting the threads' answers in between.
+    const runHere = (): void => {
+      if (failed || next >= jobs.length) return;
+      const job = jobs[next++]!;
+      try {
+        finish(runSweepJob(job));
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      setImmediate(runHere);
+    };
+    setImmediate(runHere);
   });
 }

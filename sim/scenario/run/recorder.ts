@@ -37,8 +37,14 @@ export abstract class Recorder {
   /** Requests by source (`step:<id>`, `workload:<name>`, `topology`), counted alike by both strategies. */
   private readonly bySource = new Map<string, ResultCounts>();
   private readonly createCounts = emptyCounts();
-  /** Accepted requests whose resource decides how they ended, classified when the run ends. */
-  private readonly pending: { verb: string; source: string; resourceId: string; target: string | undefined; rec: RequestRecord | null }[] = [];
+  /**
+   * Accepted requests whose resource decides how they ended, classified when
+   * the run ends, in answer order, as columns: a year of a large cloud
+   * leaves a million of them.  `pendingKinds[i]` indexes `kinds` (verb,
+   * source and retype target, each combination stored once);
+   * `pendingRecs` holds the kept records by position.
+   */
+  private readonly pending = new PendingRequests();
   private totals: { all: ResultCounts; creates: ResultCounts } | null = null;
   /** Requests made, by source, and creates among them (some may never be answered before the end). */
   private readonly asked = new Map<string, number>();
@@ -68,7 +74,7 @@ export abstract class Recorder {
       if (isCreate) addResult(this.createCounts, r);
       return;
     }
-    this.pending.push({ verb: rec.verb, source: rec.source, resourceId: rec.resource_id, target: retypeTarget(rec), rec: this.keeps(rec) ? rec : null });
+    this.pending.add(rec.verb, rec.source, rec.resource_id, retypeTarget(rec), this.keeps(rec) ? rec : null);
   }
 
   /** Whether to keep this request's record (full: every one; lean: the steps' own). */
@@ -79,20 +85,20 @@ export abstract class Recorder {
   finished(): void {
     const facts = { statusOf: (id: string) => this.cloud.statusOf(id), launched: (id: string) => this.cloud.launched(id), volumeTypeOf: (id: string) => this.cloud.volumeTypeOf(id) };
     // A retype the scheduler could not place failed, whatever a later retype made of the volume.
-    const retypes = this.pending.some((p) => p.verb === 'retype') ? this.decisionRecords().filter((d) => d.operation === 'retype') : [];
-    const retypeFailed = (p: (typeof this.pending)[number]): boolean => {
-      const at = p.rec?.at_ms;
+    const retypes = this.pending.hasVerb('retype') ? this.decisionRecords().filter((d) => d.operation === 'retype') : [];
+    const retypeFailed = (resourceId: string, rec: RequestRecord | null): boolean => {
+      const at = rec?.at_ms;
       if (at === undefined) return false;
-      const next = this.requests.find((x) => x.seq > p.rec!.seq && x.verb === 'retype' && x.resource_id === p.resourceId)?.at_ms ?? Infinity;
-      return retypes.some((d) => d.resource_id === p.resourceId && !d.ok && d.at_ms >= at && d.at_ms < next);
+      const next = this.requests.find((x) => x.seq > rec!.seq && x.verb === 'retype' && x.resource_id === resourceId)?.at_ms ?? Infinity;
+      return retypes.some((d) => d.resource_id === resourceId && !d.ok && d.at_ms >= at && d.at_ms < next);
     };
-    for (const p of this.pending) {
-      const r = p.verb === 'retype' && retypeFailed(p) ? 'failed' : requestResult(p.verb, true, p.resourceId, facts, p.target);
-      addResult(this.tally(p.source), r);
-      if (p.verb === 'create') addResult(this.createCounts, r);
-      if (p.rec) p.rec.result = r;
-    }
-    this.pending.length = 0;
+    this.pending.forEach((kind, resourceId, rec) => {
+      const r = kind.verb === 'retype' && retypeFailed(resourceId, rec) ? 'failed' : requestResult(kind.verb, true, resourceId, facts, kind.target);
+      addResult(kind.tally ??= this.tally(kind.source), r);
+      if (kind.verb === 'create') addResult(this.createCounts, r);
+      if (rec) rec.result = r;
+    });
+    this.pending.clear();
     for (const r of this.requests) if (r.resource_id !== null) r.final_status = this.cloud.statusOf(r.resource_id) ?? 'deleted';
     // Requests never answered (the run ended first) are in flight.
     const all = emptyCounts();
@@ -379,6 +385,57 @@ export class LeanRecorder extends Recorder {
     this.drain();
   }
 
+}
+
+/** One combination of verb, source and retype target among the pending requests (its tally found once). */
+interface PendingKind {
+  readonly verb: string;
+  readonly source: string;
+  readonly target: string | undefined;
+  tally?: ResultCounts;
+}
+
+/**
+ * The pending requests as columns: per request a small integer (its kind)
+ * and its resource id, and its record only when kept.  The same entries in
+ * the same order as a list of objects, at a tenth of the memory.
+ */
+class PendingRequests {
+  private kinds: PendingKind[] = [];
+  private kindIndex = new Map<string, number>();
+  private kindOf: number[] = [];
+  private resourceIds: string[] = [];
+  private recs = new Map<number, RequestRecord>();
+
+  add(verb: string, source: string, resourceId: string, target: string | undefined, rec: RequestRecord | null): void {
+    const key = `${verb}\u0000${source}\u0000${target ?? '\u0001'}`;
+    let k = this.kindIndex.get(key);
+    if (k === undefined) {
+      k = this.kinds.length;
+      this.kinds.push({ verb, source, target });
+      this.kindIndex.set(key, k);
+    }
+    if (rec !== null) this.recs.set(this.resourceIds.length, rec);
+    this.kindOf.push(k);
+    this.resourceIds.push(resourceId);
+  }
+
+  hasVerb(verb: string): boolean {
+    return this.kinds.some((k) => k.verb === verb);
+  }
+
+  /** Every pending request, in the order added. */
+  forEach(visit: (kind: PendingKind, resourceId: string, rec: RequestRecord | null) => void): void {
+    for (let i = 0; i < this.resourceIds.length; i++) visit(this.kinds[this.kindOf[i]!]!, this.resourceIds[i]!, this.recs.get(i) ?? null);
+  }
+
+  clear(): void {
+    this.kinds = [];
+    this.kindIndex = new Map();
+    this.kindOf = [];
+    this.resourceIds = [];
+    this.recs = new Map();
+  }
 }
 
 function sameInfo(a: PoolInfo, b: Omit<PoolInfo, 't_ms' | 'pool'>): boolean {
