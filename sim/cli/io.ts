@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 /** What a command may touch of the outside world; tests pass a fake. */
 export interface CliIo {
   stdout(text: string): void;
@@ -49,4 +52,15 @@ export function bufferIo(cwd: string = process.cwd()): CliIo & { out: string; er
     },
   };
   return io;
+}
+
+/** A file the user named, read as text; a file that cannot be read is a UserError naming it and why. */
+export function readText(file: string, io: Pick<CliIo, 'cwd'>): string {
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UserError(`${file}: cannot read: ${why}`);
+  }
 }

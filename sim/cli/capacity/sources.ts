@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
 import { backendProvisioning, lintProvisioning, loadCinderConf, type BackendConfig, type CinderConf, type Finding, type LvmFacts } from '../../cinder/config/index.js';
@@ -16,7 +15,7 @@ import { formatDuration, parseDurationMs } from '../../scenario/duration.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { formatProblem, ScenarioProblems } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
-import { UserError, type CliIo } from '../io.js';
+import { readText, UserError, type CliIo } from '../io.js';
 
 /**
  * The cloud `cinder-sim capacity` plans on, as a scheduling case (backends
@@ -46,15 +45,6 @@ export interface CapacityCloud {
   notes: string[];
 }
 
-export function readText(file: string, io: CliIo): string {
-  try {
-    return readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`${file}: cannot read: ${why}`);
-  }
-}
 
 function toCase(data: object, where: string): SchedulerCase {
   const parsed = caseSchema.safeParse({ ...data, requests: [] });

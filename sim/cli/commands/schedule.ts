@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { caseDecisions, caseSchema, resultOf, type SchedulerCase } from '../../cinder/scheduler/case.js';
 import { renderDecision } from '../../cinder/scheduler/explain.js';
@@ -10,7 +8,7 @@ import { parseGetPools, parseOpenstackPoolList, PoolListingError, type ImportedB
 import { World } from '../../engine/world.js';
 import { CaseJsonStream } from '../case-stream.js';
 import { defineCommand } from '../command.js';
-import { UserError, type CliIo } from '../io.js';
+import { readText, UserError, type CliIo } from '../io.js';
 import { seedFlag } from '../seed.js';
 import { nearest } from '../suggest.js';
 
@@ -123,15 +121,6 @@ function casesFromFile(file: string | undefined, io: CliIo): { list: SchedulerCa
   return Array.isArray(parsed.data) ? { list: parsed.data, array: true } : { list: [parsed.data], array: false };
 }
 
-function readText(file: string, io: CliIo): string {
-  try {
-    return readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`${file}: cannot read: ${why}`);
-  }
-}
 
 /** JSON.parse's "position N" as line and column. */
 function jsonErrorWhere(text: string, message: string): string {
