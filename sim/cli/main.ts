@@ -1,3 +1,5 @@
+import { LoopLvmError } from '../../drivers/loop-lvm/errors.js';
+import { VmError } from '../../drivers/loop-lvm/vm/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -68,6 +70,11 @@ export async function main(argv: readonly string[], io: CliIo, opts: { parseOnly
     if (e instanceof Error && e.name === 'YError') {
       io.stderr(`cinder-sim: ${e.message}\nRun \`cinder-sim --help\` for the commands and their options.\n`);
       return 2;
+    }
+    // The host's or the test VM's answer (a command that failed, an agent that did not answer): no bug of ours, no stack.
+    if (e instanceof VmError || e instanceof LoopLvmError) {
+      io.stderr(`cinder-sim: ${e instanceof VmError ? 'the test VM' : 'loop-lvm'}: ${e.message}\n`);
+      return 1;
     }
     io.stderr(`cinder-sim: internal error (a bug; please report it with the command line):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 70;

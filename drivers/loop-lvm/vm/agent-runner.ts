@@ -75,7 +75,15 @@ export class AgentRunner implements CommandRunner {
   constructor(private readonly o: AgentRunnerOptions) {}
 
   private agent(): Promise<AgentClient> {
-    this.client ??= AgentClient.connect(this.o.agentSocket, this.o.vmName).catch((e: unknown) => {
+    this.client ??= AgentClient.connect(this.o.agentSocket, this.o.vmName).then(async (c) => {
+      try {
+        await c.sync();
+        return c;
+      } catch (e) {
+        c.close();
+        throw e;
+      }
+    }).catch((e: unknown) => {
       this.client = null;
       throw e;
     });

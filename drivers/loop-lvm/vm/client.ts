@@ -72,6 +72,26 @@ export class AgentClient {
     });
   }
 
+  /**
+   * Waits until the agent answers this connection: a short probe, sent
+   * again until one is answered or `withinMs` has passed.  Bytes an earlier
+   * connection left in the virtio-serial port (a probe sent while the guest
+   * booted, a frame cut by a closed connection) can swallow the first
+   * request of a new connection; a probe, not a real command, is what they
+   * swallow.
+   */
+  async sync(withinMs = 60_000, probeMs = 5_000): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const token = `sync-${randomBytes(4).toString('hex')}`;
+      const a = await this.exec(`echo ${token}`, { timeoutMs: Math.max(1_000, Math.min(probeMs, deadline - Date.now())) }).catch((e: unknown) => {
+        if (e instanceof VmError && e.kind === 'Timeout' && Date.now() < deadline) return null;
+        throw e;
+      });
+      if (a?.stdout === `${token}\n`) return;
+    }
+  }
+
   /** Runs a bash script in the guest. */
   exec(script: string, o: ExecOptions): Promise<AgentAnswer> {
     const run = this.chain.then(() => this.send(script, o));

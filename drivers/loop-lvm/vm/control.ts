@@ -247,6 +247,7 @@ export async function execInVm(root: string, name: string, script: string, timeo
   }
   const c = await AgentClient.connect(p.agentSocket, name);
   try {
+    await c.sync();
     return await c.exec(script, { timeoutMs });
   } finally {
     c.close();
