@@ -1,9 +1,8 @@
 import { FakeBackupDriver } from '../../../drivers/fake/backup.js';
 import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
 import type { Rng } from '../../ports/rng.js';
-import type { PoolStats } from '../../ports/volume-driver.js';
+import type { PoolStats, VolumeDriver, VolumeStats } from '../../ports/volume-driver.js';
 import type { ServicePorts } from '../../ports/service.js';
-import type { VolumeDriver } from '../../ports/volume-driver.js';
 import type { Store } from '../../ports/store.js';
 import { CinderApi } from '../api/index.js';
 import type { ApiResult, CinderRequest, Outcome, RequestContext } from '../api/requests.js';
@@ -517,49 +516,46 @@ export class Cloud {
     const pools: PoolCapacity[] = [];
     for (const [backend, drv] of this.drivers) {
       if (!drv.initialized) continue;
-      const alloc = this.volumeServices.get(backend)?.allocated();
-      const stats = drv.getVolumeStats();
       const spec = drv.spec;
-      for (const p of stats.pools) {
-        const pooled = spec.pools?.find((x) => x.pool_name === p.pool_name);
-        pools.push({
-          backend,
-          pool: p.pool_name,
-          total_capacity_gb: p.total_capacity_gb,
-          free_capacity_gb: p.free_capacity_gb,
-          provisioned_capacity_gb: p.provisioned_capacity_gb,
-          allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
-          failed: drv.backendFailed,
-          volume_backend_name: stats.volume_backend_name,
-          reported: p,
-          storage: spec.pools
+      pools.push(
+        ...this.poolsOf(backend, drv.getVolumeStats(), drv.backendFailed, (p) => {
+          const pooled = spec.pools?.find((x) => x.pool_name === p.pool_name);
+          return spec.pools
             ? { kind: 'pooled', size_gb: pooled?.size_gb ?? (typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0), foreign_lvs_gb: 0, thin_data_percent: spec.thin_data_percent }
-            : { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: spec.vg_size_gb, foreign_lvs_gb: spec.foreign_lvs_gb, thin_data_percent: spec.thin_data_percent },
-        });
-      }
+            : { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: spec.vg_size_gb, foreign_lvs_gb: spec.foreign_lvs_gb, thin_data_percent: spec.thin_data_percent };
+        }),
+      );
     }
     for (const [backend, drv] of this.realDrivers) {
       if (!drv.initialized || drv.statsUnavailable) continue;
-      const alloc = this.volumeServices.get(backend)?.allocated();
-      const stats = drv.getVolumeStats();
-      for (const p of stats.pools) {
-        // A real VG: its size is what LVM reports (loop-lvm keeps no foreign LVs in the VG it made).
-        const sizeGb = typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0;
-        pools.push({
-          backend,
-          pool: p.pool_name,
-          total_capacity_gb: p.total_capacity_gb,
-          free_capacity_gb: p.free_capacity_gb,
-          provisioned_capacity_gb: p.provisioned_capacity_gb,
-          allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
-          failed: false,
-          volume_backend_name: stats.volume_backend_name,
-          reported: p,
-          storage: { kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick', size_gb: sizeGb, foreign_lvs_gb: 0, thin_data_percent: 0 },
-        });
-      }
+      // A real VG: its size is what LVM reports (loop-lvm keeps no foreign LVs in the VG it made).
+      pools.push(
+        ...this.poolsOf(backend, drv.getVolumeStats(), false, (p) => ({
+          kind: p.thin_provisioning_support ? 'lvm-thin' : 'lvm-thick',
+          size_gb: typeof p.total_capacity_gb === 'number' ? p.total_capacity_gb : 0,
+          foreign_lvs_gb: 0,
+          thin_data_percent: 0,
+        })),
+      );
     }
     return pools;
+  }
+
+  /** One backend's report as PoolCapacity rows, with what its volume service has allocated per pool. */
+  private poolsOf(backend: string, stats: VolumeStats, failed: boolean, storage: (p: PoolStats) => PoolStorage): PoolCapacity[] {
+    const alloc = this.volumeServices.get(backend)?.allocated();
+    return stats.pools.map((p) => ({
+      backend,
+      pool: p.pool_name,
+      total_capacity_gb: p.total_capacity_gb,
+      free_capacity_gb: p.free_capacity_gb,
+      provisioned_capacity_gb: p.provisioned_capacity_gb,
+      allocated_capacity_gb: alloc?.get(p.pool_name) ?? 0,
+      failed,
+      volume_backend_name: stats.volume_backend_name,
+      reported: p,
+      storage: storage(p),
+    }));
   }
 
   snapshot(): CloudSnapshot {
