@@ -74,19 +74,32 @@ export interface CloudPool {
   info: CloudPoolInfo;
 }
 
-/** A pool's facts as the scheduler sees them: its report's keys and its service row's zone. */
+/** A pool's facts as the scheduler sees them: its report's keys and its service row's zone (outcome.json's PoolInfo). */
 export interface CloudPoolInfo {
+  /** host@backend: the cinder-volume service. */
   backend: string;
+  /** The node the service runs on. */
   node: string;
+  /** The service row's availability_zone (what AvailabilityZoneFilter compares). */
   availability_zone: string;
   volume_backend_name: string;
   thin_provisioning_support: boolean;
   thick_provisioning_support: boolean;
   reserved_percentage: number;
+  /** max_over_subscription_ratio as configured and reported ('20.0', 'auto', ...); the sample has the value in effect. */
   max_over_subscription_ratio: string;
+  /**
+   * The storage under the reported total: 'lvm-thick' (the VG: total is its
+   * size), 'lvm-thin' (brick's LVM carves the thin pool `<vg>-pool` from 95 %
+   * of the VG less foreign LVs, so a 1000 GB VG reports 950 GB), 'pooled' (a
+   * pooled backend: the pool's configured size).
+   */
   storage: 'lvm-thick' | 'lvm-thin' | 'pooled';
+  /** The VG's size (LVM) or the pool's configured size (pooled), GB. */
   storage_size_gb: number;
+  /** LVs in the VG that Cinder does not own, GB. */
   foreign_lvs_gb: number;
+  /** How full thin volumes are with data, percent of their size (a thin pool's free space is its size less that). */
   thin_data_percent: number;
 }
 

@@ -4,6 +4,7 @@
  * wall-clock time, no absolute paths).  Reports read only this.
  */
 
+import type { CloudPoolInfo } from '../harness/view.js';
 import type { BaselineRecord } from './baseline.js';
 import type { RequestResult } from './run/counts.js';
 
@@ -156,35 +157,10 @@ export interface CapacitySample {
  * service's row), recorded when the pool first reports and again whenever
  * one changes (a conf_change fault, a capacity fault).
  */
-export interface PoolInfo {
+export interface PoolInfo extends CloudPoolInfo {
   t_ms: number;
   /** host@backend#pool, as in CapacitySample. */
   pool: string;
-  /** host@backend: the cinder-volume service. */
-  backend: string;
-  /** The node the service runs on. */
-  node: string;
-  /** The service row's availability_zone (what AvailabilityZoneFilter compares). */
-  availability_zone: string;
-  volume_backend_name: string;
-  thin_provisioning_support: boolean;
-  thick_provisioning_support: boolean;
-  reserved_percentage: number;
-  /** max_over_subscription_ratio as configured and reported ('20.0', 'auto', ...); the sample has the value in effect. */
-  max_over_subscription_ratio: string;
-  /**
-   * The storage under the reported total: 'lvm-thick' (the VG: total is its
-   * size), 'lvm-thin' (brick's LVM carves the thin pool `<vg>-pool` from 95 %
-   * of the VG less foreign LVs, so a 1000 GB VG reports 950 GB), 'pooled' (a
-   * pooled backend: the pool's configured size).
-   */
-  storage: 'lvm-thick' | 'lvm-thin' | 'pooled';
-  /** The VG's size (LVM) or the pool's configured size (pooled), GB. */
-  storage_size_gb: number;
-  /** LVs in the VG that Cinder does not own, GB. */
-  foreign_lvs_gb: number;
-  /** How full thin volumes are with data, percent of their size (a thin pool's free space is its size less that). */
-  thin_data_percent: number;
 }
 
 /** What one volume type's volumes hold, recorded when it changed (full runs only). */
