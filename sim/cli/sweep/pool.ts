@@ -6,15 +6,18 @@ import { packageRoot } from '../../scenario/library.js';
 import { runSweepJob, type SweepJob } from '../../scenario/sweep/run.js';
 import type { SweepRun } from '../../scenario/sweep/model.js';
 import { UserError } from '../io.js';
+import { jobAt, packJobs, type WorkerInput } from './shared-jobs.js';
 
 /**
- * Runs a sweep's jobs on K threads: this one and K - 1 worker threads,
- * each taking the next job as it finishes one (runs differ in cost).
- * Results are placed by run index, never by completion order, so the
- * outcome is the same for any K.  With K = 1 the jobs run on this thread,
- * one after another.  This thread runs jobs too: it has loaded and warmed
- * the simulator already, where each new thread pays for that again (a
- * sweep of short runs spent half its CPU on it).
+ * Runs a sweep's jobs on K threads: this one and K - 1 worker threads.
+ * Every thread takes the next job from one shared counter (an atomic add
+ * on shared memory) as it finishes one, so no thread ever waits to be
+ * handed work and none holds a job another could start: runs differ in
+ * cost, and the last ones go to whichever thread is free.  Results are
+ * placed by run index, never by completion order, so the outcome is the
+ * same for any K.  With K = 1 the jobs run on this thread, one after
+ * another.  This thread runs jobs too: it has loaded and warmed the
+ * simulator already, where each new thread pays for that again.
  */
 export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone: (done: number) => void): Promise<SweepRun[]> {
   const byIndex = new Map<number, SweepRun>();
@@ -46,66 +49,52 @@ function workerFile(): string {
  */
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 192, maxOldGenerationSizeMb: 1536 };
 
-/**
- * Jobs a worker thread holds at once: the one it runs and the next, so it
- * never waits for this thread (busy with a job of its own) to hand it one.
- */
-const QUEUED_PER_THREAD = 2;
-
 /** Runs the jobs on `threads` worker threads and this thread; resolves when every job is done. */
 function onThreads(jobs: readonly SweepJob[], threads: number, file: string, done: (run: SweepRun) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    let next = 0;
+    const input: WorkerInput = packJobs(jobs);
+    const counter = new Int32Array(input.counter);
     let finished = 0;
     let failed = false;
     const pool: Worker[] = [];
-    // Workers we stop ourselves (no job left) exit with code 1: not a failure.
+    // Workers we stop ourselves (every job done, or another failed) are not failures.
     const stopped = new Set<Worker>();
-    const stop = (w: Worker): void => {
-      stopped.add(w);
-      void w.terminate();
+    const stopAll = (): void => {
+      for (const w of pool) {
+        stopped.add(w);
+        void w.terminate();
+      }
     };
-    const stopAll = (): void => pool.forEach(stop);
     const fail = (e: unknown): void => {
       if (failed) return;
       failed = true;
+      // No thread starts another job.
+      Atomics.store(counter, 0, jobs.length);
       stopAll();
       reject(e instanceof Error ? e : new Error(String(e)));
     };
     const finish = (run: SweepRun): void => {
+      if (failed) return;
       done(run);
       if (++finished === jobs.length) {
         stopAll();
         resolve();
       }
     };
-    const held = new Map<Worker, number>();
-    // A thread takes a second job only while more jobs are left than there are threads: the last ones go one to a thread (this one included).
-    const limit = (): number => (jobs.length - next > threads ? QUEUED_PER_THREAD : 1);
-    const feed = (w: Worker): void => {
-      while (next < jobs.length && (held.get(w) ?? 0) < limit()) {
-        w.postMessage(jobs[next++]);
-        held.set(w, (held.get(w) ?? 0) + 1);
-      }
-    };
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(file, { resourceLimits: WORKER_HEAP });
+      const w = new Worker(file, { resourceLimits: WORKER_HEAP, workerData: input });
       pool.push(w);
-      w.on('message', (run: SweepRun) => {
-        held.set(w, held.get(w)! - 1);
-        feed(w);
-        finish(run);
-      });
+      w.on('message', finish);
       w.on('error', fail);
       w.on('exit', (code) => {
         if (code !== 0 && !stopped.has(w)) fail(new Error(`a sweep worker thread exited with code ${code} before the sweep was done`));
       });
-      feed(w);
     }
     // This thread takes the next job whenever it is free, letting the threads' answers in between.
     const runHere = (): void => {
-      if (failed || next >= jobs.length) return;
-      const job = jobs[next++]!;
+      if (failed) return;
+      const job = jobAt(input, Atomics.add(counter, 0, 1));
+      if (job === null) return;
       try {
         finish(runSweepJob(job));
       } catch (e) {
