@@ -14,6 +14,12 @@ export interface BenchOptions {
   writeCase?: string;
   /** merge: how many shard parts. */
   shards?: number;
+  /** sweep: the worker count compared with one. */
+  workers?: number;
+  /** sweep: runs in the sweep (seeds of its one grid point). */
+  seeds?: number;
+  /** sweep: how many times each side is measured (alternating). */
+  rounds?: number;
 }
 
 /** A benchmark's figures: printed as one JSON line with --json, else as a table. */

@@ -13,12 +13,15 @@ export const benchCommand = defineCommand({
       .option('seed', { type: 'string', default: '1', describe: 'root seed' })
       .option('processes', { type: 'number', describe: 'engine: concurrent processes' })
       .option('events', { type: 'number', describe: 'engine: events in total' })
-      .option('backends', { type: 'number', describe: 'scheduler/scenario: backends' })
-      .option('requests', { type: 'number', describe: 'scheduler/scenario: requests' })
+      .option('backends', { type: 'number', describe: 'scheduler/scenario/sweep: backends' })
+      .option('requests', { type: 'number', describe: 'scheduler/scenario/sweep: requests' })
       .option('volumes', { type: 'number', describe: 'capacity: at most this many placements' })
-      .option('years', { type: 'number', describe: 'scenario: simulated years' })
+      .option('years', { type: 'number', describe: 'scenario/sweep: simulated years' })
       .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
       .option('shards', { type: 'number', describe: 'merge: shard parts (default 100; --requests: runs, default 10000)' })
+      .option('workers', { type: 'number', describe: 'sweep: worker threads compared with one (default: the cores, at least 2)' })
+      .option('seeds', { type: 'number', describe: 'sweep: runs in the sweep (default 4 x workers)' })
+      .option('rounds', { type: 'number', describe: 'sweep: measurements of each side, alternating (default 2)' })
       .option('write-case', { type: 'string', describe: 'schedule: keep the generated case in this file' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON line' }),
   run(args, io) {
@@ -32,6 +35,9 @@ export const benchCommand = defineCommand({
       years: args.years,
       cinder: args.cinder,
       shards: args.shards,
+      workers: args.workers,
+      seeds: args.seeds,
+      rounds: args.rounds,
       ...(args['write-case'] !== undefined ? { writeCase: resolve(io.cwd, args['write-case']) } : {}),
     });
     io.stdout(args.json ? JSON.stringify(figures) + '\n' : table(figures));
