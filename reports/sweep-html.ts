@@ -1,5 +1,6 @@
 import { formatDuration } from '../sim/scenario/duration.js';
 import type { Distribution, PointSummary, SweepResult } from '../sim/scenario/sweep/model.js';
+import { sweepRankings } from './sweep-ranking.js';
 import { pointLabel } from './sweep-text.js';
 
 /**
@@ -56,6 +57,18 @@ function pointTable(p: PointSummary): string {
     `<table><tr><th></th><th>p5</th><th>p50</th><th>p95</th><th>min</th><th>max</th><th>runs (never)</th></tr>${rows.join('')}</table>`;
 }
 
+/** Which point lasts longest in each zone and for each type, as tables. */
+function rankingTables(r: SweepResult): string {
+  const rankings = sweepRankings(r);
+  if (rankings.length === 0) return '';
+  const tables = rankings.map((k) => {
+    if (k.allEqual) return `<p>${esc(k.subject)}: the same for every point (${esc(time(k.points[0]!.p50))}).</p>`;
+    const rows = k.points.map((x, i) => `<tr><td>${i + 1}</td><td>${esc(time(x.p50))}</td><td>${esc(pct(x.success))}</td><td style="text-align:left">${x.point.index + 1}: ${esc(pointLabel(x.point))}</td></tr>`);
+    return `<h3>${esc(k.subject)}</h3><table><tr><th>rank</th><th>first No valid backend, p50</th><th>creates succeeded, p50</th><th>point</th></tr>${rows.join('')}</table>`;
+  });
+  return `<h2>Which point lasts longest</h2>\n<p>By the median time to the first "No valid backend" (later first; a median run that never ran out is best), ties by the median share of creates that succeeded.</p>\n${tables.join('\n')}`;
+}
+
 export function sweepHtml(r: SweepResult): string {
   const label = (p: PointSummary): string => `${p.index + 1}: ${pointLabel(p)}`;
   const keysOf = (pick: (p: PointSummary) => Record<string, Distribution>): string[] => [...new Set(r.points.flatMap((p) => Object.keys(pick(p))))].sort();
@@ -79,6 +92,7 @@ code{font-size:12px}details{margin-top:16px}
 <p>Bars span p5 to p95 over a point's runs, the tick is p50 (nearest rank); for first "No valid backend", a run that never ran out counts as later than any, at the right edge.</p>
 <h2>Across the grid</h2>
 ${charts.join('\n')}
+${rankingTables(r)}
 <h2>Points</h2>
 ${r.points.map(pointTable).join('\n')}
 <details><summary>${r.runs.length > RUNS_SHOWN ? `The first ${RUNS_SHOWN} of ${r.runs.length} runs (sweep.json lists every one)` : 'Every run'}, with the command that replays it</summary>

@@ -1,5 +1,6 @@
 import { formatDuration } from '../sim/scenario/duration.js';
 import type { Distribution, PointSummary, SweepResult } from '../sim/scenario/sweep/model.js';
+import { sweepRankings } from './sweep-ranking.js';
 
 /** A sweep's distributions as the terminal shows them: one block per grid point. */
 
@@ -36,11 +37,28 @@ function pointLines(p: PointSummary, total: number): string[] {
   return out;
 }
 
-/** The whole sweep: what was swept, then each point. */
+/** Which point lasts longest in each zone and for each type (see sweep-ranking.ts). */
+function rankingLines(r: SweepResult): string[] {
+  const rankings = sweepRankings(r);
+  if (rankings.length === 0) return [];
+  const out = ['which point lasts longest: by the median time to the first "No valid backend" (later first, never best), ties by creates succeeded'];
+  for (const k of rankings) {
+    if (k.allEqual) {
+      out.push(`  ${k.subject}: the same for every point (${time(k.points[0]!.p50)})`);
+      continue;
+    }
+    out.push(`  ${k.subject}:`);
+    const w = Math.max(...k.points.map((x) => time(x.p50).length));
+    k.points.forEach((x, i) => out.push(`    ${String(i + 1).padStart(2)}. ${time(x.p50).padEnd(w)}  creates succeeded ${pct(x.success)}  point ${x.point.index + 1}: ${pointLabel(x.point)}`));
+  }
+  return [...out, ''];
+}
+
+/** The whole sweep: what was swept, each point, then which point lasts longest. */
 export function sweepText(r: SweepResult): string {
   const head = [
     `sweep: ${r.scenario.file} (${r.scenario.name}), ${r.points.length} grid point${r.points.length === 1 ? '' : 's'} x ${r.seeds} seed${r.seeds === 1 ? '' : 's'} = ${r.runs.length} runs, root seed ${r.root_seed} (run seeds ${r.root_seed}-1 .. ${r.root_seed}-${r.seeds})`,
     '',
   ];
-  return [...head, ...r.points.flatMap((p) => [...pointLines(p, r.points.length), ''])].join('\n');
+  return [...head, ...r.points.flatMap((p) => [...pointLines(p, r.points.length), '']), ...rankingLines(r)].join('\n');
 }
