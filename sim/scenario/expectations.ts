@@ -262,7 +262,8 @@ function checkService(e: ExpectationT, v: ExpectView): Verdict {
   return { passed: true, detail: `${e.state} over ${formatDuration(from)}..${formatDuration(until)}; history: ${changes.join(' ')}` };
 }
 
-const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] | null> = {
+/** The request verbs a ratio expectation counts (null: every request). */
+export const ratioVerbs: Record<NonNullable<ExpectationT['ratio']>, readonly string[] | null> = {
   creates_succeeded: ['create'],
   requests_succeeded: null,
   deletes_succeeded: ['delete'],

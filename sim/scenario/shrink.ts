@@ -4,6 +4,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { defaultCloudFactory } from '../harness/simulated-cloud.js';
 import { durationMs, formatDuration, parseDurationMs } from './duration.js';
 import { loadScenarioText, type LoadedScenario } from './loader.js';
+import { expectationReason, invariantSignature } from './failure-signature.js';
 import { RunAborted, runScenario } from './runner.js';
 import { setIniOption } from './sweep/grid.js';
 
@@ -11,16 +12,21 @@ import { setIniOption } from './sweep/grid.js';
  * The smallest failing scenario, by delta debugging: remove chunks of
  * faults, steps, workloads, backends and other expectations, lower the
  * workloads' rates, shorten their windows and the run, and keep each
- * reduction under which the same failure still holds (the same expectation,
- * by its text, fails; or the same invariant breaks with the same message).
- * An expectation's failure must also keep its kind of evidence (the detail
- * with every number masked): "86/129 = 0.6667" is the same failure as
- * "3/10 = 0.3", "no create requests were made" is not.  Every candidate is
- * a scenario file that loads; one that does not is simply not kept.
+ * reduction under which the same failure still holds: its signature
+ * (failure-signature.ts).  The same expectation (the same one as written,
+ * wherever the removal of others moved it) failing for the same reason: its
+ * evidence with UUIDs, times and numbers masked, and the cause of the
+ * requests it judges (a ratio: the first counted request that did not
+ * succeed, refused, no valid backend with the filter that left no pool, or
+ * failed once placed); so "86/129 = 0.6667" is the same failure as "3/10 =
+ * 0.3" when both begin with CapacityFilter leaving no pool, and not when
+ * the reduction left only a failed backend's errors.  Or the same invariant
+ * broken (its message, masked alike).  Every candidate is a scenario file
+ * that loads; one that does not is simply not kept.
  */
 
-/** What a run's failure is: the first failing expectation's text, or a broken invariant's message. */
-export type Failure = { kind: 'expectation'; index: number; text: string; detail: string } | { kind: 'invariant'; message: string };
+/** A run's failure: a failing expectation or a broken invariant, with the signature shrink holds. */
+export type Failure = { kind: 'expectation'; index: number; text: string; detail: string; signature: string } | { kind: 'invariant'; message: string; signature: string };
 
 /** The scenario as a plain object, as its YAML reads (mutated on copies only). */
 type Raw = Record<string, unknown>;
@@ -54,25 +60,34 @@ export class NothingToShrink extends Error {
   }
 }
 
-/** How a scenario fails under a seed, or null (and the requests made). */
-export function failureOf(loaded: LoadedScenario, seed: string): { failure: Failure | null; requests: number } {
+/** Every way a scenario fails under a seed, failing expectations in their order (and the requests made). */
+export function failuresOf(loaded: LoadedScenario, seed: string): { failures: Failure[]; requests: number } {
   try {
     const o = runScenario(loaded, { seed, cloud: defaultCloudFactory, replay: `cinder-sim run ${loaded.file} --seed ${seed}` });
-    const e = o.expectations.find((x) => !x.passed);
-    return { failure: e ? { kind: 'expectation', index: e.index, text: e.text, detail: e.detail } : null, requests: o.summary.requests };
+    const failures = o.expectations
+      .filter((x) => !x.passed)
+      .map((e): Failure => ({ kind: 'expectation', index: e.index, text: e.text, detail: e.detail, signature: `expectation ${e.text} fails: ${expectationReason(loaded.scenario.expect[e.index], e, o)}` }));
+    return { failures, requests: o.summary.requests };
   } catch (e) {
-    if (e instanceof RunAborted) return { failure: { kind: 'invariant', message: e.message }, requests: 0 };
+    if (e instanceof RunAborted) return { failures: [{ kind: 'invariant', message: e.message, signature: `invariant broken: ${invariantSignature(e.message)}` }], requests: 0 };
     throw e;
   }
 }
 
-function sameFailure(a: Failure, b: Failure | null): boolean {
-  if (b === null || a.kind !== b.kind) return false;
-  return a.kind === 'expectation' ? b.kind === 'expectation' && a.text === b.text && evidenceShape(a.detail) === evidenceShape(b.detail) : b.kind === 'invariant' && a.message === b.message;
+/** How a scenario fails under a seed (the first failing expectation, or the broken invariant), or null. */
+export function failureOf(loaded: LoadedScenario, seed: string): { failure: Failure | null; requests: number } {
+  const r = failuresOf(loaded, seed);
+  return { failure: r.failures[0] ?? null, requests: r.requests };
 }
 
-/** An expectation's evidence with its numbers masked. */
-const evidenceShape = (detail: string): string => detail.replace(/\d+(\.\d+)?/g, '#');
+/**
+ * Whether a candidate fails as the target did: the same invariant, or the
+ * target expectation (now at `index` in the candidate) failing with the same
+ * signature, whatever else fails too.
+ */
+export function sameFailure(target: Failure, index: number, failures: readonly Failure[]): boolean {
+  return failures.some((f) => f.kind === target.kind && f.signature === target.signature && (f.kind !== 'expectation' || f.index === index));
+}
 
 const clone = (r: Raw): Raw => structuredClone(r);
 const list = (r: Raw, key: string): RawList => (Array.isArray(r[key]) ? (r[key] as RawList) : []);
@@ -112,6 +127,8 @@ interface Ctx {
   dir: string;
   seed: string;
   target: Failure;
+  /** The target expectation as written (JSON), to find it in a candidate whose other expectations were removed. */
+  targetJson: string | null;
   maxRuns: number;
   runs: number;
   lastRequests: number;
@@ -127,10 +144,15 @@ function test(ctx: Ctx, raw: Raw): boolean {
     return false;
   }
   ctx.runs++;
-  const r = failureOf(loaded, ctx.seed);
-  if (!sameFailure(ctx.target, r.failure)) return false;
+  const r = failuresOf(loaded, ctx.seed);
+  if (!sameFailure(ctx.target, targetIndex(ctx, raw), r.failures)) return false;
   ctx.lastRequests = r.requests;
   return true;
+}
+
+/** Where the target expectation is in a candidate's `expect` (-1: removed; 0 for an invariant). */
+function targetIndex(ctx: Pick<Ctx, 'targetJson'>, raw: Raw): number {
+  return ctx.targetJson === null ? 0 : list(raw, 'expect').findIndex((x) => JSON.stringify(x) === ctx.targetJson);
 }
 
 /** A node's backends: [node index, group] for every enabled backend of every node. */
@@ -208,8 +230,10 @@ function describeItem(key: string, x: Record<string, unknown>): string {
 export function shrinkScenario(loaded: LoadedScenario, text: string, seed: string, maxRuns: number): ShrinkResult {
   const first = failureOf(loaded, seed);
   if (first.failure === null) throw new NothingToShrink(`the run does not fail: every expectation of ${loaded.file} holds under seed ${seed} and no invariant broke; nothing to shrink`);
-  const ctx: Ctx = { file: loaded.file, dir: loaded.dir, seed, target: first.failure, maxRuns, runs: 1, lastRequests: first.requests };
   let raw = parseYaml(text) as Raw;
+  const target = first.failure;
+  const targetJson = target.kind === 'expectation' ? JSON.stringify(list(raw, 'expect')[target.index]) : null;
+  const ctx: Ctx = { file: loaded.file, dir: loaded.dir, seed, target, targetJson, maxRuns, runs: 1, lastRequests: first.requests };
   raw['seed'] = /^-?\d+$/.test(seed) && Number.isSafeInteger(Number(seed)) ? Number(seed) : seed;
   const allBackends = backendsOf(loaded);
   const before = sizeOf(raw, allBackends.length, first.requests);
@@ -267,8 +291,8 @@ export function shrinkScenario(loaded: LoadedScenario, text: string, seed: strin
   }
   // The final file, run once more: its failure and size are what is reported.
   const final = stringify(raw, { lineWidth: 0 });
-  const check = failureOf(loadScenarioText(final, loaded.file, loaded.dir), seed);
+  const check = failuresOf(loadScenarioText(final, loaded.file, loaded.dir), seed);
   ctx.runs++;
-  if (!sameFailure(ctx.target, check.failure)) throw new Error('shrink: the reduced scenario no longer fails the same way (a bug in shrink)');
+  if (!sameFailure(ctx.target, targetIndex(ctx, raw), check.failures)) throw new Error('shrink: the reduced scenario no longer fails the same way (a bug in shrink)');
   return { failure: ctx.target, text: final, before, after: sizeOf(raw, backends.length, check.requests), removed, runs: ctx.runs };
 }

@@ -29,8 +29,18 @@ export function lastAssignments(group: Group | undefined): Map<string, IniAssign
   return out;
 }
 
-export function fileSource(a: IniAssignment): OptionSource {
-  return { kind: 'file', file: a.file, line: a.line, section: a.section };
+/**
+ * Where a value read from a file came from.  With `group`, also the
+ * assignments of the same option (any of `names`, default: its own key) in
+ * earlier files of the group that this one overrides: oslo.config parses each
+ * --config-file (and each --config-dir's *.conf, sorted by name) in turn and
+ * reads an option from the last file that sets it.
+ */
+export function fileSource(a: IniAssignment, group?: Group, names: readonly string[] = [a.key]): OptionSource {
+  const all = group?.assignments ?? [];
+  const overrides = all.slice(0, Math.max(0, all.indexOf(a))).filter((x) => x.file !== a.file && names.includes(x.key));
+  const at = { kind: 'file' as const, file: a.file, line: a.line, section: a.section };
+  return overrides.length === 0 ? at : { ...at, overrides: overrides.map((x) => ({ file: x.file, line: x.line })) };
 }
 
 export function where(a: IniAssignment): string {

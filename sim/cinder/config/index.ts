@@ -13,7 +13,7 @@
  *                                            typed, Cinder's default where unset
  *                                            (service_down_time after basic_config_check)
  *     defaultSources: Record<name, OptionSource>   {kind:'default', template?} | {kind:'hostname'} |
- *                                            {kind:'file', file, line, section} | {kind:'derived', reason}
+ *                                            {kind:'file', file, line, section, overrides?} | {kind:'derived', reason}
  *     effective_default_availability_zone: string;
  *     scheduler_max_over_subscription_ratio: { value, source }   [DEFAULT]'s, for pools reporting none
  *     backends: BackendConfig[];             one per non-empty enabled_backends name, in order:

@@ -87,6 +87,10 @@ function resolveDefaults(
   }
   let schedulerRatio: { value: string; source: OptionSource } = { value: backendGroupOptions.max_over_subscription_ratio.default, source: { kind: 'default' } };
   const assigned = lastAssignments(group);
+  const all = group?.assignments ?? [];
+  const namesOf = (current: string): string[] => [current, ...(defaultOptionSpec(current)?.deprecatedNames ?? [])];
+  // Options a deprecated name sets: oslo reads the last file that sets either name (the current one within a file).
+  const byOldName = new Set<string>();
   for (const a of assigned.values()) {
     const current = renamedDefaultOption(a.key);
     if (current === undefined) continue;
@@ -101,12 +105,14 @@ function resolveDefaults(
         message: `Option "${a.key}" from group "DEFAULT" is deprecated. Use option "${current}" from group "DEFAULT".`,
       }),
     );
-    // The current name, when also set, wins.
-    if (assigned.has(current)) continue;
+    // The current name wins when set in the same file or a later one.
+    const now = assigned.get(current);
+    if (now !== undefined && (now.file === a.file || all.indexOf(now) > all.indexOf(a))) continue;
     const c = convertAssignment(defaultGroupOptions[current], a, findings);
     if (c.ok) {
       values[current] = c.value;
-      sources[current] = fileSource(a);
+      sources[current] = fileSource(a, group, namesOf(current));
+      byOldName.add(current);
     }
   }
   for (const a of assigned.values()) {
@@ -114,9 +120,9 @@ function resolveDefaults(
     const spec = defaultOptionSpec(a.key);
     if (spec !== undefined) {
       const c = convertAssignment(spec, a, findings);
-      if (c.ok) {
+      if (c.ok && !byOldName.has(a.key)) {
         values[a.key] = c.value;
-        sources[a.key] = fileSource(a);
+        sources[a.key] = fileSource(a, group, namesOf(a.key));
         if (spec.kind === 'list' && spec.itemClass !== undefined && Array.isArray(c.value)) findings.push(...lintListItems(a, c.value, opts.schedulerClasses[spec.itemClass]));
       }
       continue;
@@ -124,7 +130,7 @@ function resolveDefaults(
     const backendSpec = backendOptionSpec(a.key);
     if (backendSpec !== undefined) {
       const c = convertAssignment(backendSpec, a, findings);
-      if (a.key === 'max_over_subscription_ratio' && c.ok && typeof c.value === 'string') schedulerRatio = { value: c.value, source: fileSource(a) };
+      if (a.key === 'max_over_subscription_ratio' && c.ok && typeof c.value === 'string') schedulerRatio = { value: c.value, source: fileSource(a, group) };
       findings.push(
         finding('wrong-section', {
           file: a.file,
@@ -222,7 +228,7 @@ function resolveBackend(
     const c = convertValue(spec, a.value);
     if (c.ok && c.value !== null) {
       values[a.key] = c.value;
-      sources[a.key] = fileSource(a);
+      sources[a.key] = fileSource(a, shared);
     }
   }
   const driverAssignment = ownValues.get('volume_driver') ?? sharedValues.get('volume_driver');
@@ -235,7 +241,7 @@ function resolveBackend(
       const c = convertAssignment(spec, a, findings);
       if (c.ok) {
         values[a.key] = c.value;
-        sources[a.key] = fileSource(a);
+        sources[a.key] = fileSource(a, own);
       }
       continue;
     }

@@ -55,13 +55,18 @@ export interface BackendProvisioning {
   reserved_percentage: { value: number; source: string };
 }
 
+/** ' (over a.conf:3, b.conf:7)': the earlier files' assignments a layered value overrides. */
+export function overridesText(overrides: readonly { file: string; line: number }[] | undefined): string {
+  return overrides === undefined || overrides.length === 0 ? '' : ` (over ${overrides.map((o) => `${o.file}:${o.line}`).join(', ')})`;
+}
+
 /** Where an option's value came from, in words. */
 export function sourceText(s: OptionSource, defaultValue: string): string {
   switch (s.kind) {
     case 'default':
       return `option default ${defaultValue}`;
     case 'file':
-      return `set in [${s.section}] at ${s.file}:${s.line}`;
+      return `set in [${s.section}] at ${s.file}:${s.line}${overridesText(s.overrides)}`;
     case 'hostname':
       return 'the hostname';
     case 'derived':

@@ -1,5 +1,5 @@
 import type { Finding } from './findings.js';
-import { backendProvisioning, type BackendProvisioning } from './provisioning.js';
+import { backendProvisioning, overridesText, type BackendProvisioning } from './provisioning.js';
 import type { BackendConfig, CinderConf, OptionSource } from './types.js';
 import { backendGroupOptions, defaultGroupOptions, type AnyOptionValue, type BackendOptionName, type BackendOptions, type DefaultOptionName, type OptSpec } from './options.js';
 
@@ -13,7 +13,7 @@ export function formatSource(s: OptionSource): string {
     case 'hostname':
       return 'hostname (--host)';
     case 'file':
-      return s.section === 'backend_defaults' ? `${s.file}:${s.line} [backend_defaults]` : `${s.file}:${s.line}`;
+      return `${s.file}:${s.line}${s.section === 'backend_defaults' ? ' [backend_defaults]' : ''}${overridesText(s.overrides)}`;
     case 'derived':
       return `derived: ${s.reason}`;
   }

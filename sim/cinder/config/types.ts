@@ -9,7 +9,12 @@ export type OptionSource =
   | { kind: 'default'; template?: string }
   /** The machine's hostname, stood for by `--host NAME`. */
   | { kind: 'hostname' }
-  | { kind: 'file'; file: string; line: number; section: string }
+  /**
+   * `overrides`: the same option's assignments in earlier files that this
+   * one overrides (oslo.config layering: the last file that sets it wins);
+   * absent when no earlier file sets it.
+   */
+  | { kind: 'file'; file: string; line: number; section: string; overrides?: { file: string; line: number }[] }
   | { kind: 'derived'; reason: string };
 
 export interface BackendConfig {

@@ -1,5 +1,6 @@
 import type { CapacityPlan, CapacityShape, ShapeOutcome } from '../../cinder/scheduler/capacity-plan.js';
 import type { Json } from '../../cinder/scheduler/python.js';
+import { overridesText } from '../../cinder/config/provisioning.js';
 import { formatFinding } from '../../cinder/config/render.js';
 import type { CapacityCloud } from './sources.js';
 
@@ -61,6 +62,20 @@ function renderShape(o: ShapeOutcome, i: number, max: number): string {
   return out;
 }
 
+/** --conf: each node's layers and every option they set, with the file and line that won. */
+function configurationText(cloud: CapacityCloud): string {
+  const nodes = cloud.configuration ?? [];
+  if (nodes.length === 0) return '';
+  let out = '\nConfiguration in effect (each option from the last file that sets it, as oslo.config layers --config-file)\n';
+  if (nodes.length > ROWS * 2) return `${out}  ${nodes.length} nodes: --json lists every option of every node\n`;
+  for (const n of nodes) {
+    out += `  ${n.node}: ${n.files.join(' + ')}\n`;
+    const rows = n.options.map((o) => [`[${o.section}] ${o.option}`, '=', o.value.replace(/\n/g, '\\n'), `${o.file}:${o.line}${o.from_section === o.section ? '' : ` [${o.from_section}]`}${overridesText(o.overrides)}`]);
+    out += rows.length === 0 ? '    (no option set)\n' : table(rows, '    ');
+  }
+  return out;
+}
+
 /** The text view of `cinder-sim capacity`. */
 export function renderCapacityText(cloud: CapacityCloud, plan: CapacityPlan): string {
   let out = `Capacity of ${cloud.source}: ${new Set(plan.pools.map((p) => p.backend)).size} backend(s), ${plan.pools.length} pool(s), as Cinder 2023.1's scheduler places\n`;
@@ -76,6 +91,7 @@ export function renderCapacityText(cloud: CapacityCloud, plan: CapacityPlan): st
       out += `    max_over_subscription_ratio ${b.max_over_subscription_ratio} (${b.ratio_source})${b.provisioning === 'thick' ? ', not used: thick pools are not over-subscribed' : ''}; reserved_percentage ${b.reserved_percentage} (${b.reserved_source})\n`;
     }
   }
+  out += configurationText(cloud);
   if (cloud.findings.length > 0) {
     out += '\nFindings\n';
     for (const f of cloud.findings) out += `  ${formatFinding(f)}\n`;
@@ -94,6 +110,8 @@ export function capacityJson(cloud: CapacityCloud, plan: CapacityPlan): Record<s
     pools: plan.pools,
     findings: cloud.findings,
     notes: cloud.notes,
+    // --conf only: per node, its files in order and every option they set with the file and line that won.
+    ...(cloud.configuration === undefined ? {} : { configuration: cloud.configuration }),
     shapes: plan.shapes.map((o) => ({
       size: o.shape.size,
       volume_type: o.shape.volumeType?.name ?? null,

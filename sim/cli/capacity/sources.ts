@@ -1,6 +1,22 @@
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { FakeVolumeDriver } from '../../../drivers/fake/driver.js';
-import { backendProvisioning, lintProvisioning, loadCinderConf, type BackendConfig, type CinderConf, type Finding, type LvmFacts } from '../../cinder/config/index.js';
+import {
+  backendGroupOptions,
+  backendProvisioning,
+  defaultGroupOptions,
+  lintProvisioning,
+  loadCinderConf,
+  type BackendConfig,
+  type BackendOptionName,
+  type CinderConf,
+  type DefaultOptionName,
+  type Finding,
+  type LvmFacts,
+  type OptionSource,
+  type OptSpec,
+} from '../../cinder/config/index.js';
+import type { AnyOptionValue } from '../../cinder/config/options.js';
+import { formatValue } from '../../cinder/config/render.js';
 import { caseSchema, type SchedulerCase } from '../../cinder/scheduler/case.js';
 import { schedulerClasses } from '../../cinder/scheduler/index.js';
 import type { PoolState } from '../../cinder/scheduler/host-manager.js';
@@ -15,6 +31,7 @@ import { formatDuration, parseDurationMs } from '../../scenario/duration.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/loader.js';
 import { formatProblem, ScenarioProblems } from '../../scenario/problems.js';
 import { RunAborted, runScenario } from '../../scenario/runner.js';
+import { readLayers, type NodeLayers } from '../conf-layers.js';
 import { readText, UserError, type CliIo } from '../io.js';
 
 /**
@@ -43,6 +60,29 @@ export interface CapacityCloud {
   backends: BackendInEffect[];
   findings: Finding[];
   notes: string[];
+  /** --conf: per node, its layers and every option they set, with the file and line that won. */
+  configuration?: NodeConfiguration[];
+}
+
+/** An option a node's files set, as Cinder reads it: the value and the file and line that won. */
+export interface EffectiveOption {
+  /** The group the option is read in: DEFAULT or the backend's. */
+  section: string;
+  option: string;
+  value: string;
+  file: string;
+  line: number;
+  /** The section it was written in: differs from `section` for a backend option from [backend_defaults]. */
+  from_section: string;
+  /** Earlier files' assignments of the option this one overrides. */
+  overrides: { file: string; line: number }[];
+}
+
+export interface NodeConfiguration {
+  node: string;
+  /** The files read, in order (directories expanded). */
+  files: string[];
+  options: EffectiveOption[];
 }
 
 
@@ -127,14 +167,23 @@ function confInEffect(b: BackendConfig, facts: LvmFacts): BackendInEffect {
 }
 
 /**
- * --conf FILE...: each file one node's cinder.conf (the host, unless the
- * file sets one, is the file's name without extension); every enabled LVM
- * backend is fake LVM storage of its VG size (--vg-size, else the fake
- * driver's 1000 GB), reporting as the driver would at start.  The
- * scheduler runs with the first file's options.
+ * --conf: each node's cinder.conf, in layers (sim/cli/conf-layers.ts: later
+ * files override earlier ones option by option, as oslo.config reads
+ * repeated --config-file / --config-dir); the node's name stands for its
+ * hostname (the host, unless a file sets one).  Every enabled LVM backend
+ * is fake LVM storage of its VG size (--vg-size, else the fake driver's
+ * 1000 GB), reporting as the driver would at start.  The scheduler runs
+ * with the first node's options.  A file oslo.config refuses to parse is a
+ * UserError naming its lines.
  */
-export function fromConfs(files: readonly string[], vgSizes: ReadonlyMap<string, number>, types: Map<string, Record<string, string>>, io: CliIo): CapacityCloud {
-  const confs = files.map((f) => loadCinderConf([{ path: f, text: readText(f, io) }], { host: basename(f, extname(f)) || 'localhost', schedulerClasses }));
+export function fromConfs(nodes: readonly NodeLayers[], flags: readonly string[], vgSizes: ReadonlyMap<string, number>, types: Map<string, Record<string, string>>, io: CliIo): CapacityCloud {
+  const confs = nodes.map((n) => {
+    const conf = loadCinderConf(readLayers(n.layers, io), { host: n.node, schedulerClasses });
+    const refused = conf.findings.filter((f) => f.rule === 'parse-error');
+    if (refused.length > 0) throw new UserError(refused.map((f) => `${f.file ?? n.layers.join(',')}:${f.line ?? ''}: ${f.message}`).join('\n'));
+    return conf;
+  });
+  const allFiles = [...new Set(confs.flatMap((c) => c.files))];
   const backends: object[] = [];
   const inEffect: BackendInEffect[] = [];
   const findings: Finding[] = [];
@@ -170,9 +219,25 @@ export function fromConfs(files: readonly string[], vgSizes: ReadonlyMap<string,
     }
     findings.push(...lintProvisioning(conf, (b) => facts.get(b.host) ?? driverlessFacts));
   }
-  for (const key of vgSizes.keys()) if (!used.has(key)) throw new UserError(`--vg-size: no LVM backend ${key} in ${files.join(', ')}; backends: ${[...new Set(known)].join(', ') || '(none)'}`);
-  if (backends.length === 0) throw new UserError(`${files.join(', ')}: no enabled LVM backend to plan on${notes.length ? ` (${notes.join('; ')})` : ''}`);
-  return { source: `--conf ${files.join(' ')}`, case: toCase({ backends, config: schedulerConfigOf(confs[0]!) }, files[0]!), types, backends: inEffect, findings, notes };
+  for (const key of vgSizes.keys()) if (!used.has(key)) throw new UserError(`--vg-size: no LVM backend ${key} in ${allFiles.join(', ')}; backends: ${[...new Set(known)].join(', ') || '(none)'}`);
+  if (backends.length === 0) throw new UserError(`${allFiles.join(', ')}: no enabled LVM backend to plan on${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  const configuration = confs.map((c, i) => nodeConfiguration(nodes[i]!.node, c));
+  return { source: flags.join(' '), case: toCase({ backends, config: schedulerConfigOf(confs[0]!) }, allFiles[0]!), types, backends: inEffect, findings, notes, configuration };
+}
+
+/** Every option a node's files set, with the file and line that won (and what it overrode). */
+function nodeConfiguration(node: string, conf: CinderConf): NodeConfiguration {
+  const options: EffectiveOption[] = [];
+  const add = (section: string, option: string, value: AnyOptionValue, source: OptionSource, spec?: OptSpec): void => {
+    if (source.kind !== 'file') return;
+    options.push({ section, option, value: formatValue(value, spec), file: source.file, line: source.line, from_section: source.section, overrides: source.overrides ?? [] });
+  };
+  for (const [name, spec] of Object.entries(defaultGroupOptions) as [DefaultOptionName, OptSpec][]) add('DEFAULT', name, conf.defaults[name], conf.defaultSources[name], spec);
+  for (const b of conf.backends) {
+    for (const [name, spec] of Object.entries(backendGroupOptions) as [BackendOptionName, OptSpec][]) add(b.name, name, b.options[name], b.sources[name], spec);
+    for (const o of b.other_options) add(b.name, o.key, o.value, { kind: 'file', file: o.file, line: o.line, section: b.name });
+  }
+  return { node, files: conf.files, options };
 }
 
 const driverlessFacts: LvmFacts = { thinSupported: true, thinPoolExists: false, hasLvs: false };

@@ -4,6 +4,7 @@ import { capacityJson, renderCapacityText } from '../capacity/render.js';
 import { shapeKeys, shapesOf } from '../capacity/shapes.js';
 import { fromConfs, fromPools, fromScenario, parseVgSizes, type CapacityCloud } from '../capacity/sources.js';
 import { defineCommand } from '../command.js';
+import { parseConfFlags } from '../conf-layers.js';
 import { UserError, type CliIo } from '../io.js';
 import { seedFlag } from '../seed.js';
 import { parseTypeFlag } from './conf.js';
@@ -24,7 +25,12 @@ export const capacityCommand = defineCommand({
       .option('scenario', { type: 'string', describe: "the cloud from a scenario file, run to --at with the simulator" })
       .option('at', { type: 'string', describe: "with --scenario: virtual time (e.g. 2h, 30m, 1d; default the scenario's end)" })
       .option('seed', { type: 'string', describe: "with --scenario: root seed (default the scenario's own)" })
-      .option('conf', { type: 'string', array: true, describe: "the cloud from cinder.conf files, one per node (the scheduler reads the first); LVM backends on fake storage" })
+      .option('conf', {
+        type: 'string',
+        array: true,
+        describe: 'the cloud from cinder.conf, one value per node (the scheduler reads the first): FILE (a node named after the file) or NODE=FILE[,FILE|DIR...] (layers in --config-file order, later files win; a DIR is --config-dir); LVM backends on fake storage',
+      })
+      .option('conf-layer', { type: 'string', array: true, default: [] as string[], describe: 'with --conf: NODE=FILE[,FILE|DIR...], more layers on top of that node\'s (repeatable, in order)' })
       .option('vg-size', { type: 'string', array: true, default: [] as string[], describe: 'with --conf: BACKEND=GB or HOST@BACKEND=GB, a volume group size (default 1000, the fake driver\'s)' })
       .option('backend-az', { type: 'string', array: true, default: [] as string[], describe: 'with --pools: host@backend=zone (default zone nova)' })
       .option('type', { type: 'string', array: true, default: [] as string[], describe: 'with --pools or --conf: define a volume type, NAME or NAME:key=value[,key=value]' })
@@ -55,6 +61,7 @@ interface SourceArgs {
   at?: string;
   seed?: string;
   conf?: string[];
+  'conf-layer': string[];
   'vg-size': string[];
   'backend-az': string[];
   type: string[];
@@ -64,11 +71,12 @@ function cloudOf(args: SourceArgs, io: CliIo): CapacityCloud {
   const given = [args.pools !== undefined ? '--pools' : null, args.scenario !== undefined ? '--scenario' : null, args.conf !== undefined ? '--conf' : null].filter((x) => x !== null);
   if (given.length !== 1) throw new UserError(`capacity: give the cloud with exactly one of --pools LISTING, --scenario FILE [--at T], --conf FILE...${given.length ? ` (got ${given.join(' and ')})` : ''}`);
   const only = (flag: string, ok: boolean): void => {
-    if (!ok) throw new UserError(`capacity: ${flag} goes with ${flag === '--at' || flag === '--seed' ? '--scenario' : flag === '--vg-size' ? '--conf' : flag === '--backend-az' ? '--pools' : '--pools or --conf'}`);
+    if (!ok) throw new UserError(`capacity: ${flag} goes with ${flag === '--at' || flag === '--seed' ? '--scenario' : flag === '--vg-size' || flag === '--conf-layer' ? '--conf' : flag === '--backend-az' ? '--pools' : '--pools or --conf'}`);
   };
   only('--at', args.at === undefined || args.scenario !== undefined);
   only('--seed', args.seed === undefined || args.scenario !== undefined);
   only('--vg-size', args['vg-size'].length === 0 || args.conf !== undefined);
+  only('--conf-layer', args['conf-layer'].length === 0 || args.conf !== undefined);
   only('--backend-az', args['backend-az'].length === 0 || args.pools !== undefined);
   only('--type', args.type.length === 0 || args.scenario === undefined);
   const types = new Map(args.type.map((t) => parseTypeFlag(t)).map((t) => [t.name, t.extra_specs]));
@@ -82,6 +90,8 @@ function cloudOf(args: SourceArgs, io: CliIo): CapacityCloud {
     return fromPools(args.pools, zones, types, io);
   }
   if (args.scenario !== undefined) return fromScenario(args.scenario, args.at, args.seed === undefined ? undefined : seedFlag(args.seed), io);
-  if (args.conf!.length === 0) throw new UserError('--conf: name one or more cinder.conf files');
-  return fromConfs(args.conf!, parseVgSizes(args['vg-size']), types, io);
+  const conf = args.conf!;
+  if (conf.length === 0) throw new UserError('--conf: name one or more cinder.conf files');
+  const flags = ['--conf', ...conf, ...args['conf-layer'].map((l) => `--conf-layer ${l}`)];
+  return fromConfs(parseConfFlags(conf, args['conf-layer']), flags, parseVgSizes(args['vg-size']), types, io);
 }

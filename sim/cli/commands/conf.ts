@@ -5,6 +5,7 @@ import { hasErrors, lintProvisioning, lintVolumeTypes, loadCinderConf, type IniF
 import { confJson, renderConfText } from '../../cinder/config/render.js';
 import { schedulerClasses } from '../../cinder/scheduler/index.js';
 import { defineCommand } from '../command.js';
+import { expandLayer } from '../conf-layers.js';
 import { UserError, type CliIo } from '../io.js';
 
 /** Cinder's sample_default for `host`: output never carries the real machine's name. */
@@ -13,7 +14,7 @@ const DEFAULT_HOSTNAME = 'localhost';
 function readFiles(paths: readonly string[], io: CliIo): IniFile[] {
   const problems: string[] = [];
   const files: IniFile[] = [];
-  for (const path of paths) {
+  for (const path of paths.flatMap((p) => expandLayer(p, io))) {
     try {
       files.push({ path, text: readFileSync(resolve(io.cwd, path), 'utf8') });
     } catch (e) {
@@ -49,7 +50,7 @@ export const confCommand = defineCommand({
   describe: 'Show what Cinder 2023.1 derives from cinder.conf files (services, options, lint); exit 2 on errors',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'cinder.conf files, in --config-file order (later files win)' })
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'cinder.conf files in --config-file order, later files overriding earlier ones option by option; a directory stands for --config-dir (its *.conf, sorted by name)' })
       .option('host', { type: 'string', default: DEFAULT_HOSTNAME, describe: "stands for the machine's hostname where the files set no host" })
       .option('type', { type: 'string', array: true, default: [] as string[], describe: `volume types to check against the backends (repeatable): ${TYPE_SYNTAX}` })
       .option('json', { type: 'boolean', default: false, describe: 'print the JSON document instead of the text view' }),

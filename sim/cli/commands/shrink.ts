@@ -33,9 +33,10 @@ export const shrinkCommand = defineCommand({
       if (e instanceof NothingToShrink) throw new UserError(e.message);
       throw e;
     }
-    writeFileSync(path, `# Shrunk by: cinder-sim shrink ${loaded.file} --seed ${seed}\n# Fails as the original did: ${r.failure.kind === 'expectation' ? `expectation ${r.failure.text}` : `invariant ${r.failure.message}`}\n${r.text}`);
+    writeFileSync(path, `# Shrunk by: cinder-sim shrink ${loaded.file} --seed ${seed}\n# Fails as the original did: ${r.failure.kind === 'expectation' ? `expectation ${r.failure.text}` : `invariant ${r.failure.message}`}\n# Signature held: ${r.failure.signature.replace(/\n/g, ' ')}\n${r.text}`);
     const f = r.failure;
     io.stdout(`failure kept: ${f.kind === 'expectation' ? `expectation ${f.text} fails (${f.detail})` : `invariant broken: ${f.message}`}\n`);
+    io.stdout(`signature held: ${f.signature}\n`);
     io.stdout(`size before -> after (${r.runs} runs):\n${sizeLines(r.before, r.after)}`);
     io.stdout(r.removed.length ? `removed or reduced:\n${r.removed.map((x) => `  ${x}`).join('\n')}\n` : 'nothing could be removed: every part is needed for this failure\n');
     io.stdout(`wrote ${out}; replay: cinder-sim run ${out} --seed ${seed}\n`);

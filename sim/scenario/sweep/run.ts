@@ -49,12 +49,34 @@ const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedRecord = <T>(entries: [string, T][]): Record<string, T> => Object.fromEntries(entries.sort(([a], [b]) => byName(a, b)));
 
+/** Each backend's zone, by its service host (`host@backend`), as the run's starting cinder.conf sets it. */
+function startZones(loaded: LoadedScenario): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const conf of loaded.cinderConfs.values()) for (const b of conf.backends) out.set(b.host, b.availability_zone);
+  return out;
+}
+
+/**
+ * Each pool's zone when the run ended: its service row's availability_zone
+ * in the last pool record (a conf_change that moves a backend to another
+ * zone restarts its service, which writes the new zone into its row); the
+ * starting cinder.conf's zone for a pool never recorded.
+ */
+function zonesAtEnd(outcome: RunOutcome, loaded: LoadedScenario): Map<string, string> {
+  const start = startZones(loaded);
+  const out = new Map<string, string>();
+  for (const c of outcome.capacity) {
+    const zone = start.get(c.pool.split('#')[0]!);
+    if (zone !== undefined) out.set(c.pool, zone);
+  }
+  for (const p of outcome.pools) out.set(p.pool, p.availability_zone);
+  return out;
+}
+
 /** What a sweep keeps of a lean run. */
 export function measureRun(outcome: RunOutcome, loaded: LoadedScenario): RunMetrics {
   const s = outcome.summary;
-  // Each backend's zone, by its service host (`host@backend`), as its cinder.conf sets it.
-  const azOfHost = new Map<string, string>();
-  for (const conf of loaded.cinderConfs.values()) for (const b of conf.backends) azOfHost.set(b.host, b.availability_zone);
+  const zoneOf = zonesAtEnd(outcome, loaded);
   const last = new Map<string, { total: number; allocated: number }>();
   for (const c of outcome.capacity) last.set(c.pool, { total: c.total_capacity_gb, allocated: c.allocated_capacity_gb });
   const byPool: [string, number][] = [];
@@ -62,7 +84,7 @@ export function measureRun(outcome: RunOutcome, loaded: LoadedScenario): RunMetr
   for (const [pool, c] of last) {
     if (!(c.total > 0)) continue;
     byPool.push([pool, round4(c.allocated / c.total)]);
-    const zone = azOfHost.get(pool.split('#')[0]!);
+    const zone = zoneOf.get(pool);
     if (zone === undefined) continue;
     const sum = az.get(zone) ?? { total: 0, allocated: 0 };
     sum.total += c.total;
@@ -70,7 +92,8 @@ export function measureRun(outcome: RunOutcome, loaded: LoadedScenario): RunMetr
     az.set(zone, sum);
   }
   const failed = outcome.first_no_valid_backend ?? { by_az: {}, by_type: {} };
-  const zones = new Set([...azOfHost.values(), ...Object.keys(failed.by_az)]);
+  // Every zone a backend was in, at the start or the end, so a zone a conf_change emptied still has its key.
+  const zones = new Set([...startZones(loaded).values(), ...zoneOf.values(), ...Object.keys(failed.by_az)]);
   const types = new Set([...loaded.scenario.workloads.flatMap((w) => w.volume_types ?? []), ...Object.keys(failed.by_type)]);
   return {
     creates: s.creates,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -119,6 +119,68 @@ describe('cinder-sim capacity: the cloud from cinder.conf files', () => {
     const mixOnHdd = doc.shapes[0]!.pools.filter((p) => p.pool.includes('@hdd')).reduce((n, p) => n + p.volumes * 100, 0);
     expect(doc.shapes[1]!.gb).toBe(Math.floor((180 + 1000 - mixOnHdd) / 50) * 50);
     expect(doc.shapes[1]!.zones.map((z) => z.availability_zone).sort()).toEqual(['az2', 'nova']);
+  });
+});
+
+describe('cinder-sim capacity: a node in layers, as repeated --config-file / --config-dir', () => {
+  const layered = () => {
+    const base = tempConf('base.conf', '[DEFAULT]\nenabled_backends = lvm\nstorage_availability_zone = az1\n[backend_defaults]\nreserved_percentage = 5\n[lvm]\nvolume_group = vg1\nvolume_backend_name = LVM\nlvm_type = thin\n');
+    const dir = join(base, '..', 'node1.d');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '20-zone.conf'), '[DEFAULT]\nstorage_availability_zone = az2\n[lvm]\nlvm_type = default\n');
+    writeFileSync(join(dir, '10-ratio.conf'), '[lvm]\nmax_over_subscription_ratio = 2.0\n');
+    const extra = join(base, '..', 'reserve.conf');
+    writeFileSync(extra, '[lvm]\nreserved_percentage = 10\n');
+    return { base, dir, extra };
+  };
+
+  test('NODE=FILE,DIR: later files win option by option; the text names the file and line that won', async () => {
+    const { base, dir } = layered();
+    const r = await run('--conf', `node1=${base},${dir}`, '--size', '100');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Capacity of --conf node1=${base},${dir}:`);
+    // lvm_type default from 20-zone.conf: thick; 1000 GB less 5 % reserved = 950: 9 of 100 GB.
+    expect(r.out).toMatch(/node1@lvm#LVM\s+az2\s+thick\s+-\s+5%\s+1000/);
+    expect(r.out).toContain('  9 fit (900 GB)\n');
+    expect(r.out).toContain(`  node1: ${base} + ${dir}/10-ratio.conf + ${dir}/20-zone.conf\n`);
+    expect(r.out).toMatch(new RegExp(`\\[DEFAULT\\] storage_availability_zone\\s+=\\s+az2\\s+${dir}/20-zone\\.conf:2 \\(over ${base}:3\\)\\n`));
+    expect(r.out).toMatch(new RegExp(`\\[lvm\\] reserved_percentage\\s+=\\s+5\\s+${base}:5 \\[backend_defaults\\]\\n`));
+    expect(r.out).toMatch(new RegExp(`\\[lvm\\] max_over_subscription_ratio\\s+=\\s+2\\.0\\s+${dir}/10-ratio\\.conf:2\\n`));
+    expect(r.out).toContain(`lvm_type default (set in [lvm] at ${dir}/20-zone.conf:4 (over ${base}:9))`);
+  });
+
+  test('--conf-layer adds a layer on top of a node (the old FILE form names the node after the file); JSON has every option with its winning line', async () => {
+    const { base, dir, extra } = layered();
+    const doc = (await json('--conf', base, '--conf-layer', `base=${dir}`, '--conf-layer', `base=${extra}`, '--size', '100')) as Doc & {
+      configuration: { node: string; files: string[]; options: { section: string; option: string; value: string; file: string; line: number; overrides: { file: string; line: number }[] }[] }[];
+    };
+    expect(doc.source).toBe(`--conf ${base} --conf-layer base=${dir} --conf-layer base=${extra}`);
+    expect(doc.configuration.map((n) => [n.node, n.files])).toEqual([['base', [base, `${dir}/10-ratio.conf`, `${dir}/20-zone.conf`, extra]]]);
+    expect(doc.configuration[0]!.options.find((o) => o.option === 'reserved_percentage')).toEqual({ section: 'lvm', option: 'reserved_percentage', value: '10', file: extra, line: 2, from_section: 'lvm', overrides: [] });
+    expect(doc.backends[0]!.ratio_source).toBe(`set in [lvm] at ${dir}/10-ratio.conf:2`);
+    // 1000 GB less 10 % = 900: 9 of 100 GB, in az2.
+    expect(doc.shapes[0]!.fits).toBe(9);
+    expect(doc.shapes[0]!.zones).toEqual([{ availability_zone: 'az2', volumes: 9, gb: 900 }]);
+  });
+
+  test('a malformed line in any layer, a layer for an unknown node, a missing layer: exit 2 naming them', async () => {
+    const { base } = layered();
+    const bad = join(base, '..', 'bad.conf');
+    writeFileSync(bad, '[lvm]\nvolume_group = vg\nbroken line\n');
+    const cases: [string[], string][] = [
+      [['--conf', `node1=${base},${bad}`], `${bad}:3: oslo.config refuses this file: No ':' or '=' found in assignment: 'broken line'`],
+      [['--conf', `node1=${base}`, '--conf-layer', `node2=${bad}`], `--conf-layer 'node2=${bad}': no node node2 among the --conf nodes; nodes: node1`],
+      [['--conf', `node1=${base},nope.conf`], 'nope.conf: cannot read: no such file'],
+      [['--conf', `node1=${base}`, `node1=${base}`], `--conf 'node1=${base}': node node1 is already given`],
+      [['--conf', `node1=${base},`], `--conf 'node1=${base},': an empty path in the list`],
+      [['--pools', LISTING, '--conf-layer', `node1=${base}`], 'capacity: --conf-layer goes with --conf'],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(...argv, '--size', '1');
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
   });
 });
 

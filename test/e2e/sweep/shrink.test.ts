@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../../sim/cli/io.js';
 import { main } from '../../../sim/cli/main.js';
 import { packageRoot } from '../../../sim/scenario/library.js';
-import { loadScenarioFile } from '../../../sim/scenario/loader.js';
-import { ddmin, failureOf } from '../../../sim/scenario/shrink.js';
+import { loadScenarioFile, loadScenarioText } from '../../../sim/scenario/loader.js';
+import { parse as parseYaml, stringify } from 'yaml';
+import { ddmin, failureOf, failuresOf, sameFailure } from '../../../sim/scenario/shrink.js';
 
 /** shrink on test/fixtures/sweep/failing.yaml: a thick pool fills, so "creates_succeeded >= 0.9" fails. */
 
@@ -45,6 +46,38 @@ describe('cinder-sim shrink', () => {
     const again = await cli('shrink', 'test/fixtures/sweep/failing.yaml', '--seed', '3', '--out', out);
     expect(again.code).toBe(2);
     expect(again.err).toContain('refusing to overwrite');
+  });
+
+  it('holds the cause, not only the oracle: a reduction that fails the same expectation for another reason is not kept', async () => {
+    // two-causes.yaml: creates fail when the thick pool is full (CapacityFilter drops it, CapabilitiesFilter the thin
+    // pool, which the type does not match) and, from 2h, on the thin backend whose storage failed (no candidate at all).
+    const file = 'test/fixtures/sweep/two-causes.yaml';
+    const text = readFileSync(join(root, file), 'utf8');
+    const original = failuresOf(loadScenarioFile(file, root), '1').failures;
+    const held = 'expectation ratio creates_succeeded >= 0.9 fails: the first create that did not succeed: no valid backend: CapacityFilter, CapabilitiesFilter rejected pools; CapabilitiesFilter left no pool';
+    expect(original.map((f) => f.signature)).toEqual([held]);
+    // The naive oracle match: without the thick workload the same expectation still fails, its evidence the same shape ...
+    const raw = parseYaml(text) as { workloads: unknown[] };
+    const withoutThick = failuresOf(loadScenarioText(stringify({ ...raw, workloads: [raw.workloads[1]] }), file, join(root, 'test/fixtures/sweep')), '1').failures;
+    expect(withoutThick).toMatchObject([{ kind: 'expectation', index: 0, text: 'ratio creates_succeeded >= 0.9' }]);
+    const shape = (d: string) => d.replace(/\d+(\.\d+)?/g, '#');
+    expect(shape((withoutThick[0] as { detail: string }).detail)).toBe(shape((original[0] as { detail: string }).detail));
+    // ... but for another cause, so the strict signature refuses it.
+    expect(withoutThick[0]!.signature).toBe('expectation ratio creates_succeeded >= 0.9 fails: the first create that did not succeed: no valid backend: no candidate at all');
+    expect(sameFailure(original[0]!, 0, withoutThick)).toBe(false);
+    expect(sameFailure(original[0]!, 0, original)).toBe(true);
+
+    const out = join(tmp, 'two-causes.small.yaml');
+    const r = await cli('shrink', file, '--seed', '1', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`signature held: ${held}\n`);
+    expect(readFileSync(out, 'utf8')).toContain(`# Signature held: ${held}\n`);
+    const small = loadScenarioFile(out, root);
+    // The thick workload and the thick pool (the original cause) stay; the thin workload and the storage failure go.
+    expect(small.scenario.workloads.map((w) => w.name)).toEqual(['thick']);
+    expect(small.scenario.faults).toEqual([]);
+    expect(small.cinderConfs.get('node1')!.backends.map((b) => b.name)).toEqual(['thick', 'thin']);
+    expect(failuresOf(small, '1').failures.map((f) => f.signature)).toEqual([held]);
   });
 
   it('refuses a run that does not fail, exit 2 with the reason', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -130,7 +130,21 @@ describe('cinder-sim conf', () => {
     expect(await main(['conf', 'cinder.conf', 'override.conf', '--json'], io)).toBe(0);
     const doc = JSON.parse(io.out) as { services: { availability_zone: string }[]; defaults: Record<string, { source: unknown }> };
     expect(doc.services.map((s) => s.availability_zone)).toEqual(['az2', 'az2', 'az2']);
-    expect(doc.defaults.storage_availability_zone!.source).toEqual({ kind: 'file', file: 'override.conf', line: 2, section: 'DEFAULT' });
+    expect(doc.defaults.storage_availability_zone!.source).toEqual({ kind: 'file', file: 'override.conf', line: 2, section: 'DEFAULT', overrides: [{ file: 'cinder.conf', line: 3 }] });
+  });
+
+  test('a directory is --config-dir: its *.conf (no hidden file) by name, after the files before it; the text view names the file and line that won and what it overrode', async () => {
+    const { dir } = tempConf('[DEFAULT]\nenabled_backends = lvm\nstorage_availability_zone = az1\n[lvm]\nlvm_type = thin\n');
+    mkdirSync(join(dir, 'cinder.conf.d'));
+    writeFileSync(join(dir, 'cinder.conf.d', '20-zone.conf'), '[DEFAULT]\nstorage_availability_zone = az3\n');
+    writeFileSync(join(dir, 'cinder.conf.d', '10-zone.conf'), '[DEFAULT]\nstorage_availability_zone = az2\n[lvm]\nlvm_type = default\n');
+    writeFileSync(join(dir, 'cinder.conf.d', '.hidden.conf'), 'not an ini file\n');
+    writeFileSync(join(dir, 'cinder.conf.d', 'notes.txt'), 'not read\n');
+    const io = bufferIo(dir);
+    expect(await main(['conf', 'cinder.conf', 'cinder.conf.d/'], io)).toBe(0);
+    expect(io.out).toContain('reads cinder.conf + cinder.conf.d/10-zone.conf + cinder.conf.d/20-zone.conf (hostname: localhost)');
+    expect(io.out).toMatch(/storage_availability_zone\s+=\s+az3\s+cinder\.conf\.d\/20-zone\.conf:2 \(over cinder\.conf:3, cinder\.conf\.d\/10-zone\.conf:2\)\n/);
+    expect(io.out).toContain('lvm_type default (set in [lvm] at cinder.conf.d/10-zone.conf:4 (over cinder.conf:5))');
   });
 
   test('outputs hold no absolute paths', async () => {

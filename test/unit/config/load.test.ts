@@ -148,7 +148,47 @@ describe('several files, as repeated --config-file', () => {
     expect(c.defaults.report_interval).toBe(7);
     expect(c.backends[0]!.options.volume_group).toBe('vg2');
     expect(c.backends[0]!.options.lvm_type).toBe('thin');
-    expect(c.backends[0]!.sources.volume_group).toEqual({ kind: 'file', file: 'site.conf', line: 4, section: 'A' });
+    expect(c.backends[0]!.sources.volume_group).toEqual({ kind: 'file', file: 'site.conf', line: 4, section: 'A', overrides: [{ file: 'base.conf', line: 5 }] });
+    expect(c.backends[0]!.sources.lvm_type).toEqual({ kind: 'file', file: 'base.conf', line: 6, section: 'a' });
+    expect(c.defaultSources.report_interval).toEqual({ kind: 'file', file: 'site.conf', line: 2, section: 'DEFAULT', overrides: [{ file: 'base.conf', line: 3 }] });
+  });
+
+  test('overrides name every earlier file that set the option, not repeats within the winning file', () => {
+    const c = many([
+      { path: 'a.conf', text: '[DEFAULT]\nenabled_backends = x\nreport_interval = 5\nreport_interval = 6\n[x]\n' },
+      { path: 'b.conf', text: '[DEFAULT]\nreport_interval = 7\n' },
+      { path: 'c.conf', text: '[DEFAULT]\nreport_interval = 8\nreport_interval = 9\n' },
+    ]);
+    expect(c.defaults.report_interval).toBe(9);
+    expect(c.defaultSources.report_interval).toEqual({ kind: 'file', file: 'c.conf', line: 3, section: 'DEFAULT', overrides: [{ file: 'a.conf', line: 3 }, { file: 'a.conf', line: 4 }, { file: 'b.conf', line: 2 }] });
+  });
+
+  test('layers merge group by group: a later [backend_defaults] does not beat an earlier backend group (Cinder reads the group first)', () => {
+    const c = many([
+      { path: 'a.conf', text: '[DEFAULT]\nenabled_backends = x,y\n[x]\nreserved_percentage = 10\n[y]\n' },
+      { path: 'b.conf', text: '[backend_defaults]\nreserved_percentage = 30\n[DEFAULT]\nreserved_percentage = 50\n' },
+    ]);
+    expect(c.backends.map((b) => [b.name, b.options.reserved_percentage])).toEqual([
+      ['x', 10],
+      ['y', 30],
+    ]);
+    expect(c.backends[1]!.sources.reserved_percentage).toEqual({ kind: 'file', file: 'b.conf', line: 2, section: 'backend_defaults' });
+  });
+
+  test('a deprecated name in a later file beats the current name in an earlier one (oslo reads the newest file that sets either name); within one file the current name wins', () => {
+    const later = many([
+      { path: 'a.conf', text: '[DEFAULT]\nenabled_backends = x\nbackup_driver_stats_polling_interval = 40\n[x]\n' },
+      { path: 'b.conf', text: '[DEFAULT]\nbackup_driver_status_check_interval = 30\n' },
+    ]);
+    expect(later.defaults.backup_driver_stats_polling_interval).toBe(30);
+    expect(later.defaultSources.backup_driver_stats_polling_interval).toEqual({ kind: 'file', file: 'b.conf', line: 2, section: 'DEFAULT', overrides: [{ file: 'a.conf', line: 3 }] });
+    const earlier = many([
+      { path: 'a.conf', text: '[DEFAULT]\nenabled_backends = x\nbackup_driver_status_check_interval = 30\n[x]\n' },
+      { path: 'b.conf', text: '[DEFAULT]\nbackup_driver_stats_polling_interval = 40\n' },
+    ]);
+    expect(earlier.defaults.backup_driver_stats_polling_interval).toBe(40);
+    const same = many([{ path: 'a.conf', text: '[DEFAULT]\nenabled_backends = x\nbackup_driver_status_check_interval = 30\nbackup_driver_stats_polling_interval = 40\n[x]\n' }]);
+    expect(same.defaults.backup_driver_stats_polling_interval).toBe(40);
   });
 
   test('within a file the last of repeated keys wins', () => {
