@@ -7,7 +7,7 @@ import { caseDecisions, caseSchema } from '../../cinder/scheduler/case.js';
 import { World } from '../../engine/world.js';
 import { packageRoot } from '../../scenario/library.js';
 import { UserError } from '../io.js';
-import { generateScheduleCase, type GeneratedCase } from './schedule-case.js';
+import { generateScheduleCase } from './schedule-case.js';
 import { type Bench, type BenchFigures, type BenchOptions } from './types.js';
 
 const RUNS = 3;
@@ -72,8 +72,15 @@ function timeOurs(file: string): number {
   return times.sort((a, b) => a - b)[RUNS >> 1]!;
 }
 
-/** Cinder's time per decision on the case's first `sample` requests, or why it could not be measured. */
-function timeCinder(c: GeneratedCase, sample: number, dir: string): { sample: number; msPerDecision: number; selected: (string | null)[] } | string {
+/** A case in the `cinder-sim schedule` format, with its requests: what the real Cinder and cinder-sim both decide. */
+export type TimedCase = object & { requests: readonly object[] };
+
+/**
+ * Cinder's time per decision on the case's first `sample` requests (files
+ * in `dir`), or why it could not be measured: the time for `sample`
+ * requests less the time for one, over sample - 1.
+ */
+export function timeCinder(c: TimedCase, sample: number, dir: string): { sample: number; msPerDecision: number; selected: (string | null)[] } | string {
   const harness = join(packageRoot(), 'test', 'conformance', 'cinder-diff', 'run_cinder.py');
   if (!existsSync(harness)) return `not measured: ${harness} is missing (a source checkout has it)`;
   const python = [process.env['CINDER_PYTHON'], '/usr/bin/python3', 'python3'].find((p) => p && spawnSync(p, [harness, '--probe'], { stdio: 'ignore' }).status === 0);
@@ -100,7 +107,7 @@ function timeCinder(c: GeneratedCase, sample: number, dir: string): { sample: nu
 }
 
 /** Whether cinder-sim chose the very pools Cinder chose for the sample (so both timed the same work). */
-function sameSelections(c: GeneratedCase, cinder: readonly (string | null)[], seed: string): boolean {
+export function sameSelections(c: TimedCase, cinder: readonly (string | null)[], seed: string): boolean {
   const parsed = caseSchema.parse({ ...c, requests: c.requests.slice(0, cinder.length) });
   const world = new World({ seed });
   const node = world.addNode('scheduler');

@@ -17,7 +17,7 @@ export const benchCommand = defineCommand({
       .option('requests', { type: 'number', describe: 'scheduler/scenario: requests' })
       .option('volumes', { type: 'number', describe: 'capacity: at most this many placements' })
       .option('years', { type: 'number', describe: 'scenario: simulated years' })
-      .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
+      .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it); scenario: the real Cinder decides the run\'s first N creates on its fleet (default 0: not run, it takes minutes)' })
       .option('shards', { type: 'number', describe: 'merge: shard parts (default 100; --requests: runs, default 10000)' })
       .option('write-case', { type: 'string', describe: 'schedule: keep the generated case in this file' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON line' }),
