@@ -34,8 +34,8 @@ interface RunCreate {
 
 export interface CinderSide {
   figures: BenchFigures;
-  /** Cinder's time per decision, ms (absent when Cinder could not be measured). */
-  msPerDecision?: number;
+  /** Cinder's time per decision, wall and CPU, ms to two places (absent when Cinder could not be measured). */
+  time?: { ms: number; cpuMs: number };
 }
 
 export function cinderOnScenario(loaded: LoadedScenario, seed: string, sample: number): CinderSide {
@@ -57,7 +57,7 @@ export function cinderOnScenario(loaded: LoadedScenario, seed: string, sample: n
     if (typeof cinder === 'string') return { figures: { ...figures, cinder } };
     return {
       figures: { ...figures, cinder_sample: cinder.sample, sample_same_selections: sameSelections(c, cinder.selected, seed) },
-      msPerDecision: cinder.msPerDecision,
+      time: { ms: round(cinder.msPerDecision, 2), cpuMs: round(cinder.cpuMsPerDecision, 2) },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -106,4 +106,9 @@ function firstCreates(loaded: LoadedScenario, seed: string, n: number): RunCreat
     throw e;
   }
   return creates;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
 }

@@ -47,6 +47,11 @@ describe.skipIf(!oracle.ok)("bench scenario --cinder N: the real Cinder on the r
     expect(decisions).toBeGreaterThan(100);
     expect(cinderSeconds).toBeCloseTo((ms * decisions) / 1000, 2);
     expect(Math.abs((f['times_faster'] as number) - cinderSeconds / seconds)).toBeLessThanOrEqual(0.05 + 1e-9);
+    // The same on CPU time: Cinder's Python process against our whole process.
+    const cpuMs = f['cinder_cpu_ms_per_decision'] as number;
+    const cinderCpuSeconds = f['cinder_cpu_seconds_for_all_decisions'] as number;
+    expect(cinderCpuSeconds).toBeCloseTo((cpuMs * decisions) / 1000, 2);
+    expect(Math.abs((f['times_faster_cpu'] as number) - cinderCpuSeconds / (f['cpu_seconds'] as number))).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 });
 
