@@ -53,6 +53,12 @@ describe.skipIf(!oracle.ok)("bench scenario --cinder N: the real Cinder on the r
     expect(cinderCpuSeconds).toBeCloseTo((cpuMs * decisions) / 1000, 2);
     expect(Math.abs((f['times_faster_cpu'] as number) - cinderCpuSeconds / (f['cpu_seconds'] as number))).toBeLessThanOrEqual(0.05 + 1e-9);
   });
+  test('--cinder alone asks for 100 decisions', async () => {
+    const r = await bench('--cinder', '--json');
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.out) as Record<string, unknown>;
+    expect(f).toMatchObject({ cinder_sample: 100, sample_same_selections: true, sample_same_as_run: true });
+  });
 });
 
 describe('bench scenario without --cinder', () => {
@@ -62,6 +68,11 @@ describe('bench scenario without --cinder', () => {
     const f = JSON.parse(r.out) as Record<string, unknown>;
     expect(f['scheduling_decisions']).toBeGreaterThan(100);
     expect(Object.keys(f).filter((k) => k.includes('cinder') || k.startsWith('sample_') || k === 'times_faster')).toEqual([]);
+  });
+  test('--cinder that is not a whole number is refused', async () => {
+    const r = await bench('--cinder', 'many');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--cinder must be a whole number of requests (0: do not run Cinder), got 'many'");
   });
   test('--cinder 1 is refused: one decision gives no time per decision', async () => {
     const r = await bench('--cinder', '1');
