@@ -4,6 +4,7 @@ import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioText } from '../../scenario/loader.js';
 import { runScenario } from '../../scenario/runner.js';
 import { UserError } from '../io.js';
+import { cinderOnScenario } from './scenario-cinder.js';
 import { peakRssMb, type Bench, type BenchOptions } from './types.js';
 
 const BACKENDS_PER_NODE = 10;
@@ -21,23 +22,29 @@ const LIFETIME_MEAN_H = 30 * DAY_H;
  * counts ('lean'), as a year of outcome.json would not be read by anyone.
  */
 export const scenarioBench: Bench = {
-  describe: 'a year of a large cloud: --backends B --requests R --years Y',
+  describe: "a year of a large cloud: --backends B --requests R --years Y [--cinder N: the real Cinder on the run's first N creates]",
   run(opts: BenchOptions) {
     const backends = need(opts.backends, '--backends', 1_000);
     const requests = need(opts.requests, '--requests', 1_000_000);
     const years = opts.years ?? 1;
     if (!(years > 0 && years <= 10)) throw new UserError(`bench scenario: --years must be in (0, 10], got ${String(opts.years)}`);
+    const sample = opts.cinder ?? 0;
+    if (!Number.isInteger(sample) || sample < 0 || sample === 1) throw new UserError(`bench scenario: --cinder must be 0 (do not run Cinder, the default) or an integer >= 2, got ${String(opts.cinder)}`);
     const text = benchScenario(backends, requests, years);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const loaded = loadScenarioText(text, 'bench-scenario.yaml', '.');
     const outcome = runScenario(loaded, { seed: opts.seed, cloud: defaultCloudFactory, replay: `cinder-sim bench scenario --seed ${opts.seed}`, records: 'lean' });
     const seconds = (performance.now() - t0) / 1000;
-    return {
+    const cpu = process.cpuUsage(cpu0);
+    const figures = {
       bench: 'scenario',
       seed: opts.seed,
       backends,
       simulated_days: Math.round(years * 365),
       seconds: Math.round(seconds * 1000) / 1000,
+      // The process's CPU time over the run (every thread: the collector's helpers too), steadier than wall time on a shared machine.
+      cpu_seconds: round((cpu.user + cpu.system) / 1e6, 3),
       requests: outcome.summary.requests,
       requests_succeeded: outcome.summary.requests_succeeded,
       requests_refused: outcome.summary.requests_refused,
@@ -51,8 +58,31 @@ export const scenarioBench: Bench = {
       // V8 grows its heap lazily up to this limit (node --max-old-space-size=N sets it): peak RSS follows it.
       heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
     };
+    if (sample === 0) return figures;
+    // After our figures: the two short runs that build Cinder's case are not ours to time.
+    const cinder = cinderOnScenario(loaded, opts.seed, sample);
+    if (cinder.time === undefined) return { ...figures, ...cinder.figures };
+    const { ms, cpuMs } = cinder.time;
+    const cinderSeconds = round((ms * figures.scheduling_decisions) / 1000, 3);
+    const cinderCpuSeconds = round((cpuMs * figures.scheduling_decisions) / 1000, 3);
+    return {
+      ...figures,
+      cinder_ms_per_decision: ms,
+      cinder_cpu_ms_per_decision: cpuMs,
+      ...cinder.figures,
+      // Cinder's scheduler alone making every decision of the run, against our whole run.
+      cinder_seconds_for_all_decisions: cinderSeconds,
+      times_faster: round(cinderSeconds / figures.seconds, 1),
+      cinder_cpu_seconds_for_all_decisions: cinderCpuSeconds,
+      times_faster_cpu: round(cinderCpuSeconds / figures.cpu_seconds, 1),
+    };
   },
 };
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
 
 function need(v: number | undefined, flag: string, dflt: number): number {
   const n = v ?? dflt;

@@ -7,7 +7,7 @@ import { caseDecisions, caseSchema } from '../../cinder/scheduler/case.js';
 import { World } from '../../engine/world.js';
 import { packageRoot } from '../../scenario/library.js';
 import { UserError } from '../io.js';
-import { generateScheduleCase, type GeneratedCase } from './schedule-case.js';
+import { generateScheduleCase } from './schedule-case.js';
 import { type Bench, type BenchFigures, type BenchOptions } from './types.js';
 
 const RUNS = 3;
@@ -49,6 +49,7 @@ export const scheduleBench: Bench = {
         ...figures,
         cinder_sample: cinder.sample,
         cinder_ms_per_decision: round(cinder.msPerDecision, 2),
+        cinder_cpu_ms_per_decision: round(cinder.cpuMsPerDecision, 2),
         sample_same_selections: sameSelections(c, cinder.selected, opts.seed),
         times_faster_per_decision: Math.round(cinder.msPerDecision / ((ours * 1000) / requests)),
       };
@@ -72,35 +73,76 @@ function timeOurs(file: string): number {
   return times.sort((a, b) => a - b)[RUNS >> 1]!;
 }
 
-/** Cinder's time per decision on the case's first `sample` requests, or why it could not be measured. */
-function timeCinder(c: GeneratedCase, sample: number, dir: string): { sample: number; msPerDecision: number; selected: (string | null)[] } | string {
+/** A case in the `cinder-sim schedule` format, with its requests: what the real Cinder and cinder-sim both decide. */
+export type TimedCase = object & { requests: readonly object[] };
+
+/** Cinder's time per decision: wall time, and the CPU time of its Python process (steadier on a shared machine). */
+export interface CinderTime {
+  sample: number;
+  msPerDecision: number;
+  cpuMsPerDecision: number;
+  selected: (string | null)[];
+}
+
+/**
+ * run_cinder.py as the bench runs it: its trace (every request's
+ * candidates, each filter's survivors, the weighed list, all printed) is
+ * the differential test's record, not Cinder's work, so it is left out;
+ * the pool Cinder selects is still answered.  At exit the process's CPU
+ * time goes to stderr.
+ */
+const UNTRACED_HARNESS = [
+  'import atexit, contextlib, os, resource, sys',
+  'def cpu():',
+  '    r = resource.getrusage(resource.RUSAGE_SELF)',
+  "    sys.stderr.write('\\ncpu_seconds %.6f\\n' % (r.ru_utime + r.ru_stime))",
+  'atexit.register(cpu)',
+  'harness = sys.argv[1]',
+  'sys.argv = [harness]',
+  'sys.path.insert(0, os.path.dirname(harness))',
+  'import run_cinder',
+  'run_cinder.Trace.installed = lambda self: contextlib.nullcontext()',
+  'run_cinder.main()',
+].join('\n');
+
+/**
+ * Cinder's time per decision on the case's first `sample` requests (files
+ * in `dir`), or why it could not be measured: the time for `sample`
+ * requests less the time for one, over sample - 1, so that Python's start,
+ * Cinder's import and its first look at every backend are left out.
+ */
+export function timeCinder(c: TimedCase, sample: number, dir: string): CinderTime | string {
   const harness = join(packageRoot(), 'test', 'conformance', 'cinder-diff', 'run_cinder.py');
   if (!existsSync(harness)) return `not measured: ${harness} is missing (a source checkout has it)`;
   const python = [process.env['CINDER_PYTHON'], '/usr/bin/python3', 'python3'].find((p) => p && spawnSync(p, [harness, '--probe'], { stdio: 'ignore' }).status === 0);
   if (!python) return 'not measured: no python3 imports cinder (apt-get install python3-cinder, or set CINDER_PYTHON)';
-  const run = (n: number): { seconds: number; selected: (string | null)[] } => {
+  const run = (n: number): { seconds: number; cpuSeconds: number; selected: (string | null)[] } => {
     const input = join(dir, `cinder-${n}.json`);
     writeFileSync(input, JSON.stringify([{ ...c, requests: c.requests.slice(0, n) }]));
     const fd = openSync(input, 'r');
     try {
       const t0 = performance.now();
       // PYTHONHASHSEED pinned as the differential test does (Cinder iterates a frozenset of key names).
-      const r = spawnSync(python, [harness], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
+      const r = spawnSync(python, ['-c', UNTRACED_HARNESS, harness], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
       const seconds = (performance.now() - t0) / 1000;
       if (r.status !== 0) throw new Error(`run_cinder.py exited with ${String(r.status)}: ${r.stderr.slice(-500)}`);
-      const [out] = JSON.parse(r.stdout) as [{ results: { selected: string | null }[] }];
-      return { seconds, selected: out.results.map((x) => x.selected) };
+      const cpu = /cpu_seconds ([\d.]+)\s*$/.exec(r.stderr);
+      if (cpu === null) throw new Error(`run_cinder.py did not tell its CPU time: ${r.stderr.slice(-500)}`);
+      const [out] = JSON.parse(r.stdout) as [{ results?: { selected: string | null }[]; harness_error?: string }];
+      if (out.results === undefined) throw new Error(`run_cinder.py: ${out.harness_error ?? 'no results'}`);
+      return { seconds, cpuSeconds: Number(cpu[1]), selected: out.results.map((x) => x.selected) };
     } finally {
       closeSync(fd);
     }
   };
   const one = run(1);
   const many = run(sample);
-  return { sample, msPerDecision: ((many.seconds - one.seconds) * 1000) / (sample - 1), selected: many.selected };
+  const per = (a: number, b: number): number => ((b - a) * 1000) / (sample - 1);
+  return { sample, msPerDecision: per(one.seconds, many.seconds), cpuMsPerDecision: per(one.cpuSeconds, many.cpuSeconds), selected: many.selected };
 }
 
 /** Whether cinder-sim chose the very pools Cinder chose for the sample (so both timed the same work). */
-function sameSelections(c: GeneratedCase, cinder: readonly (string | null)[], seed: string): boolean {
+export function sameSelections(c: TimedCase, cinder: readonly (string | null)[], seed: string): boolean {
   const parsed = caseSchema.parse({ ...c, requests: c.requests.slice(0, cinder.length) });
   const world = new World({ seed });
   const node = world.addNode('scheduler');

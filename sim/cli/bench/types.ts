@@ -8,7 +8,7 @@ export interface BenchOptions {
   /** capacity: at most this many placements. */
   volumes?: number;
   years?: number;
-  /** schedule: how many of the case's requests the real Cinder decides (0: Cinder is not run). */
+  /** schedule: how many of the case's requests the real Cinder decides (0: Cinder is not run); scenario: how many of the run's first creates it decides on the run's fleet (default 0). */
   cinder?: number;
   /** schedule: also keep the generated case in this file. */
   writeCase?: string;

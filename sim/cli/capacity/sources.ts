@@ -267,15 +267,26 @@ export function fromScenario(file: string, at: string | undefined, seedFlag: str
     atMs = ms;
   }
   const seed = seedFlag ?? (s.seed !== undefined ? String(s.seed) : '1');
+  return scenarioCloudAt(loaded, atMs, seed, { file, replay: `cinder-sim run ${file} --seed ${seed}`, source: `--scenario ${file} --at ${formatDuration(atMs)} (seed ${seed})` });
+}
+
+/**
+ * A loaded scenario run with `seed` to virtual time `atMs` and its cloud as
+ * the scheduler sees it then (see fromScenario); `bench scenario --cinder`
+ * takes its fleet this way too.  `file` names the scenario in errors,
+ * `replay` is the run's replay line, `source` says where the cloud came from.
+ */
+export function scenarioCloudAt(loaded: LoadedScenario, atMs: number, seed: string, names: { file: string; replay: string; source: string }): CapacityCloud {
+  const { file, replay, source } = names;
   let taken: CapacityCloud | null = null;
   const take = (sc: SimulatedCloud): void => {
-    taken = scenarioCloud(sc, loaded, `--scenario ${file} --at ${formatDuration(atMs)} (seed ${seed})`);
+    taken = scenarioCloud(sc, loaded, source);
     sc.world.sim.stop();
   };
   try {
     runScenario(loaded, {
       seed,
-      replay: `cinder-sim run ${file} --seed ${seed}`,
+      replay,
       records: 'lean',
       cloud: (input, sd, shortcuts) => {
         const sc = defaultCloudFactory(input, sd, shortcuts);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { benches, type BenchName } from '../bench/index.js';
 import type { BenchFigures } from '../bench/types.js';
 import { defineCommand } from '../command.js';
+import { UserError } from '../io.js';
 import { seedFlag } from '../seed.js';
 
 export const benchCommand = defineCommand({
@@ -17,7 +18,7 @@ export const benchCommand = defineCommand({
       .option('requests', { type: 'number', describe: 'scheduler/scenario/sweep: requests' })
       .option('volumes', { type: 'number', describe: 'capacity: at most this many placements' })
       .option('years', { type: 'number', describe: 'scenario/sweep: simulated years' })
-      .option('cinder', { type: 'number', describe: 'schedule: requests the real Cinder decides for comparison (default 100; 0 skips it)' })
+      .option('cinder', { type: 'string', describe: "schedule: requests the real Cinder decides for comparison (default 100; 0 skips it); scenario: the real Cinder decides the run's first N creates on its fleet (not run without --cinder; --cinder alone: 100)" })
       .option('shards', { type: 'number', describe: 'merge: shard parts (default 100; --requests: runs, default 10000)' })
       .option('workers', { type: 'number', describe: 'sweep: worker threads compared with one (default: the cores, at least 2)' })
       .option('seeds', { type: 'number', describe: 'sweep: runs in the sweep (default 4 x workers)' })
@@ -33,7 +34,7 @@ export const benchCommand = defineCommand({
       requests: args.requests,
       volumes: args.volumes,
       years: args.years,
-      cinder: args.cinder,
+      cinder: cinderSample(args.cinder),
       shards: args.shards,
       workers: args.workers,
       seeds: args.seeds,
@@ -44,6 +45,14 @@ export const benchCommand = defineCommand({
     return 0;
   },
 });
+
+/** --cinder N; given without a value, 100. */
+function cinderSample(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === '') return 100;
+  if (!/^\d+$/.test(v)) throw new UserError(`bench: --cinder must be a whole number of requests (0: do not run Cinder), got '${v}'`);
+  return Number(v);
+}
 
 function table(f: BenchFigures): string {
   const w = Math.max(...Object.keys(f).map((k) => k.length));
