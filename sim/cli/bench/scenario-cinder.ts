@@ -22,6 +22,10 @@ import type { BenchFigures } from './types.js';
  * them (`capacity --scenario --at`'s code path): every backend's pools,
  * service rows and the scheduler's options.  The case only adds volumes, so
  * it is held to the run's choices up to the run's first delete.
+ *
+ * Timed twice: the decisions alone, and the decisions with the capability
+ * reports the run's backends send between two of them (`reportsPerDecision`
+ * before each request; see REPORTING_HARNESS in schedule.ts).
  */
 
 interface RunCreate {
@@ -36,9 +40,11 @@ export interface CinderSide {
   figures: BenchFigures;
   /** Cinder's time per decision, wall and CPU, ms to two places (absent when Cinder could not be measured). */
   time?: { ms: number; cpuMs: number };
+  /** The same with the capability reports taken between decisions. */
+  withReports?: { ms: number; cpuMs: number };
 }
 
-export function cinderOnScenario(loaded: LoadedScenario, seed: string, sample: number): CinderSide {
+export function cinderOnScenario(loaded: LoadedScenario, seed: string, sample: number, reportsPerDecision: number): CinderSide {
   const creates = firstCreates(loaded, seed, sample);
   if (creates.length < 2) throw new UserError(`bench scenario --cinder ${sample}: the run makes ${creates.length} create decision(s); it needs 2 or more (raise --requests)`);
   const atMs = Math.max(0, creates[0]!.atMs - 1);
@@ -55,9 +61,18 @@ export function cinderOnScenario(loaded: LoadedScenario, seed: string, sample: n
   try {
     const cinder = timeCinder(c, creates.length, dir);
     if (typeof cinder === 'string') return { figures: { ...figures, cinder } };
+    const reporting = timeCinder(c, creates.length, dir, reportsPerDecision);
+    if (typeof reporting === 'string') throw new Error(`bench scenario: Cinder with reports: ${reporting}`);
     return {
-      figures: { ...figures, cinder_sample: cinder.sample, sample_same_selections: sameSelections(c, cinder.selected, seed) },
+      figures: {
+        ...figures,
+        cinder_sample: cinder.sample,
+        sample_same_selections: sameSelections(c, cinder.selected, seed),
+        // The reports re-apply the state the scheduler holds: Cinder with them chooses as it does without.
+        sample_with_reports_same_selections: sameSelections(c, reporting.selected, seed),
+      },
       time: { ms: round(cinder.msPerDecision, 2), cpuMs: round(cinder.cpuMsPerDecision, 2) },
+      withReports: { ms: round(reporting.msPerDecision, 2), cpuMs: round(reporting.cpuMsPerDecision, 2) },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
+import { defaultGroupOptions } from '../../cinder/config/options.js';
 import { defaultCloudFactory } from '../../harness/simulated-cloud.js';
 import { loadScenarioText } from '../../scenario/loader.js';
 import { runScenario } from '../../scenario/runner.js';
@@ -11,6 +12,13 @@ const BACKENDS_PER_NODE = 10;
 const DAY_H = 24;
 const YEAR_H = 365 * DAY_H;
 const LIFETIME_MEAN_H = 30 * DAY_H;
+/**
+ * How often each backend's cinder-volume sends the scheduler its
+ * capabilities, s: the report task (spacing backend_stats_polling_interval)
+ * runs on the periodic tasks timer (periodic_interval), both 60 s by
+ * default and left at that by the bench's cinder.conf.
+ */
+const REPORT_PERIOD_S = Math.max(defaultGroupOptions.periodic_interval.default, defaultGroupOptions.backend_stats_polling_interval.default);
 
 /**
  * A large cloud through the real scenario runner: B backends (ten per
@@ -59,12 +67,16 @@ export const scenarioBench: Bench = {
       heap_limit_mb: Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024),
     };
     if (sample === 0) return figures;
+    // Every backend reports once a period: at the run's pace of decisions, this many reports reach the scheduler between two of them.
+    const virtualSeconds = outcome.end.time_ms / 1000;
+    const reportsPerDecision = round((backends * virtualSeconds) / Math.max(1, figures.scheduling_decisions) / REPORT_PERIOD_S, 3);
     // After our figures: the two short runs that build Cinder's case are not ours to time.
-    const cinder = cinderOnScenario(loaded, opts.seed, sample);
-    if (cinder.time === undefined) return { ...figures, ...cinder.figures };
+    const cinder = cinderOnScenario(loaded, opts.seed, sample, reportsPerDecision);
+    if (cinder.time === undefined || cinder.withReports === undefined) return { ...figures, ...cinder.figures };
     const { ms, cpuMs } = cinder.time;
     const cinderSeconds = round((ms * figures.scheduling_decisions) / 1000, 3);
     const cinderCpuSeconds = round((cpuMs * figures.scheduling_decisions) / 1000, 3);
+    const withReports = cinder.withReports;
     return {
       ...figures,
       cinder_ms_per_decision: ms,
@@ -75,6 +87,14 @@ export const scenarioBench: Bench = {
       times_faster: round(cinderSeconds / figures.seconds, 1),
       cinder_cpu_seconds_for_all_decisions: cinderCpuSeconds,
       times_faster_cpu: round(cinderCpuSeconds / figures.cpu_seconds, 1),
+      // A cinder-scheduler process at the run's pace also takes every backend's capability reports between decisions (see README).
+      virtual_seconds: virtualSeconds,
+      report_period_s: REPORT_PERIOD_S,
+      reports_per_decision: reportsPerDecision,
+      cinder_with_reports_ms_per_decision: withReports.ms,
+      cinder_with_reports_cpu_ms_per_decision: withReports.cpuMs,
+      times_faster_with_reports: round((withReports.ms * figures.scheduling_decisions) / 1000 / figures.seconds, 1),
+      times_faster_with_reports_cpu: round((withReports.cpuMs * figures.scheduling_decisions) / 1000 / figures.cpu_seconds, 1),
     };
   },
 };

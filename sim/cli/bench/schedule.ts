@@ -106,12 +106,103 @@ const UNTRACED_HARNESS = [
 ].join('\n');
 
 /**
+ * UNTRACED_HARNESS with the capability reports a cinder-scheduler process
+ * takes between two decisions (argv[2]: reports per decision, a fraction
+ * carried over from one request to the next).  Before each request, that
+ * many reports, round-robin over the case's backends in the case's order,
+ * go through the scheduler manager's own RPC handler
+ * (SchedulerManager.update_service_capabilities, called with the driver
+ * the harness built) as the cast arrives: the capabilities decoded from
+ * JSON, the timestamp a string in PERFECT_TIME_FORMAT, each newer than the
+ * last (the host manager ignores an older report).  The handler calls
+ * only the host manager's update_service_capabilities; the separate
+ * notify_service_capabilities cast a volume service also sends each period
+ * is left out (it would emit notifications through a messaging transport).
+ * Each backend reports what its driver would after the creates placed on
+ * it: the pool's allocated and provisioned capacity up and its free
+ * capacity down by the volume's size, as consume_from_volume counts them,
+ * so a report re-applies the state the scheduler already holds and every
+ * decision stays the one made without reports.
+ */
+const REPORTING_HARNESS = [
+  'import atexit, contextlib, datetime, json, os, resource, sys, types',
+  'def cpu():',
+  '    r = resource.getrusage(resource.RUSAGE_SELF)',
+  "    sys.stderr.write('\\ncpu_seconds %.6f\\n' % (r.ru_utime + r.ru_stime))",
+  'atexit.register(cpu)',
+  'harness = sys.argv[1]',
+  'per_decision = float(sys.argv[2])',
+  'sys.argv = [harness]',
+  'sys.path.insert(0, os.path.dirname(harness))',
+  'import run_cinder',
+  'from cinder import context as cinder_context',
+  'from cinder.scheduler import manager',
+  'from oslo_utils import timeutils',
+  'run_cinder.Trace.installed = lambda self: contextlib.nullcontext()',
+  '# host -> {cluster, caps (the pools as the driver reports them now), wire (caps as the cast carries them)}',
+  'backends = {}',
+  'split = run_cinder.split_volume_counts',
+  'def split_and_keep(b, counts):',
+  '    caps = split(b, counts)',
+  '    wire = json.dumps(caps)',
+  "    backends[b['host']] = {'cluster': b.get('cluster_name'), 'caps': json.loads(wire), 'wire': wire}",
+  '    return caps',
+  'run_cinder.split_volume_counts = split_and_keep',
+  "sent = {'owed': 0.0, 'next': 0, 'last': None}",
+  'def report(sched, ctxt):',
+  '    hosts = list(backends)',
+  "    sent['owed'] += per_decision",
+  "    n = int(sent['owed'])",
+  "    sent['owed'] -= n",
+  '    for _ in range(n if hosts else 0):',
+  "        host = hosts[sent['next'] % len(hosts)]",
+  "        sent['next'] += 1",
+  '        now = timeutils.utcnow()',
+  "        if sent['last'] is not None and now <= sent['last']:",
+  "            now = sent['last'] + datetime.timedelta(microseconds=1)",
+  "        sent['last'] = now",
+  '        b = backends[host]',
+  '        manager.SchedulerManager.update_service_capabilities(',
+  "            types.SimpleNamespace(driver=sched), ctxt, service_name='volume', host=host,",
+  "            capabilities=json.loads(b['wire']), cluster_name=b['cluster'],",
+  '            timestamp=now.strftime(timeutils.PERFECT_TIME_FORMAT))',
+  'def consumed(selected, size):',
+  "    host, _, pool = selected.partition('#')",
+  '    b = backends.get(host)',
+  "    pools = b['caps'].get('pools') if b else None",
+  '    # The bench cases report pools; a legacy pool-less report is re-sent as it was.',
+  '    if not isinstance(pools, list):',
+  '        return',
+  '    for p in pools:',
+  "        if p.get('pool_name') != pool:",
+  '            continue',
+  "        allocated = p.get('allocated_capacity_gb', 0)",
+  "        p['provisioned_capacity_gb'] = p.get('provisioned_capacity_gb', allocated) + size",
+  "        p['allocated_capacity_gb'] = allocated + size",
+  "        free = p.get('free_capacity_gb')",
+  '        if isinstance(free, (int, float)) and not isinstance(free, bool):',
+  "            p['free_capacity_gb'] = free - size",
+  "    b['wire'] = json.dumps(b['caps'])",
+  'decide = run_cinder.run_request',
+  'def run_request(sched, r, index, counts, update_db):',
+  '    report(sched, cinder_context.get_admin_context())',
+  '    res = decide(sched, r, index, counts, update_db)',
+  "    if r.get('operation', 'create_volume') == 'create_volume' and res['selected']:",
+  "        consumed(res['selected'], r['size'])",
+  '    return res',
+  'run_cinder.run_request = run_request',
+  'run_cinder.main()',
+].join('\n');
+
+/**
  * Cinder's time per decision on the case's first `sample` requests (files
  * in `dir`), or why it could not be measured: the time for `sample`
  * requests less the time for one, over sample - 1, so that Python's start,
- * Cinder's import and its first look at every backend are left out.
+ * Cinder's import and its first look at every backend are left out.  With
+ * `reportsPerDecision`, the scheduler also takes that many capability
+ * reports before each request (REPORTING_HARNESS).
  */
-export function timeCinder(c: TimedCase, sample: number, dir: string): CinderTime | string {
+export function timeCinder(c: TimedCase, sample: number, dir: string, reportsPerDecision?: number): CinderTime | string {
   const harness = join(packageRoot(), 'test', 'conformance', 'cinder-diff', 'run_cinder.py');
   if (!existsSync(harness)) return `not measured: ${harness} is missing (a source checkout has it)`;
   const python = [process.env['CINDER_PYTHON'], '/usr/bin/python3', 'python3'].find((p) => p && spawnSync(p, [harness, '--probe'], { stdio: 'ignore' }).status === 0);
@@ -123,7 +214,8 @@ export function timeCinder(c: TimedCase, sample: number, dir: string): CinderTim
     try {
       const t0 = performance.now();
       // PYTHONHASHSEED pinned as the differential test does (Cinder iterates a frozenset of key names).
-      const r = spawnSync(python, ['-c', UNTRACED_HARNESS, harness], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
+      const argv = reportsPerDecision === undefined ? ['-c', UNTRACED_HARNESS, harness] : ['-c', REPORTING_HARNESS, harness, String(reportsPerDecision)];
+      const r = spawnSync(python, argv, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
       const seconds = (performance.now() - t0) / 1000;
       if (r.status !== 0) throw new Error(`run_cinder.py exited with ${String(r.status)}: ${r.stderr.slice(-500)}`);
       const cpu = /cpu_seconds ([\d.]+)\s*$/.exec(r.stderr);

@@ -52,12 +52,23 @@ describe.skipIf(!oracle.ok)("bench scenario --cinder N: the real Cinder on the r
     const cinderCpuSeconds = f['cinder_cpu_seconds_for_all_decisions'] as number;
     expect(cinderCpuSeconds).toBeCloseTo((cpuMs * decisions) / 1000, 2);
     expect(Math.abs((f['times_faster_cpu'] as number) - cinderCpuSeconds / (f['cpu_seconds'] as number))).toBeLessThanOrEqual(0.05 + 1e-9);
+    // With the capability reports: every backend once a report period, spread over the run's decisions.
+    expect(f['report_period_s']).toBe(60);
+    const perDecision = f['reports_per_decision'] as number;
+    expect(perDecision).toBeCloseTo((20 * (f['virtual_seconds'] as number)) / decisions / 60, 2);
+    expect(perDecision).toBeGreaterThan(0);
+    // The reports carry the capacity the run's creates consumed: Cinder chooses the pools it chose without them.
+    expect(f['sample_with_reports_same_selections']).toBe(true);
+    const withMs = f['cinder_with_reports_ms_per_decision'] as number;
+    const withCpuMs = f['cinder_with_reports_cpu_ms_per_decision'] as number;
+    expect(Math.abs((f['times_faster_with_reports'] as number) - (withMs * decisions) / 1000 / seconds)).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(Math.abs((f['times_faster_with_reports_cpu'] as number) - (withCpuMs * decisions) / 1000 / (f['cpu_seconds'] as number))).toBeLessThanOrEqual(0.05 + 1e-9);
   });
   test('--cinder alone asks for 100 decisions', async () => {
     const r = await bench('--cinder', '--json');
     expect(r.code).toBe(0);
     const f = JSON.parse(r.out) as Record<string, unknown>;
-    expect(f).toMatchObject({ cinder_sample: 100, sample_same_selections: true, sample_same_as_run: true });
+    expect(f).toMatchObject({ cinder_sample: 100, sample_same_selections: true, sample_same_as_run: true, sample_with_reports_same_selections: true });
   });
 });
 
