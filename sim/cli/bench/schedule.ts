@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,23 +85,44 @@ export interface CinderTime {
 }
 
 /**
+ * Python lines that time the harness's requests inside its process: the
+ * wall and CPU time of every request after the first (the first takes
+ * Cinder's first look at every backend), reported on stderr at exit.
+ * Python's start and Cinder's import are outside the clock, so one run
+ * of N requests gives the time per decision.
+ */
+const TIMED_REQUESTS = [
+  'import time as _time',
+  '_decide = run_cinder.run_request',
+  "_timed = {'wall': 0.0, 'cpu': 0.0, 'n': 0}",
+  'def _timed_request(sched, r, index, counts, update_db):',
+  '    if index == 0:',
+  '        return _decide(sched, r, index, counts, update_db)',
+  '    w0, c0 = _time.perf_counter(), _time.process_time()',
+  '    res = _decide(sched, r, index, counts, update_db)',
+  "    _timed['cpu'] += _time.process_time() - c0",
+  "    _timed['wall'] += _time.perf_counter() - w0",
+  "    _timed['n'] += 1",
+  '    return res',
+  'run_cinder.run_request = _timed_request',
+  "atexit.register(lambda: sys.stderr.write('\\ntimed_requests %d wall %.6f cpu %.6f\\n' % (_timed['n'], _timed['wall'], _timed['cpu'])))",
+];
+
+/**
  * run_cinder.py as the bench runs it: its trace (every request's
  * candidates, each filter's survivors, the weighed list, all printed) is
  * the differential test's record, not Cinder's work, so it is left out;
- * the pool Cinder selects is still answered.  At exit the process's CPU
- * time goes to stderr.
+ * the pool Cinder selects is still answered.  The requests are timed
+ * (TIMED_REQUESTS).
  */
 const UNTRACED_HARNESS = [
-  'import atexit, contextlib, os, resource, sys',
-  'def cpu():',
-  '    r = resource.getrusage(resource.RUSAGE_SELF)',
-  "    sys.stderr.write('\\ncpu_seconds %.6f\\n' % (r.ru_utime + r.ru_stime))",
-  'atexit.register(cpu)',
+  'import atexit, contextlib, os, sys',
   'harness = sys.argv[1]',
   'sys.argv = [harness]',
   'sys.path.insert(0, os.path.dirname(harness))',
   'import run_cinder',
   'run_cinder.Trace.installed = lambda self: contextlib.nullcontext()',
+  ...TIMED_REQUESTS,
   'run_cinder.main()',
 ].join('\n');
 
@@ -125,11 +146,7 @@ const UNTRACED_HARNESS = [
  * decision stays the one made without reports.
  */
 const REPORTING_HARNESS = [
-  'import atexit, contextlib, datetime, json, os, resource, sys, types',
-  'def cpu():',
-  '    r = resource.getrusage(resource.RUSAGE_SELF)',
-  "    sys.stderr.write('\\ncpu_seconds %.6f\\n' % (r.ru_utime + r.ru_stime))",
-  'atexit.register(cpu)',
+  'import atexit, contextlib, datetime, json, os, sys, types',
   'harness = sys.argv[1]',
   'per_decision = float(sys.argv[2])',
   'sys.argv = [harness]',
@@ -191,14 +208,16 @@ const REPORTING_HARNESS = [
   "        consumed(res['selected'], r['size'])",
   '    return res',
   'run_cinder.run_request = run_request',
+  ...TIMED_REQUESTS,
   'run_cinder.main()',
 ].join('\n');
 
 /**
  * Cinder's time per decision on the case's first `sample` requests (files
  * in `dir`), or why it could not be measured: the time for `sample`
- * requests less the time for one, over sample - 1, so that Python's start,
- * Cinder's import and its first look at every backend are left out.  With
+ * requests after the first, timed inside the Python process
+ * (TIMED_REQUESTS), over sample - 1: Python's start, Cinder's import and
+ * its first look at every backend are left out.  With
  * `reportsPerDecision`, the scheduler also takes that many capability
  * reports before each request (REPORTING_HARNESS).
  */
@@ -207,30 +226,25 @@ export function timeCinder(c: TimedCase, sample: number, dir: string, reportsPer
   if (!existsSync(harness)) return `not measured: ${harness} is missing (a source checkout has it)`;
   const python = [process.env['CINDER_PYTHON'], '/usr/bin/python3', 'python3'].find((p) => p && spawnSync(p, [harness, '--probe'], { stdio: 'ignore' }).status === 0);
   if (!python) return 'not measured: no python3 imports cinder (apt-get install python3-cinder, or set CINDER_PYTHON)';
-  const run = (n: number): { seconds: number; cpuSeconds: number; selected: (string | null)[] } => {
-    const input = join(dir, `cinder-${n}.json`);
-    writeFileSync(input, JSON.stringify([{ ...c, requests: c.requests.slice(0, n) }]));
-    const fd = openSync(input, 'r');
-    try {
-      const t0 = performance.now();
-      // PYTHONHASHSEED pinned as the differential test does (Cinder iterates a frozenset of key names).
-      const argv = reportsPerDecision === undefined ? ['-c', UNTRACED_HARNESS, harness] : ['-c', REPORTING_HARNESS, harness, String(reportsPerDecision)];
-      const r = spawnSync(python, argv, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
-      const seconds = (performance.now() - t0) / 1000;
-      if (r.status !== 0) throw new Error(`run_cinder.py exited with ${String(r.status)}: ${r.stderr.slice(-500)}`);
-      const cpu = /cpu_seconds ([\d.]+)\s*$/.exec(r.stderr);
-      if (cpu === null) throw new Error(`run_cinder.py did not tell its CPU time: ${r.stderr.slice(-500)}`);
-      const [out] = JSON.parse(r.stdout) as [{ results?: { selected: string | null }[]; harness_error?: string }];
-      if (out.results === undefined) throw new Error(`run_cinder.py: ${out.harness_error ?? 'no results'}`);
-      return { seconds, cpuSeconds: Number(cpu[1]), selected: out.results.map((x) => x.selected) };
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const one = run(1);
-  const many = run(sample);
-  const per = (a: number, b: number): number => ((b - a) * 1000) / (sample - 1);
-  return { sample, msPerDecision: per(one.seconds, many.seconds), cpuMsPerDecision: per(one.cpuSeconds, many.cpuSeconds), selected: many.selected };
+  const input = join(dir, `cinder-${sample}.json`);
+  writeFileSync(input, JSON.stringify([{ ...c, requests: c.requests.slice(0, sample) }]));
+  const fd = openSync(input, 'r');
+  let r: SpawnSyncReturns<string>;
+  try {
+    // PYTHONHASHSEED pinned as the differential test does (Cinder iterates a frozenset of key names).
+    const argv = reportsPerDecision === undefined ? ['-c', UNTRACED_HARNESS, harness] : ['-c', REPORTING_HARNESS, harness, String(reportsPerDecision)];
+    r = spawnSync(python, argv, { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PYTHONHASHSEED: '0' } });
+  } finally {
+    closeSync(fd);
+  }
+  if (r.status !== 0) throw new Error(`run_cinder.py exited with ${String(r.status)}: ${r.stderr.slice(-500)}`);
+  const timed = /timed_requests (\d+) wall ([\d.]+) cpu ([\d.]+)\s*$/.exec(r.stderr);
+  if (timed === null) throw new Error(`run_cinder.py did not tell how long its requests took: ${r.stderr.slice(-500)}`);
+  const [out] = JSON.parse(r.stdout) as [{ results?: { selected: string | null }[]; harness_error?: string }];
+  if (out.results === undefined) throw new Error(`run_cinder.py: ${out.harness_error ?? 'no results'}`);
+  const n = Number(timed[1]);
+  if (n !== sample - 1) throw new Error(`run_cinder.py timed ${n} requests, expected ${sample - 1}`);
+  return { sample, msPerDecision: (Number(timed[2]) * 1000) / n, cpuMsPerDecision: (Number(timed[3]) * 1000) / n, selected: out.results.map((x) => x.selected) };
 }
 
 /** Whether cinder-sim chose the very pools Cinder chose for the sample (so both timed the same work). */
