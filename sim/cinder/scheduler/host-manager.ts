@@ -4,6 +4,7 @@ import { appendHost } from '../host.js';
 import { capacityJson, maxOverSubscriptionRatio, parseCapacity, type Capacity } from './capacity.js';
 import { copyDict } from '../dict.js';
 import { Intake } from './cache/intake.js';
+import { noPoolUpdated } from './cache/pool-change.js';
 import type { PoolJournal } from './cache/pool-journal.js';
 import type { LeftOutService } from './types.js';
 import { isDict, pyEquals, PyError, pyFloat, pyTruthy, type Json } from './python.js';
@@ -266,7 +267,7 @@ export class BackendState {
   }
 }
 
-const REQUIRED_POOL_KEYS = [
+export const REQUIRED_POOL_KEYS = [
   'pool_name',
   'total_capacity_gb',
   'free_capacity_gb',
@@ -283,7 +284,7 @@ const samePoolsUnchanged = new WeakMap<object, boolean>();
 
 /** Whether _get_updated_pools(oldCap, newCap) finds nothing. */
 function noUpdatedPools(oldCap: Capabilities, newCap: Capabilities): boolean {
-  if (oldCap !== newCap) return updatedPools(oldCap, newCap).length === 0;
+  if (oldCap !== newCap) return noPoolUpdated(oldCap, newCap, REQUIRED_POOL_KEYS, () => updatedPools(oldCap, newCap));
   let v = samePoolsUnchanged.get(newCap);
   if (v === undefined) {
     v = updatedPools(newCap, newCap).length === 0;
@@ -293,7 +294,7 @@ function noUpdatedPools(oldCap: Capabilities, newCap: Capabilities): boolean {
 }
 
 /** HostManager._get_updated_pools: pools new or changed in a required key (only well-formed pool lists count). */
-function updatedPools(oldCap: Capabilities, newCap: Capabilities): Json[] {
+export function updatedPools(oldCap: Capabilities, newCap: Capabilities): Json[] {
   const fresh = newCap['pools'];
   if (!pyTruthy(fresh) || !Array.isArray(fresh)) return [];
   if (!fresh.every((p) => isDict(p) && REQUIRED_POOL_KEYS.every((k) => k in p))) return [];
@@ -412,13 +413,14 @@ export class HostManager {
   /** HostManager.notify_service_capabilities: records the last report whose pools changed (Ceilometer bookkeeping). */
   notifyServiceCapabilities(backend: string, capabilities: Capabilities, timestampWallMs: number): void {
     const current = this.serviceStates.get(backend);
-    let updated: Json[] = [];
-    if (!current) updated = updatedPools({}, capabilities);
+    // updated = _get_updated_pools(...); `if updated:` (only whether any pool was, see noUpdatedPools).
+    let updated = false;
+    if (!current) updated = !noUpdatedPools({}, capabilities);
     else if (timestampWallMs > current.timestampWallMs) {
-      updated = updatedPools(current.capabilities, capabilities);
-      if (updated.length === 0) updated = updatedPools(this.serviceStatesLastUpdate.get(backend)?.capabilities ?? {}, current.capabilities);
+      updated = !noUpdatedPools(current.capabilities, capabilities);
+      if (!updated) updated = !noUpdatedPools(this.serviceStatesLastUpdate.get(backend)?.capabilities ?? {}, current.capabilities);
     }
-    if (updated.length > 0) this.serviceStatesLastUpdate.set(backend, { capabilities, timestampWallMs });
+    if (updated) this.serviceStatesLastUpdate.set(backend, { capabilities, timestampWallMs });
   }
 
   /** service_states_last_update is empty: each report rebuilds the backend map at once (pass servicesNow). */
