@@ -187,8 +187,8 @@ export function runCase(c: SchedulerCase, env: CaseEnv): CaseRun {
  * state: a caller can write each result out before the next is made, so a
  * case of thousands of requests on a large fleet never holds them all.
  */
-export function* caseDecisions(c: SchedulerCase, env: CaseEnv): Generator<{ request: CaseRequest; decision: Decision }> {
-  const session = openCase(c, env);
+export function* caseDecisions(c: SchedulerCase, env: CaseEnv, opts: SessionOptions = {}): Generator<{ request: CaseRequest; decision: Decision }> {
+  const session = openCase(c, env, opts);
   for (const request of c.requests ?? [c.request!]) yield { request, decision: session.decide(request) };
 }
 

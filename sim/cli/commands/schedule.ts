@@ -54,7 +54,7 @@ export const scheduleCommand = defineCommand({
       let cinderSaid: Decision | null = null;
       json?.beginCase(c);
       let i = 0;
-      for (const { decision } of caseDecisions(c, { clock: node.clock, chanceRng: world.rng.stream('weigher:ChanceWeigher'), ...(args.brief ? { trace: 'light' as const } : {}) })) {
+      for (const { decision } of caseDecisions(c, { clock: node.clock, chanceRng: world.rng.stream('weigher:ChanceWeigher'), ...(args.brief ? { trace: 'light' as const } : {}) }, { fastPath: args.brief })) {
         i++;
         if (decision.selected === null) unplaced++;
         if (cinderSaid === null && decision.errorType !== null && NOT_FOUND.has(decision.errorType)) cinderSaid = decision;
