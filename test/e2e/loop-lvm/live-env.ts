@@ -52,7 +52,7 @@ export async function cli(args: string[], root: string, opts: { prefix?: string[
 }
 
 /** Starts `run --live` and resolves once it says its real backends are set up (the child in a box: a bare one, a promise itself, would be awaited). */
-export async function startLive(file: string, out: string, root: string): Promise<{ child: ResultPromise }> {
+export async function startLive(file: string, out: string, root: string): Promise<{ child: ResultPromise; stderr: () => string }> {
   const p = execa(process.execPath, [bin, 'run', '--live', file, '--out', out], {
     reject: false,
     buffer: false,
@@ -60,6 +60,11 @@ export async function startLive(file: string, out: string, root: string): Promis
     env: { CINDER_SIM_STATE: root },
     // execa follows a kill() with SIGKILL after 5 s by default; the run's own teardown may take longer on a loaded machine.
     forceKillAfterDelay: false,
+  });
+  // Read as it comes: an unread pipe never ends, and the child's end would never be seen.
+  let stderr = '';
+  p.stderr?.on('data', (b: Buffer) => {
+    stderr += b.toString();
   });
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -70,7 +75,7 @@ export async function startLive(file: string, out: string, root: string): Promis
     p.then((r) => reject(new Error(`run --live exited ${String(r.exitCode)} before starting`)), reject);
     setTimeout(() => reject(new Error('run --live did not start within 60 s')), 60_000).unref();
   });
-  return { child: p };
+  return { child: p, stderr: () => stderr };
 }
 
 /** The scenario with its volume left exported for a minute (detach and what follows come at 60 s and later). */

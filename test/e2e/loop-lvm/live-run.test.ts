@@ -112,13 +112,14 @@ describe.skipIf(hostSkip)('run --live on the host', () => {
   it('SIGTERM midway: the run stops, removes its real backends and exits 143', { timeout: 120_000 }, async () => {
     const s = liveScenario(root(), 7, keepExported);
     const state = root();
-    const { child: p } = await startLive(s.file, join(s.dir, 'out'), state);
+    const { child: p, stderr } = await startLive(s.file, join(s.dir, 'out'), state);
     // Midway: the volume is exported (the PV's loop device and the export's), tgtd runs.
     await until(() => loopsUnder(state).length === 2, 'the export');
     expect(tgtdUnder(state)).toHaveLength(1);
     p.kill('SIGTERM');
     const r = await p;
     expect(r.exitCode).toBe(143);
+    expect(stderr()).toContain('cinder-sim: interrupted by SIGTERM; the real backends were removed');
     expect(loopsUnder(state)).toEqual([]);
     expect(tgtdUnder(state)).toEqual([]);
     expect(vgExists(s.vg)).toBe(false);
