@@ -30,7 +30,8 @@ function pointLines(p: PointSummary, total: number): string[] {
   }
   const util = Object.entries(p.utilisation.by_az);
   if (util.length) {
-    out.push('  utilisation at the end (allocated / total, p5 / p50 / p95):');
+    const over = util.some(([, d]) => (d.max ?? 0) > 1);
+    out.push(`  utilisation at the end (allocated / total, p5 / p50 / p95${over ? '; above 100%: thin pools over-subscribed' : ''}):`);
     const w = Math.max(...util.map(([k]) => k.length + 3));
     for (const [k, d] of util) out.push(`    ${`AZ ${k}`.padEnd(w)}  ${spread(d, pct)}`);
   }

@@ -54,6 +54,14 @@ describe('which grid point lasts longest', () => {
     expect(html).toMatch(/<tr><td>1<\/td><td>never<\/td><td>90\.0%<\/td><td[^>]*>4: node1:thin\.max_over_subscription_ratio=10\.0<\/td><\/tr>/);
   });
 
+  it('says why utilisation can pass 100% only when it does', () => {
+    const full = point(0, '20.0', [1, 2, 3], [1, 1, 1]);
+    full.utilisation.by_az = { nova: distribution([0.9, 1.5, 2.0]) };
+    expect(sweepText(sweep([full]))).toContain('utilisation at the end (allocated / total, p5 / p50 / p95; above 100%: thin pools over-subscribed):');
+    full.utilisation.by_az = { nova: distribution([0.5, 0.9, 1.0]) };
+    expect(sweepText(sweep([full]))).toContain('utilisation at the end (allocated / total, p5 / p50 / p95):');
+  });
+
   it('says nothing for a sweep of one point', () => {
     expect(sweepRankings(sweep([point(0, '2.0', [1, 2, 3], [1, 1, 1])]))).toEqual([]);
     expect(sweepText(sweep([point(0, '2.0', [1, 2, 3], [1, 1, 1])]))).not.toContain('lasts longest');
