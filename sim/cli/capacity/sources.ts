@@ -141,16 +141,7 @@ export function parseVgSizes(flags: readonly string[]): Map<string, number> {
 }
 
 function schedulerConfigOf(conf: CinderConf): Record<string, Json> {
-  const d = conf.defaults;
-  return {
-    filters: [...d.scheduler_default_filters],
-    weighers: [...d.scheduler_default_weighers],
-    capacity_weight_multiplier: d.capacity_weight_multiplier,
-    allocated_capacity_weight_multiplier: d.allocated_capacity_weight_multiplier,
-    volume_number_multiplier: d.volume_number_multiplier,
-    scheduler_max_attempts: d.scheduler_max_attempts,
-    max_over_subscription_ratio: conf.scheduler_max_over_subscription_ratio.value,
-  };
+  return configOf(conf.defaults, conf.scheduler_max_over_subscription_ratio.value);
 }
 
 function confInEffect(b: BackendConfig, facts: LvmFacts): BackendInEffect {
@@ -360,7 +351,8 @@ function poolCapabilities(p: PoolState, counts: ReadonlyMap<string, number>): Re
   };
 }
 
-function configOf(c: SchedulerConfig, ratio: string): Record<string, Json> {
+/** A case's scheduler options from the scheduler's own (a SchedulerConfig, or cinder.conf's [DEFAULT] that carries the same fields). */
+function configOf(c: Pick<SchedulerConfig, 'scheduler_default_filters' | 'scheduler_default_weighers' | 'capacity_weight_multiplier' | 'allocated_capacity_weight_multiplier' | 'volume_number_multiplier' | 'scheduler_max_attempts'>, ratio: string): Record<string, Json> {
   return {
     filters: [...c.scheduler_default_filters],
     weighers: [...c.scheduler_default_weighers],
